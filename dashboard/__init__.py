@@ -1,0 +1,1 @@
+"""The analysts' Dash app (built in the dashboard issue)."""

@@ -1,0 +1,19 @@
+"""Shared fixtures: the shipped dataset and throwaway copies of it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CSV = ROOT / "events.csv"
+
+
+@pytest.fixture
+def events_csv(tmp_path: Path) -> Path:
+    """A private copy of the shipped events.csv that a test may change."""
+    target = tmp_path / "events.csv"
+    shutil.copyfile(SHIPPED_CSV, target)
+    return target

@@ -1,0 +1,180 @@
+"""One filter for every view: the dashboard, ``tracker list`` and every export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .dates import DateParseError, parse_date
+
+LIST_FIELDS = ("categories", "statuses", "actors", "resolutions", "precisions")
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What to show. ``None`` means no restriction; an empty tuple matches nothing."""
+
+    categories: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    actors: tuple[str, ...] | None = None
+    resolutions: tuple[str, ...] | None = None
+    precisions: tuple[str, ...] | None = None
+    since: str | None = None
+    until: str | None = None
+    search: str | None = None
+
+    def __post_init__(self):
+        for name in LIST_FIELDS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+        for name in ("since", "until", "search"):
+            if getattr(self, name) == "":
+                object.__setattr__(self, name, None)
+
+    def is_empty(self) -> bool:
+        """True when the filter restricts nothing."""
+        return self == EventFilter()
+
+    def describe(self) -> str:
+        """The filter in words, for captions and file names' readers."""
+        parts = []
+        for name in LIST_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}: {', '.join(value) or 'none'}")
+        if self.since or self.until:
+            parts.append(f"dates: {self.since or '…'} to {self.until or '…'}")
+        if self.search:
+            parts.append(f'search: "{self.search}"')
+        return "; ".join(parts) or "no filters"
+
+
+def parse_bound(text: str | None) -> str | None:
+    """A since/until bound as ISO at its precision (free-form text accepted)."""
+    return parse_date(text) if text else None
+
+
+def _bound_days(iso: str, *, upper: bool) -> int:
+    """Integer days since 1970 of a bound's first day, or the day after its last for ``upper``."""
+    start = np.datetime64(iso, "D")
+    if not upper:
+        return int(start.astype(np.int64))
+    unit = {4: "Y", 7: "M", 10: "D"}[len(iso)]
+    end = (np.datetime64(iso, unit) + 1).astype("datetime64[D]")
+    return int(end.astype(np.int64))
+
+
+def filter_events(frame: pd.DataFrame, f: EventFilter) -> pd.DataFrame:
+    """The rows of ``frame`` that ``f`` keeps, in their original order.
+
+    Dates select by overlap: an event is kept when any part of its extent falls between
+    ``since`` (from its first day) and ``until`` (through its last day).
+    """
+    return frame[filter_mask(frame, f)]
+
+
+def filter_mask(frame: pd.DataFrame, f: EventFilter) -> np.ndarray:
+    """Boolean mask of the rows ``f`` keeps."""
+    mask = np.ones(len(frame), dtype=bool)
+    if f.categories is not None:
+        mask &= frame["category"].isin(f.categories).to_numpy()
+    if f.statuses is not None:
+        mask &= frame["status"].isin(f.statuses).to_numpy()
+    if f.precisions is not None:
+        mask &= frame["precision"].isin(f.precisions).to_numpy()
+    if f.actors is not None:
+        mask &= _any_listed(frame["actors"], f.actors, mask)
+    if f.resolutions is not None:
+        mask &= _any_listed(frame["un_resolutions"], f.resolutions, mask)
+    if f.since:
+        mask &= frame["end_day"].to_numpy() > _bound_days(f.since, upper=False)
+    if f.until:
+        mask &= frame["start_day"].to_numpy() < _bound_days(f.until, upper=True)
+    if f.search:
+        mask &= _search(frame, f.search, mask)
+    return mask
+
+
+def _any_listed(col: pd.Series, wanted: tuple[str, ...], mask: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(col), dtype=bool)
+    if not wanted or not mask.any():
+        return out
+    sub = ";" + col[mask] + ";"
+    hit = np.zeros(len(sub), dtype=bool)
+    for item in wanted:
+        hit |= sub.str.contains(";" + item + ";", regex=False).to_numpy()
+    out[mask] = hit
+    return out
+
+
+def _search(frame: pd.DataFrame, text: str, mask: np.ndarray) -> np.ndarray:
+    out = np.zeros(len(frame), dtype=bool)
+    if not mask.any():
+        return out
+    needle = text.casefold()
+    hit = np.zeros(int(mask.sum()), dtype=bool)
+    for column in ("title", "description", "location"):
+        hit |= frame[column][mask].str.casefold().str.contains(needle, regex=False).to_numpy()
+    out[mask] = hit
+    return out
+
+
+# ---------------------------------------------------------------- URL query string
+
+_QS_NAMES = {"categories": "category", "statuses": "status", "actors": "actor",
+             "resolutions": "resolution", "precisions": "precision"}  # fmt: skip
+
+
+def to_query(f: EventFilter) -> str:
+    """``f`` as a URL query string (without ``?``); an empty filter gives ``""``."""
+    pairs: list[tuple[str, str]] = []
+    for name in LIST_FIELDS:
+        value = getattr(f, name)
+        if value is not None:
+            pairs.append((_QS_NAMES[name], ",".join(value) if value else "-"))
+    for name in ("since", "until", "search"):
+        value = getattr(f, name)
+        if value:
+            pairs.append((name if name != "search" else "q", value))
+    return urlencode(pairs)
+
+
+def from_query(query: str) -> EventFilter:
+    """The filter a URL query string describes; unknown or malformed parts are ignored."""
+    qs = parse_qs(query.lstrip("?"), keep_blank_values=True)
+    allowed = {"categories": schema.CATEGORIES, "statuses": schema.STATUSES,
+               "precisions": schema.PRECISIONS}  # fmt: skip
+    values: dict = {}
+    for name in LIST_FIELDS:
+        raw = qs.get(_QS_NAMES[name])
+        if raw is None:
+            continue
+        items = tuple(v for v in raw[-1].split(",") if v and v != "-")
+        if name in allowed:
+            items = tuple(v for v in items if v in allowed[name])
+        values[name] = items
+    for name, key in (("since", "since"), ("until", "until"), ("search", "q")):
+        raw = qs.get(key)
+        if raw and raw[-1].strip():
+            values[name] = raw[-1].strip()
+    for name in ("since", "until"):
+        if name in values:
+            try:
+                values[name] = parse_date(values[name])
+            except DateParseError:
+                del values[name]
+    return EventFilter(**values)
+
+
+def filter_fields() -> tuple[str, ...]:
+    """Names of the filter's fields."""
+    return tuple(f.name for f in fields(EventFilter))
+
+
+__all__ = ["EventFilter", "filter_events", "filter_mask", "from_query", "to_query", "replace",
+           "parse_bound", "filter_fields"]

@@ -1,0 +1,206 @@
+"""Load events.csv into a typed frame; insert a row with a lock and an atomic replace."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from . import schema
+from .errors import TrackerError
+from .validate import Problem, ValidationError, padded_dates, problems_in, read_bytes, read_raw
+
+LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
+DEFAULT_CSV = "events.csv"
+
+
+def default_csv() -> Path:
+    """``$TRACKER_EVENTS`` when set, else ./events.csv."""
+    return Path(os.environ.get("TRACKER_EVENTS") or DEFAULT_CSV)
+
+
+def load_events(path: str | os.PathLike) -> pd.DataFrame:
+    """The validated events with derived columns; raises ValidationError listing every problem.
+
+    Derived: ``start``/``end`` (datetimes; ``end`` is exclusive, so a month-precision date spans
+    its whole month), ``precision`` (day/month/year), ``start_day``/``end_day`` (integer days
+    since 1970, for fast filtering), ``lat``/``lon`` as floats, and the lists ``actor_list``,
+    ``resolution_list``, ``source_names`` and ``source_urls``.
+    """
+    return frame_from_bytes(path, read_bytes(Path(path)))
+
+
+def frame_from_bytes(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
+    """Parse, validate and type ``data`` read from ``path``."""
+    raw = read_raw(path, data)
+    problems, total = problems_in(raw)
+    if problems:
+        raise ValidationError(path, problems, total)
+    return typed(raw)
+
+
+def typed(raw: pd.DataFrame) -> pd.DataFrame:
+    """Add the derived columns to a valid raw frame."""
+    frame = raw.reset_index(drop=True)
+    start = _to_datetime(frame["date"])
+    last = frame["end_date"].where(frame["end_date"] != "", frame["date"])
+    end = _exclusive_end(last)
+    frame["precision"] = pd.Categorical(
+        frame["date"].str.len().map({4: "year", 7: "month", 10: "day"}), categories=schema.PRECISIONS
+    )
+    frame["start"], frame["end"] = start, end
+    frame["start_day"] = (start.values.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
+    frame["end_day"] = (end.values.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
+    frame["category"] = pd.Categorical(frame["category"], categories=schema.CATEGORIES)
+    frame["status"] = pd.Categorical(frame["status"], categories=schema.STATUSES)
+    for column in ("lat", "lon"):
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+    frame["actor_list"] = _split(frame["actors"], schema.LIST_SEPARATOR)
+    frame["resolution_list"] = _split(frame["un_resolutions"], schema.LIST_SEPARATOR)
+    frame["source_urls"] = _split(frame["source_url"], schema.SOURCE_SEPARATOR)
+    frame["source_names"] = _split(frame["source_name"], schema.SOURCE_SEPARATOR)
+    return frame
+
+
+def _to_datetime(iso: pd.Series) -> pd.Series:
+    return pd.to_datetime(padded_dates(iso), format="%Y-%m-%d").astype("datetime64[ns]")
+
+
+def _exclusive_end(iso: pd.Series) -> pd.Series:
+    start = _to_datetime(iso).values
+    length = iso.str.len().values
+    day_end = start.astype("datetime64[D]") + 1
+    month_end = (start.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    year_end = (start.astype("datetime64[Y]") + 1).astype("datetime64[D]")
+    end = np.where(length == 10, day_end, np.where(length == 7, month_end, year_end))
+    return pd.Series(end.astype("datetime64[ns]"), index=iso.index)
+
+
+def _split(col: pd.Series, sep: str) -> pd.Series:
+    return pd.Series([v.split(sep) if v else [] for v in col.tolist()], index=col.index, dtype=object)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def lock_for(path: Path) -> FileLock:
+    """The lock every writer of ``path`` takes (a ``.lock`` file beside it)."""
+    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+
+
+def slugify(text: str) -> str:
+    """Lowercase ascii words joined by hyphens."""
+    words = re.findall(r"[a-z0-9]+", text.lower().encode("ascii", "ignore").decode())
+    return "-".join(words)
+
+
+def make_id(row: dict[str, str], taken: set[str]) -> str:
+    """A new id: the date, then the first words of the title, made unique."""
+    base = slugify(row.get("date", "") + " " + " ".join(row.get("title", "").split()[:6]))[:80].strip("-")
+    base = base or "event"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+def add_event(path: str | os.PathLike, row: dict[str, str]) -> str:
+    """Insert ``row`` at its sorted place (by date, then id); return its id.
+
+    Takes the lock, re-reads and validates the file, refuses an invalid or duplicate row, writes a
+    temporary file in the same folder, fsyncs it and atomically replaces the original. On any
+    error nothing is written.
+    """
+    path = Path(path)
+    try:
+        with lock_for(path):
+            return _add_locked(path, row)
+    except Timeout:
+        raise TrackerError(
+            f"{path}: another writer has held {path}.lock for over {LOCK_TIMEOUT_S:g} s",
+            "try again; if no tracker is running, delete the .lock file",
+        ) from None
+
+
+def _add_locked(path: Path, row: dict[str, str]) -> str:
+    data = read_bytes(path)
+    existing = frame_from_bytes(path, data)
+    row = {c: str(row.get(c) or "").strip() for c in schema.COLUMNS}
+    row["id"] = row["id"] or make_id(row, set(existing["id"]))
+    _check_new_row(path, row, existing)
+    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]))
+    newline = b"\r\n" if b"\r\n" in data[: data.find(b"\n") + 1] else b"\n"
+    line = _csv_line([row.get(c, "") for c in header], newline)
+    offset = _insert_offset(data, existing, row)
+    if offset == len(data) and not data.endswith(b"\n"):
+        line = newline + line
+    atomic_write(path, data[:offset] + line + data[offset:])
+    return row["id"]
+
+
+def _check_new_row(path: Path, row: dict[str, str], existing: pd.DataFrame) -> None:
+    one = pd.DataFrame([row], columns=list(schema.COLUMNS), dtype=str)
+    one["_line"] = 0
+    problems, total = problems_in(one)
+    if problems:
+        fixed = [Problem(p.line, f"--{p.column.replace('_', '-')}", p.message, p.hint) for p in problems]
+        raise ValidationError("new event", fixed, total)
+    same_id = existing["id"] == row["id"]
+    same_day_title = (existing["date"] == row["date"]) & (
+        existing["title"].str.casefold() == row["title"].casefold()
+    )
+    for mask, what in ((same_id, "the same id"), (same_day_title, "the same date and title")):
+        if mask.any():
+            line = int(existing.loc[mask, "_line"].iloc[0])
+            raise TrackerError(
+                f"{path}:{line}: an event with {what} is already there ({existing.loc[mask, 'id'].iloc[0]})",
+                "nothing was written; use --id to give a different id, or skip the duplicate",
+            )
+
+
+def _csv_line(values: list[str], newline: bytes) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=newline.decode()).writerow(values)
+    return buf.getvalue().encode("utf-8")
+
+
+def _insert_offset(data: bytes, existing: pd.DataFrame, row: dict[str, str]) -> int:
+    """Byte offset of the first record that sorts after ``row`` (end of file if none)."""
+    dates = padded_dates(existing["date"])
+    new_date = padded_dates(pd.Series([row["date"]])).iloc[0]
+    later = (dates > new_date) | ((dates == new_date) & (existing["id"] > row["id"]))
+    if not later.any():
+        return len(data)
+    target_line = int(existing.loc[later, "_line"].iloc[0])
+    offset = 0
+    for _ in range(target_line - 1):
+        offset = data.index(b"\n", offset) + 1
+    return offset
+
+
+def atomic_write(path: Path, content: bytes) -> None:
+    """Write ``content`` to a temp file beside ``path``, fsync it, then replace ``path``."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
