@@ -12,9 +12,7 @@ PORT    ?= 8050
 setup: $(STAMP) chromium
 
 $(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
+	bash scripts/make-venv.sh $(VENV) $(PY)
 	touch $(STAMP)
 
 chromium:
