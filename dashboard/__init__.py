@@ -1,1 +1,5 @@
-"""The analysts' Dash app (built in the dashboard issue)."""
+"""The analysts' Dash app: ``create_app(csv_path)`` builds it; ``dashboard.app:server`` for gunicorn."""
+
+from .app import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,61 @@
+"""``create_app(csv_path)``: the Dash app; ``server`` for ``gunicorn dashboard.app:server``."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from dash import Dash
+
+from tracker.source import EventSource
+from tracker.store import default_csv
+
+from .callbacks import register_callbacks
+from .export_controls import register_export_callbacks
+from .layout import build_layout
+from .security import apply_security
+
+ASSETS = Path(__file__).parent / "assets"
+
+
+def create_app(csv_path: str | os.PathLike) -> Dash:
+    """The dashboard for one events CSV (raises ValidationError if the file is invalid now)."""
+    source = EventSource(csv_path)
+    app = Dash(
+        __name__,
+        title="Sanctions tracker",
+        assets_folder=str(ASSETS),
+        compress=True,
+        update_title=None,
+        serve_locally=True,
+    )
+    app.layout = lambda: build_layout(source.snapshot(), app.get_asset_url(""))
+    register_callbacks(app, source)
+    register_export_callbacks(app, source)
+    app.source = source  # for extensions (exports) that need the same data
+    _register_scripts(app)
+    apply_security(app)  # last: the CSP hashes every inline script defined above
+    return app
+
+
+def _register_scripts(app: Dash) -> None:
+    """Render the index once so this process can serve every JS bundle.
+
+    Dash records the bundles it may serve while rendering the index; a gunicorn worker that gets
+    a bundle request before ever rendering the index would otherwise answer 500.
+    """
+    with app.server.test_request_context("/"):
+        app.index()
+
+
+@cache
+def default_app() -> Dash:
+    """The app for ``$TRACKER_EVENTS`` or ./events.csv, built on first use."""
+    return create_app(default_csv())
+
+
+def __getattr__(name: str):
+    if name == "server":  # built lazily so that importing this module stays cheap
+        return default_app().server
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

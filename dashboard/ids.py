@@ -1,0 +1,29 @@
+"""Component ids: every id the layout and the callbacks share, in one place."""
+
+URL = "url"
+HEADER_SUMMARY = "header-summary"
+ERROR_BANNER = "error-banner"
+
+CATEGORIES = "filter-categories"
+SINCE = "filter-since"
+UNTIL = "filter-until"
+STATUSES = "filter-statuses"
+ACTORS = "filter-actors"
+RESOLUTIONS = "filter-resolutions"
+PRECISIONS = "filter-precisions"
+SEARCH = "filter-search"
+RESET = "filter-reset"
+
+TIMELINE = "timeline"
+COUNTS = "counts"
+MAP = "map"
+GRID = "grid"
+DETAILS = "details"
+EMPTY_NOTE = "empty-note"
+DATA_VERSION = "data-version"
+POLL = "data-poll"
+
+# the export panel (dashboard/export_controls.py)
+EXPORT_BUTTON = "export-button"
+EXPORT_DOWNLOAD = "export-download"
+EXPORT_STATUS = "export-status"

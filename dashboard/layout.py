@@ -1,0 +1,153 @@
+"""The page: header, filters, timeline, counts, map, table and details (no callbacks here)."""
+
+from __future__ import annotations
+
+import dash_ag_grid as dag
+from dash import dcc, html
+
+from tracker import schema
+from tracker.figures import EMPTY_MESSAGE, STATUS_STYLES
+from tracker.query import EventFilter
+from tracker.source import Snapshot
+
+from . import ids, views
+from .export_controls import export_panel
+
+POLL_MS = 5_000
+GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}  # fmt: skip
+STATUS_MARKS = {"confirmed": "●", "reported": "○", "alleged": "◇", "denied": "✕"}
+PRECISION_LABELS = {"day": "Exact day", "month": "Month only", "year": "Year only"}
+
+
+def build_layout(snap: Snapshot, asset_url: str = "/assets/") -> html.Div:
+    """The whole page for the current data (filters are set from the URL by a callback)."""
+    view = views.render_view(snap, "")
+    return html.Div(
+        className="app",
+        children=[
+            dcc.Location(id=ids.URL, refresh=False),
+            dcc.Store(id=ids.DATA_VERSION, data=views.data_token(snap)),
+            dcc.Interval(id=ids.POLL, interval=POLL_MS),
+            header(snap, view),
+            html.Div(view.banner, id=ids.ERROR_BANNER, className="banner", role="alert", hidden=view.banner_hidden),
+            html.Div(
+                className="columns",
+                children=[filters(view), charts(view, asset_url), details_panel()],
+            ),
+        ],
+    )
+
+
+def header(snap: Snapshot, view: views.View) -> html.Header:
+    return html.Header(
+        className="header",
+        children=[
+            html.H1(["Sanctions tracker ", html.Span(snap.name, className="dataset")]),
+            html.P(view.summary, id=ids.HEADER_SUMMARY, className="summary", **{"aria-live": "polite"}),
+        ],
+    )
+
+
+def _fieldset(legend: str, *children) -> html.Fieldset:
+    return html.Fieldset([html.Legend(legend), *children], className="filter")
+
+
+def _labelled(label: str, control_id: str, control) -> html.Div:
+    return html.Div([html.Label(label, htmlFor=control_id), control], className="filter")
+
+
+def filters(view: views.View) -> html.Aside:
+    """Every filter control, labelled; their values are set from the URL."""
+    values = dict(zip(views.CONTROLS, views.controls_from_filter(EventFilter()), strict=True))
+    return html.Aside(
+        className="filters",
+        **{"aria-label": "Filters"},
+        children=[
+            html.H2("Filters"),
+            _fieldset("Categories", dcc.Checklist(
+                id=ids.CATEGORIES, options=view.category_options, value=values[ids.CATEGORIES],
+                className="chips",
+            )),  # fmt: skip
+            _fieldset(
+                "Dates",
+                _labelled("From", ids.SINCE, dcc.Input(id=ids.SINCE, type="text", debounce=True,
+                          placeholder="e.g. 2022 or Nov 2022", value="")),  # fmt: skip
+                _labelled("To", ids.UNTIL, dcc.Input(id=ids.UNTIL, type="text", debounce=True,
+                          placeholder="e.g. 2024-06-30", value="")),  # fmt: skip
+            ),
+            _fieldset("Claim status", dcc.Checklist(
+                id=ids.STATUSES, value=values[ids.STATUSES], className="checks",
+                options=[{"label": f"{STATUS_MARKS[s]} {s}", "value": s} for s in STATUS_STYLES],
+            )),  # fmt: skip
+            _labelled("Actors", ids.ACTORS, dcc.Dropdown(
+                id=ids.ACTORS, options=view.actor_options, value=[], multi=True, placeholder="Any actor",
+            )),  # fmt: skip
+            _labelled("UN resolution", ids.RESOLUTIONS, dcc.Dropdown(
+                id=ids.RESOLUTIONS, options=view.resolution_options, value=[], multi=True,
+                placeholder="Any resolution",
+            )),  # fmt: skip
+            _fieldset("Date precision", dcc.Checklist(
+                id=ids.PRECISIONS, value=values[ids.PRECISIONS], className="checks",
+                options=[{"label": PRECISION_LABELS[p], "value": p} for p in schema.PRECISIONS],
+            )),  # fmt: skip
+            _labelled("Search title, description, location", ids.SEARCH, dcc.Input(
+                id=ids.SEARCH, type="search", debounce=True, value="", placeholder="e.g. Rajin",
+            )),  # fmt: skip
+            html.Button("Reset filters", id=ids.RESET, n_clicks=0, className="reset", type="button"),
+            export_panel(),
+        ],
+    )
+
+
+def charts(view: views.View, asset_url: str) -> html.Main:
+    """Timeline, counts, map and table of the filtered events."""
+    map_config = dict(GRAPH_CONFIG, topojsonURL=asset_url)
+    return html.Main(
+        className="charts",
+        children=[
+            html.P(view.empty_note, id=ids.EMPTY_NOTE, className="empty-note", role="status"),
+            html.Section([html.H2("Timeline", className="visually-hidden"),
+                          dcc.Graph(id=ids.TIMELINE, figure=view.timeline, config=GRAPH_CONFIG)],
+                         className="card"),  # fmt: skip
+            html.Div(
+                className="pair",
+                children=[
+                    html.Section(dcc.Graph(id=ids.COUNTS, figure=view.counts, config=GRAPH_CONFIG), className="card"),
+                    html.Section(dcc.Graph(id=ids.MAP, figure=view.map, config=map_config), className="card"),
+                ],
+            ),
+            html.Section([html.H2("Events"), grid(view.rows)], className="card"),
+        ],
+    )
+
+
+def grid(rows: list[dict]) -> dag.AgGrid:
+    """The table: the same rows as the timeline, sortable and filterable."""
+    widths = {"date": 110, "end_date": 110, "title": 380, "category": 130, "status": 105}
+    columns = [
+        {"field": c, "headerName": c.replace("_", " ").capitalize(), "width": widths.get(c, 150)}
+        for c in views.GRID_COLUMNS
+    ]
+    return dag.AgGrid(
+        id=ids.GRID,
+        rowData=rows,
+        columnDefs=columns,
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "cellDataType": "text"},
+        getRowId="params.data.id",
+        dashGridOptions={
+            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "localeText": {"noRowsToShow": EMPTY_MESSAGE},
+            "animateRows": False,
+        },
+        style={"height": "420px"},
+        className="ag-theme-quartz",
+    )
+
+
+def details_panel() -> html.Aside:
+    return html.Aside(
+        className="details",
+        **{"aria-label": "Event details", "aria-live": "polite"},
+        children=[html.H2("Details"), html.Div(html.P(views.DETAILS_HINT, className="hint"), id=ids.DETAILS)],
+    )

@@ -1,0 +1,55 @@
+"""Run the dashboard: gunicorn in production, Flask's development server only for --debug."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from gunicorn.app.base import BaseApplication
+
+from .app import create_app
+
+
+class DashboardServer(BaseApplication):
+    """gunicorn serving ``create_app(csv_path)``, configured in code (no config file, no control socket)."""
+
+    def __init__(self, wsgi_app, options: dict):
+        self.wsgi_app = wsgi_app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self):
+        return self.wsgi_app
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> dict:
+    """gunicorn settings for the dashboard (threads so one page's parallel callbacks overlap)."""
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 4,
+        "timeout": 120,
+        "graceful_timeout": 10,
+        "preload_app": True,
+        "control_socket_disable": True,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "warning",
+        "proc_name": "tracker-serve",
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+    }
+
+
+def run(csv_path: Path, host: str, port: int, workers: int, debug: bool) -> None:
+    """Serve until interrupted."""
+    app = create_app(csv_path)
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=False)
+        return
+    DashboardServer(app.server, gunicorn_options(host, port, workers)).run()

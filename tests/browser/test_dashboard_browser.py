@@ -1,0 +1,157 @@
+"""The dashboard in Debian's chromium, served by a real `tracker serve` (gunicorn)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOT = ROOT / "docs" / "screenshot.png"
+
+# Events plotted on the timeline: one customdata id per drawn event (legend traces have none).
+PLOTTED = """() => {
+  const gd = document.querySelector('#timeline .js-plotly-plot');
+  if (!gd || !gd._fullData) return -1;
+  return gd._fullData.filter(t => t.visible === true && t.meta && t.meta.kind === 'events')
+                     .reduce((n, t) => n + t.customdata.length, 0);
+}"""
+# Page coordinates of one plotted event, from plotly's own axes.
+POINT_XY = """(eventId) => {
+  const gd = document.querySelector('#timeline .js-plotly-plot');
+  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  for (const t of gd._fullData) {
+    const i = (t.customdata || []).indexOf(eventId);
+    if (i >= 0 && t.type === 'scatter')
+      return [box.left + xa._offset + xa.d2p(t.x[i]), box.top + ya._offset + ya.d2p(t.y[i])];
+  }
+  return null;
+}"""
+
+
+def csv_rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def plotted(page: Page) -> int:
+    return page.evaluate(PLOTTED)
+
+
+def wait_plotted(page: Page, expected: int) -> None:
+    page.wait_for_function(f"() => ({PLOTTED})() === {expected}", timeout=20_000)
+
+
+def click_event(page: Page, event_id: str) -> None:
+    """Click an event's marker on the timeline."""
+    page.locator("#timeline").scroll_into_view_if_needed()
+    page.mouse.click(*page.evaluate(POINT_XY, event_id))
+
+
+def open_dashboard(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#timeline .main-svg", timeout=30_000)
+
+
+def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, events_csv):
+    rows = csv_rows(events_csv)
+    sizes = Counter(r["category"] for r in rows)
+    server = serve(events_csv)
+    open_dashboard(page, server.url)
+    wait_plotted(page, len(rows))
+    expect(page.locator("#header-summary")).to_contain_text(f"{len(rows)} of {len(rows)} events shown")
+    assert page.url == server.url + "/"
+
+    # Toggle a category off with the keyboard: the count drops by exactly its size, the URL changes.
+    page.focus("#filter-categories input[value='diplomatic']")
+    page.keyboard.press("Space")
+    wait_plotted(page, len(rows) - sizes["diplomatic"])
+    page.wait_for_url("**/?category=*")
+    assert "diplomatic" not in page.url and "category=military" in page.url
+    expect(page.locator("#header-summary")).to_contain_text(f"{len(rows) - sizes['diplomatic']} of {len(rows)}")
+    shared_url = page.url
+
+    # A fresh page opened on the copied URL shows the same view, control state included.
+    fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_dashboard(fresh, shared_url)
+    wait_plotted(fresh, len(rows) - sizes["diplomatic"])
+    expect(fresh.locator("#filter-categories input[value='diplomatic']")).not_to_be_checked()
+    expect(fresh.locator("#filter-categories input[value='energy']")).to_be_checked()
+    fresh.close()
+
+    # Back restores the unfiltered view.
+    page.go_back()
+    wait_plotted(page, len(rows))
+    page.go_forward()
+    wait_plotted(page, len(rows) - sizes["diplomatic"])
+
+    # Clicking an event on the timeline shows its details and its source link.
+    event = next(r for r in rows if r["id"] == "2006-10-14-unsc-res-1718-adopted")
+    click_event(page, event["id"])
+    details = page.locator("#details")
+    expect(details).to_contain_text(event["title"])
+    expect(details).to_contain_text("14 Oct 2006")
+    link = details.locator("a").first
+    expect(link).to_have_attribute("href", event["source_url"].split(" | ")[0])
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(link).to_have_attribute("target", "_blank")
+
+    # A table row shows its details too.
+    page.locator("#grid .ag-row", has_text="Khasan-Tumangang").first.click()
+    expect(details).to_contain_text("2013 (year precision)")
+    expect(details.locator("a")).to_have_attribute("href", "https://interfax.com/newsroom/top-stories/84561/")
+
+    # Search for nothing: the empty state; then reset brings everything back.
+    page.fill("#filter-search", "no-such-event-anywhere")
+    page.keyboard.press("Enter")
+    wait_plotted(page, 0)
+    expect(page.locator("#empty-note")).to_have_text("No events match these filters")
+    page.click("#filter-reset")
+    wait_plotted(page, len(rows))
+    page.wait_for_url(server.url + "/")
+    expect(page.locator("#filter-search")).to_have_value("")
+    expect(page.locator("#filter-categories input[value='diplomatic']")).to_be_checked()
+    assert page.locator("#grid .ag-center-cols-container .ag-row").count() > 0
+
+    page.evaluate("window.scrollTo(0, 0)")
+    click_event(page, "2019-04-25-kim-putin-vladivostok-summit")
+    expect(details).to_contain_text("25 Apr 2019")
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    assert SCREENSHOT.stat().st_size > 50_000
+    assert page.dialogs == []
+
+
+def test_live_data_and_invalid_file_banner(serve, page: Page, events_csv):
+    rows = csv_rows(events_csv)
+    server = serve(events_csv)
+    open_dashboard(page, server.url + "/?category=transport")
+    transport = sum(r["category"] == "transport" for r in rows)
+    wait_plotted(page, transport)
+
+    with open(events_csv, "a", encoding="utf-8") as handle:
+        handle.write("2025-01-10-new-rail-service,2025-01-10,,New Khasan rail service,Appended while serving.,"
+                     "transport,reported,RUS;PRK,Khasan,42.43,130.64,,Example,https://example.org/rail\n")  # fmt: skip
+    # The next interaction (here: searching for "rail") sees the new row without a restart.
+    page.fill("#filter-search", "rail")
+    page.keyboard.press("Enter")
+    wait_plotted(page, sum(r["category"] == "transport" and "rail" in (r["title"] + r["description"] + r["location"]).lower() for r in rows) + 1)
+    expect(page.locator("#header-summary")).to_contain_text(f"of {len(rows) + 1} events shown")
+
+    good = plotted(page)
+    text = events_csv.read_text(encoding="utf-8")
+    events_csv.write_text(text.replace("2013,,Khasan", "2013-13,,Khasan"), encoding="utf-8")
+    os.utime(events_csv)
+    page.click("#filter-reset")
+    banner = page.locator("#error-banner")
+    expect(banner).to_be_visible(timeout=20_000)
+    expect(banner).to_contain_text(f"{events_csv}:4: date:")
+    expect(banner).to_contain_text("still showing the last good version")
+    wait_plotted(page, len(rows) + 1)
+    assert good < len(rows) + 1

@@ -1,0 +1,256 @@
+"""The dashboard's callbacks and view functions, called directly (no browser)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dash import html, no_update
+
+from dashboard import create_app, ids, views
+from tracker.cli import main
+from tracker.figures import EMPTY_MESSAGE, event_ids
+from tracker.query import EventFilter, filter_events
+from tracker.source import EventSource
+
+SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
+ALL_CONTROLS = views.controls_from_filter(EventFilter())
+
+
+def text_of(component) -> str:
+    """The visible text of a Dash component tree."""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return "".join(text_of(c) for c in component)
+    children = getattr(component, "children", None)
+    return "" if children is None else text_of(children)
+
+
+def find(component, kind):
+    """Every component of type ``kind`` in a tree."""
+    found = [component] if isinstance(component, kind) else []
+    children = getattr(component, "children", None)
+    if isinstance(children, list | tuple):
+        for child in children:
+            found += find(child, kind)
+    elif children is not None and not isinstance(children, str):
+        found += find(children, kind)
+    return found
+
+
+@pytest.fixture
+def source(events_csv) -> EventSource:
+    return EventSource(events_csv)
+
+
+def append_row(path: Path, row: str) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(row)
+    stat = path.stat()  # make sure the change is seen even within one mtime tick
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+NEW_ROW = ("2025-01-10-test-event,2025-01-10,,A test event in Rajin,Added while serving.,transport,"
+           "reported,RUS;PRK,Rajin,42.24,130.29,,Example,https://example.org/a\n")  # fmt: skip
+
+
+# ---------------------------------------------------------------- URL <-> controls
+
+
+def test_controls_change_the_url():
+    values = list(ALL_CONTROLS)
+    values[0] = [c for c in values[0] if c != "energy"]
+    values[7] = "  Rajin "
+    url, controls = views.sync_url_and_controls(ids.CATEGORIES, "", values)
+    assert url == "?category=military%2Carms_transfer%2Cdiplomatic%2Ceconomic%2Ctransport%2Clabor%2Csanctions%2Clegal_un&q=Rajin"
+    assert controls == [no_update] * len(views.CONTROLS)
+    assert views.sync_url_and_controls(ids.SEARCH, url, values)[0] is no_update
+
+
+def test_url_sets_the_controls():
+    url, controls = views.sync_url_and_controls(ids.URL, "?status=denied&since=2023&actor=PRK&q=oil", ALL_CONTROLS)
+    assert url is no_update
+    assert controls == [ALL_CONTROLS[0], "2023", "", ["denied"], ["PRK"], [], ALL_CONTROLS[6], "oil"]
+    assert views.sync_url_and_controls(None, "", ALL_CONTROLS)[1] == ALL_CONTROLS
+
+
+def test_free_form_dates_and_everything_ticked():
+    f = views.filter_from_controls(*ALL_CONTROLS[:1], "Nov 2022", "not a date", *ALL_CONTROLS[3:])
+    assert f == EventFilter(since="2022-11")
+    assert views.url_search(views.filter_from_controls(*ALL_CONTROLS)) == ""
+    nothing = views.filter_from_controls([], "", "", [], [], [], [], "")
+    assert nothing.categories == () and nothing.statuses == () and nothing.precisions == ()
+
+
+def test_reset_clears_url_and_controls():
+    url, controls = views.sync_url_and_controls(ids.RESET, "?category=energy&q=x", ALL_CONTROLS)
+    assert url == "" and controls == ALL_CONTROLS
+
+
+# ---------------------------------------------------------------- the view
+
+
+def test_view_of_a_url_filters_every_output(source):
+    view = views.render_view(source.snapshot(), "?category=energy")
+    energy = sorted(source.frame().query("category == 'energy'")["id"])
+    assert len(energy) == 2
+    assert view.summary.startswith("2 of 46 events shown · latest event 16 Dec 2024 · file changed ")
+    assert sorted(event_ids(view.timeline)) == energy
+    assert sorted(r["id"] for r in view.rows) == energy
+    assert sum(sum(t["y"]) for t in view.counts["data"]) == 2
+    assert view.empty_note == "" and view.banner_hidden is True
+
+
+def test_category_counts_under_the_other_filters(source):
+    view = views.render_view(source.snapshot(), "?category=energy&status=confirmed")
+    labels = {o["value"]: text_of(o["label"]) for o in view.category_options}
+    confirmed = source.frame().query("status == 'confirmed'")["category"].astype(str).value_counts()
+    assert labels["legal_un"] == f"UN / legal ({confirmed['legal_un']})" == "UN / legal (10)"
+    assert labels["labor"] == "Labour (0)"
+    assert sum(int(t.rsplit("(", 1)[1][:-1]) for t in labels.values()) == 33
+
+
+def test_empty_result_says_so(source):
+    view = views.render_view(source.snapshot(), "?q=no-such-text-anywhere")
+    assert view.summary.startswith("0 of 46 events shown")
+    assert view.empty_note == EMPTY_MESSAGE
+    assert view.timeline["layout"]["annotations"][0]["text"] == EMPTY_MESSAGE
+    assert view.rows == []
+
+
+def test_actor_and_resolution_options_come_from_the_data(source):
+    view = views.render_view(source.snapshot(), "")
+    assert {"label": "PRK", "value": "PRK"} in view.actor_options
+    resolutions = [o["value"] for o in view.resolution_options]
+    assert resolutions[:3] == ["1718", "1874", "2270"] and "2397" in resolutions
+
+
+# ---------------------------------------------------------------- details
+
+
+def test_details_show_everything_with_safe_links(source):
+    frame = source.frame()
+    children = views.details_children(frame, "2013-khasan-rajin-rail-freight")
+    text = text_of(children)
+    assert "Khasan-Tumangang rail link" in text and "2013 (year precision)" in text
+    assert "Khasan (RUS) - Tumangang (PRK) rail bridge" in text and "RUS, PRK" in text
+    links = [a for c in children for a in find(c, html.A)]
+    assert [(a.href, a.target, a.rel) for a in links] == [
+        ("https://interfax.com/newsroom/top-stories/84561/", "_blank", "noopener noreferrer")
+    ]
+    assert text_of(links[0]) == "Interfax"
+
+
+def test_details_of_a_span_and_of_nothing(source):
+    frame = source.frame()
+    span_id = frame.loc[frame["date"] == "2023-12-30", "id"].iloc[0]
+    assert "30 Dec 2023 – 2 Jan 2024 (day precision)" in text_of(views.details_children(frame, span_id))
+    assert text_of(views.details_children(frame, None)) == views.DETAILS_HINT
+    assert text_of(views.details_children(frame, "gone")) == views.DETAILS_HINT
+
+
+def test_only_http_links_are_links():
+    assert isinstance(views.source_link("x", "https://a.example/"), html.A)
+    assert views.source_link("x", "javascript:alert(1)") == "x (javascript:alert(1))"
+
+
+def test_clicked_event_id_from_each_view():
+    click = {"points": [{"customdata": "abc"}]}
+    assert views.clicked_event_id(ids.TIMELINE, click, None, None) == "abc"
+    assert views.clicked_event_id(ids.MAP, None, click, None) == "abc"
+    assert views.clicked_event_id(ids.GRID, None, None, [{"id": "row-1"}]) == "row-1"
+    assert views.clicked_event_id(ids.GRID, None, None, []) is None
+
+
+# ---------------------------------------------------------------- live data
+
+
+def test_appended_row_shows_up_and_bad_edit_keeps_last_good(source, events_csv):
+    first = source.snapshot()
+    before = len(filter_events(first.frame, EventFilter(search="Rajin")))
+    append_row(events_csv, NEW_ROW)
+    view = views.render_view(source.snapshot(), "?q=Rajin")
+    assert "2025-01-10-test-event" in event_ids(view.timeline)
+    assert view.summary.startswith(f"{before + 1} of 47 events shown · latest event 10 Jan 2025")
+    assert views.data_token(source.snapshot()) != views.data_token(first)
+    append_row(events_csv, "broken,not-a-date,,x,,energy,confirmed,,,,,,,https://e.org\n")
+    bad = views.render_view(source.snapshot(), "")
+    assert bad.summary.startswith("47 of 47 events shown")
+    assert bad.banner_hidden is False
+    assert f"{events_csv}:49: date:" in text_of(bad.banner)
+    assert "still showing the last good version" in text_of(bad.banner)
+
+
+def test_first_read_of_an_invalid_file_raises(tmp_path):
+    bad = tmp_path / "events.csv"
+    bad.write_text("id,date\n1,2\n")
+    with pytest.raises(Exception, match="missing columns"):
+        EventSource(bad)
+
+
+# ---------------------------------------------------------------- the app over HTTP
+
+
+def _post(client, app, output_key: str, inputs: list[dict], changed: list[str]):
+    outputs = [{"id": k.split(".")[0], "property": k.split(".")[1]} for k in output_key.strip(".").split("...")]
+    body = {"output": output_key, "outputs": outputs, "inputs": inputs, "changedPropIds": changed, "state": []}
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data[:500]
+    return json.loads(response.data)["response"]
+
+
+def test_render_callback_over_http(events_csv):
+    app = create_app(events_csv)
+    key = next(k for k in app.callback_map if f"{ids.TIMELINE}.figure" in k)
+    inputs = [{"id": ids.URL, "property": "search", "value": "?category=transport&precision=year"},
+              {"id": ids.DATA_VERSION, "property": "data", "value": "x"}]  # fmt: skip
+    response = _post(app.server.test_client(), app, key, inputs, [f"{ids.URL}.search"])
+    figure = response[ids.TIMELINE]["figure"]
+    assert event_ids(figure) == ["2013-khasan-rajin-rail-freight"]
+    assert response[ids.HEADER_SUMMARY]["children"].startswith("1 of 46 events shown")
+
+
+def test_page_and_map_assets_are_served(events_csv):
+    client = create_app(events_csv).server.test_client()
+    # A worker asked for a bundle before it ever rendered the page still serves it.
+    with client.get("/_dash-component-suites/dash/dcc/dash_core_components.js") as bundle:
+        assert bundle.status_code == 200
+    assert client.get("/").status_code == 200
+    with client.get("/assets/world_110m.json") as topo:
+        assert topo.status_code == 200 and json.loads(topo.data)["type"] == "Topology"
+    assert client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
+
+
+# ---------------------------------------------------------------- tracker serve
+
+
+def test_serve_refuses_an_invalid_csv(tmp_path):
+    bad = tmp_path / "events.csv"
+    bad.write_text(SHIPPED_CSV.read_text().replace("2013,,Khasan", "20133,,Khasan"))
+    result = CliRunner().invoke(main, ["serve", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:4: date:" in result.output and "Traceback" not in result.output
+
+
+def test_serve_warns_on_all_interfaces(monkeypatch, events_csv):
+    calls = []
+    monkeypatch.setattr("dashboard.serve.run", lambda *args: calls.append(args))
+    result = CliRunner().invoke(main, ["serve", str(events_csv), "--host", "0.0.0.0", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    assert "warning: listening on 0.0.0.0: the dashboard is reachable from other machines" in result.output
+    assert calls == [(events_csv, "0.0.0.0", 8050, 3, False)]
+    quiet = CliRunner().invoke(main, ["serve", str(events_csv)])
+    assert "warning" not in quiet.output and calls[-1] == (events_csv, "127.0.0.1", 8050, 2, False)
+
+
+def test_gunicorn_options_disable_the_control_socket():
+    from dashboard.serve import DashboardServer, gunicorn_options
+
+    server = DashboardServer(lambda env, start: [], gunicorn_options("127.0.0.1", 8123, 2))
+    assert server.cfg.bind == ["127.0.0.1:8123"] and server.cfg.workers == 2
+    assert server.cfg.settings["control_socket_disable"].get() is True
+

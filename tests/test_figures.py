@@ -1,0 +1,187 @@
+"""The figure builders, checked on fig.data / fig.layout without a browser."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tracker import schema
+from tracker.figures import (
+    CATEGORY_COLORS,
+    EMPTY_MESSAGE,
+    STATUS_STYLES,
+    build_counts_figure,
+    build_map_figure,
+    build_timeline_figure,
+    event_ids,
+    format_date,
+    format_extent,
+    timeline_spec,
+)
+from tracker.query import EventFilter, filter_events
+from tracker.store import load_events
+from tracker.validate import padded_dates
+
+MS_PER_DAY = 86_400_000
+
+
+SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return load_events(SHIPPED_CSV)
+
+
+def event_traces(fig):
+    return [t for t in fig.data if (t.meta or {}).get("kind") == "events"]
+
+
+def points(fig):
+    """(trace, index, id) for every plotted event."""
+    return [(t, i, cid) for t in event_traces(fig) for i, cid in enumerate(t.customdata)]
+
+
+def test_every_event_is_plotted_once(frame):
+    fig = build_timeline_figure(frame)
+    ids = [cid for _, _, cid in points(fig)]
+    assert sorted(ids) == sorted(frame["id"]) and len(ids) == 46
+
+
+def test_one_lane_per_category_in_schema_order(frame):
+    fig = build_timeline_figure(frame)
+    by_id = frame.set_index("id")["category"].astype(str)
+    for trace, i, cid in points(fig):
+        assert trace.y[i] == by_id[cid]
+    assert list(fig.layout.yaxis.categoryarray) == list(schema.CATEGORIES)
+    assert fig.layout.yaxis.ticktext[-1] == "UN / legal"
+    only_two = filter_events(frame, EventFilter(categories=("energy", "labor")))
+    assert list(build_timeline_figure(only_two).layout.yaxis.categoryarray) == ["energy", "labor"]
+
+
+def test_colours_follow_the_category_everywhere(frame):
+    fig = build_timeline_figure(frame)
+    for trace, i, _ in points(fig):
+        assert trace.marker.line.color[i] == CATEGORY_COLORS[trace.y[i]]
+    for trace in build_counts_figure(frame).data:
+        assert trace.marker.color == CATEGORY_COLORS[trace.meta["category"]]
+    for trace in build_map_figure(frame).data:
+        assert trace.marker.color == CATEGORY_COLORS[trace.meta["category"]]
+    assert len(set(CATEGORY_COLORS.values())) == len(schema.CATEGORIES) == 9
+
+
+def _bar_extent(fig, event_id):
+    for trace, i, cid in points(fig):
+        if cid == event_id:
+            assert trace.type == "bar" and trace.orientation == "h"
+            start = pd.Timestamp(trace.base[i])
+            return start, start + pd.Timedelta(milliseconds=trace.x[i])
+    raise AssertionError(f"{event_id} not plotted")
+
+
+def test_year_precision_spans_the_whole_year(frame):
+    fig = build_timeline_figure(frame)
+    assert _bar_extent(fig, "2013-khasan-rajin-rail-freight") == (pd.Timestamp("2013-01-01"), pd.Timestamp("2014-01-01"))
+
+
+def test_month_precision_and_spans_are_bars_over_their_extent(frame):
+    fig = build_timeline_figure(frame)
+    month_id = frame.loc[frame["date"] == "2022-11", "id"].iloc[0]
+    assert _bar_extent(fig, month_id) == (pd.Timestamp("2022-11-01"), pd.Timestamp("2022-12-01"))
+    span = frame[(frame["date"] == "2023-12-30") & (frame["end_date"] == "2024-01-02")].iloc[0]
+    assert _bar_extent(fig, span["id"]) == (pd.Timestamp("2023-12-30"), pd.Timestamp("2024-01-03"))
+
+
+def test_day_events_are_markers_at_their_day(frame):
+    fig = build_timeline_figure(frame)
+    day = frame[(frame["precision"] == "day") & (frame["end_date"] == "")]
+    markers = {cid: (t.x[i], t.mode) for t, i, cid in points(fig) if t.type == "scatter"}
+    assert set(markers) == set(day["id"]) and len(markers) == 32
+    assert markers["2006-10-14-unsc-res-1718-adopted"] == ("2006-10-14", "markers")
+
+
+def test_status_marks_filled_hollow_and_denied(frame):
+    fig = build_timeline_figure(frame)
+    status = frame.set_index("id")["status"].astype(str)
+    symbols = {"scatter": {}, "bar": {}}
+    for trace, _, cid in points(fig):
+        assert trace.meta["status"] == status[cid]
+        symbols[trace.type][status[cid]] = trace.marker.symbol if trace.type == "scatter" else trace.marker
+    assert symbols["scatter"]["confirmed"] == "circle"
+    assert symbols["scatter"]["reported"] == "circle-open"
+    assert symbols["scatter"]["denied"] == "x"
+    assert STATUS_STYLES["alleged"]["symbol"] == "diamond-open"
+    legend = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in legend][:4] == ["confirmed", "reported", "alleged", "denied"]
+    assert [t.marker.symbol for t in legend[:4]] == ["circle", "circle-open", "diamond-open", "x"]
+
+
+def test_hollow_and_denied_bars_differ_from_confirmed():
+    rows = pd.DataFrame({
+        "id": ["a", "b", "c"], "date": ["2020-01", "2020-02", "2020-03"], "end_date": [""] * 3,
+        "title": ["A", "B", "C"], "category": ["energy"] * 3, "status": ["confirmed", "reported", "denied"],
+        "actors": [""] * 3, "precision": ["month"] * 3,
+        "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"]),
+        "end": pd.to_datetime(["2020-02-01", "2020-03-01", "2020-04-01"]),
+    })  # fmt: skip
+    bars = {t.meta["status"]: t for t in build_timeline_figure(rows).data if t.type == "bar" and t.meta.get("kind") == "events"}
+    assert bars["confirmed"].marker.color == ("#999933",)
+    assert bars["reported"].marker.color == ("rgba(153,153,51,0.18)",)
+    assert bars["denied"].marker.pattern.shape == "x"
+
+
+def test_hover_shows_date_at_its_precision_and_escapes_html(frame):
+    spec = timeline_spec(frame)
+    hover = {cid: text for t in spec["data"] if t.get("meta", {}).get("kind") == "events"
+             for cid, text in zip(t["customdata"], t["hovertext"], strict=True)}  # fmt: skip
+    assert "<br>2013 · confirmed<br>Actors: RUS, PRK" in hover["2013-khasan-rajin-rail-freight"]
+    month_id = frame.loc[frame["date"] == "2022-11", "id"].iloc[0]
+    assert "<br>Nov 2022 · " in hover[month_id]
+    span_id = frame.loc[frame["date"] == "2023-12-30", "id"].iloc[0]
+    assert "<br>30 Dec 2023 – 2 Jan 2024 · " in hover[span_id]
+    hostile = frame.iloc[:1].copy()
+    hostile["title"] = "<img src=x onerror=alert(1)>"
+    text = timeline_spec(hostile)["data"][0]["hovertext"][0]
+    assert "<img" not in text and html.escape("<img src=x onerror=alert(1)>") in text
+
+
+def test_format_date_at_each_precision():
+    assert [format_date(d) for d in ("2013", "2022-11", "2024-01-02")] == ["2013", "Nov 2022", "2 Jan 2024"]
+    assert format_extent("2022-09-05", "2022-09-06") == "5 Sep 2022 – 6 Sep 2022"
+
+
+def test_range_slider_and_selector_buttons(frame):
+    xaxis = build_timeline_figure(frame).layout.xaxis
+    assert xaxis.rangeslider.visible is True
+    assert [b.label for b in xaxis.rangeselector.buttons] == ["1y", "3y", "all"]
+
+
+@pytest.mark.parametrize("builder", [build_timeline_figure, build_counts_figure, build_map_figure])
+def test_empty_frame_says_so_instead_of_empty_axes(frame, builder):
+    fig = builder(frame.iloc[:0])
+    assert len(fig.data) == 0
+    assert [a.text for a in fig.layout.annotations] == [EMPTY_MESSAGE]
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def test_counts_per_month_stacked_by_category(frame):
+    fig = build_counts_figure(frame)
+    assert fig.layout.barmode == "stack"
+    total = sum(sum(t.y) for t in fig.data)
+    assert total == 46
+    transport = next(t for t in fig.data if t.meta["category"] == "transport")
+    assert dict(zip(transport.x, transport.y, strict=True))["2013-01-01"] == 1
+    months = padded_dates(frame["date"]).str[:7]
+    assert max(max(t.y) for t in fig.data) <= months.value_counts().max()
+
+
+def test_map_plots_only_located_events_offline(frame):
+    fig = build_map_figure(frame)
+    located = frame[frame["lat"].notna()]
+    assert sorted(event_ids(fig.to_plotly_json())) == sorted(located["id"])
+    assert len(located) == 44
+    assert {t.type for t in fig.data} == {"scattergeo"}
+    assert "mapbox" not in fig.layout.to_plotly_json() and "map" not in fig.layout.to_plotly_json()

@@ -1,0 +1,325 @@
+"""Figure builders shared by the dashboard and every export: pure functions of a filtered frame.
+
+Each chart has a ``*_spec(frame) -> dict`` (a plain plotly figure dict, cheap to send from a
+callback) and a ``build_*_figure(frame) -> go.Figure`` wrapper for tests and exports.
+Text from the CSV is escaped before it reaches anything plotly renders as HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import schema
+
+# Paul Tol's "muted" scheme: nine colours that stay distinct for colour-blind readers.
+CATEGORY_COLORS: dict[str, str] = {
+    "military": "#CC6677",
+    "arms_transfer": "#882255",
+    "diplomatic": "#88CCEE",
+    "economic": "#DDCC77",
+    "energy": "#999933",
+    "transport": "#44AA99",
+    "labor": "#AA4499",
+    "sanctions": "#332288",
+    "legal_un": "#117733",
+}
+CATEGORY_LABELS: dict[str, str] = {
+    "military": "Military",
+    "arms_transfer": "Arms transfer",
+    "diplomatic": "Diplomatic",
+    "economic": "Economic",
+    "energy": "Energy",
+    "transport": "Transport",
+    "labor": "Labour",
+    "sanctions": "Sanctions",
+    "legal_un": "UN / legal",
+}
+# How claim status shows: filled for confirmed, hollow for reported/alleged, a cross for denied.
+STATUS_STYLES: dict[str, dict] = {
+    "confirmed": {"symbol": "circle", "filled": True, "pattern": ""},
+    "reported": {"symbol": "circle-open", "filled": False, "pattern": ""},
+    "alleged": {"symbol": "diamond-open", "filled": False, "pattern": ""},
+    "denied": {"symbol": "x", "filled": True, "pattern": "x"},
+}
+EMPTY_MESSAGE = "No events match these filters"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MS_PER_DAY = 86_400_000
+LEGEND_GREY = "#555555"
+BOTTOM_LEGEND = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "font": {"size": 11}}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def format_date(iso: str) -> str:
+    """An ISO date at its precision in words: "2013", "Nov 2022", "2 Jan 2024"."""
+    if len(iso) == 4:
+        return iso
+    month = MONTHS[int(iso[5:7]) - 1]
+    if len(iso) == 7:
+        return f"{month} {iso[:4]}"
+    return f"{int(iso[8:10])} {month} {iso[:4]}"
+
+
+def format_extent(date: str, end_date: str = "") -> str:
+    """An event's date, or its span "30 Dec 2023 – 2 Jan 2024"."""
+    return f"{format_date(date)} – {format_date(end_date)}" if end_date else format_date(date)
+
+
+def hover_text(row) -> str:
+    """Hover label for one event: title, date at its precision, status, actors (all escaped)."""
+    actors = html.escape(row.actors.replace(";", ", ")) if row.actors else "—"
+    return (
+        f"<b>{html.escape(row.title)}</b><br>{format_extent(row.date, row.end_date)}"
+        f" · {html.escape(str(row.status))}<br>Actors: {actors}"
+    )
+
+
+def is_bar(frame: pd.DataFrame) -> np.ndarray:
+    """Rows drawn as bars: spans and month- or year-precision dates."""
+    return ((frame["end_date"] != "") | (frame["precision"] != "day")).to_numpy()
+
+
+def _lanes(frame: pd.DataFrame) -> list[str]:
+    present = set(frame["category"].astype(str))
+    return [c for c in schema.CATEGORIES if c in present]
+
+
+def _faded(color: str, alpha: float = 0.18) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _empty_spec(height: int = 260) -> dict:
+    return {
+        "data": [],
+        "layout": {
+            "height": height,
+            "font": FONT,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "plot_bgcolor": "white",
+            "annotations": [
+                {"text": EMPTY_MESSAGE, "showarrow": False, "xref": "paper", "yref": "paper",
+                 "x": 0.5, "y": 0.5, "font": {"size": 18, "color": "#444"}}  # fmt: skip
+            ],
+        },
+    }
+
+
+# ---------------------------------------------------------------- timeline
+
+
+def timeline_spec(frame: pd.DataFrame) -> dict:
+    """One lane per category, time on x: day events as markers, extents as bars [start, end)."""
+    if frame.empty:
+        return _empty_spec()
+    bars = is_bar(frame)
+    data = []
+    for status in schema.STATUSES:
+        of_status = (frame["status"] == status).to_numpy()
+        if (of_status & ~bars).any():
+            data.append(_marker_trace(frame[of_status & ~bars], status))
+        if (of_status & bars).any():
+            data.append(_bar_trace(frame[of_status & bars], status))
+    data.extend(_status_legend())
+    lanes = _lanes(frame)
+    return {"data": data, "layout": _timeline_layout(lanes)}
+
+
+def build_timeline_figure(frame: pd.DataFrame) -> go.Figure:
+    """The timeline as a validated plotly figure."""
+    return go.Figure(timeline_spec(frame))
+
+
+def _event_fields(rows: pd.DataFrame) -> dict:
+    categories = rows["category"].astype(str).tolist()
+    return {
+        "y": categories,
+        "customdata": rows["id"].tolist(),
+        "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "legendgroup": rows["status"].iloc[0],
+        "showlegend": False,
+    }
+
+
+def _marker_trace(rows: pd.DataFrame, status: str) -> dict:
+    style = STATUS_STYLES[status]
+    colors = [CATEGORY_COLORS[c] for c in rows["category"].astype(str)]
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "name": status,
+        "meta": {"kind": "events", "shape": "marker", "status": status},
+        "x": rows["date"].tolist(),
+        "marker": {"symbol": style["symbol"], "color": colors, "size": 11,
+                   "line": {"width": 2, "color": colors}},  # fmt: skip
+        **_event_fields(rows),
+    }
+
+
+def _bar_trace(rows: pd.DataFrame, status: str) -> dict:
+    style = STATUS_STYLES[status]
+    colors = [CATEGORY_COLORS[c] for c in rows["category"].astype(str)]
+    start = rows["start"].to_numpy()
+    duration = (rows["end"].to_numpy() - start).astype("timedelta64[ms]").astype(np.int64)
+    marker = {
+        "color": colors if style["filled"] and not style["pattern"] else [_faded(c) for c in colors],
+        "line": {"width": 2, "color": colors},
+    }
+    if style["pattern"]:
+        marker["pattern"] = {"shape": style["pattern"], "fgcolor": colors, "size": 6}
+    return {
+        "type": "bar",
+        "orientation": "h",
+        "name": status,
+        "meta": {"kind": "events", "shape": "bar", "status": status},
+        "base": pd.DatetimeIndex(start).strftime("%Y-%m-%d").tolist(),
+        "x": duration.tolist(),
+        "width": 0.5,
+        "marker": marker,
+        "textposition": "none",
+        **_event_fields(rows),
+    }
+
+
+def _status_legend() -> list[dict]:
+    """Legend-only traces that explain the marks (clicking one hides that status)."""
+    out = []
+    for status, style in STATUS_STYLES.items():
+        out.append({
+            "type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": status,
+            "legendgroup": status, "hoverinfo": "skip", "meta": {"kind": "legend"},
+            "marker": {"symbol": style["symbol"], "color": LEGEND_GREY, "size": 11,
+                       "line": {"width": 2, "color": LEGEND_GREY}},
+        })  # fmt: skip
+    out.append({
+        "type": "bar", "orientation": "h", "x": [None], "y": [None], "hoverinfo": "skip",
+        "name": "bar: span, or month/year date", "meta": {"kind": "legend"},
+        "marker": {"color": _faded(LEGEND_GREY, 0.35), "line": {"width": 2, "color": LEGEND_GREY}},
+    })  # fmt: skip
+    return out
+
+
+def _timeline_layout(lanes: list[str]) -> dict:
+    buttons = [
+        {"count": 1, "label": "1y", "step": "year", "stepmode": "backward"},
+        {"count": 3, "label": "3y", "step": "year", "stepmode": "backward"},
+        {"step": "all", "label": "all"},
+    ]
+    return {
+        "height": 190 + 40 * len(lanes),
+        "font": FONT,
+        "margin": {"l": 110, "r": 20, "t": 80, "b": 20},
+        "barmode": "overlay",
+        "hovermode": "closest",
+        "plot_bgcolor": "white",
+        "legend": {"orientation": "h", "x": 0, "y": 1, "yref": "container", "yanchor": "top",
+                   "title": {"text": "Claim status:"}},  # fmt: skip
+        "xaxis": {
+            "type": "date",
+            "gridcolor": "#e5e5e5",
+            "rangeslider": {"visible": True, "thickness": 0.08},
+            "rangeselector": {"buttons": buttons, "x": 0, "y": 1.01, "yanchor": "bottom"},
+        },
+        "yaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": lanes,
+            "tickvals": lanes,
+            "ticktext": [CATEGORY_LABELS[c] for c in lanes],
+            "autorange": "reversed",
+            "fixedrange": True,
+            "gridcolor": "#f0f0f0",
+        },
+    }
+
+
+# ---------------------------------------------------------------- counts per month
+
+
+def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events per (month of start, category): columns month (ISO first day), category, count."""
+    months = pd.Series(frame["start"].to_numpy().astype("datetime64[M]"), index=frame.index)
+    counts = (
+        pd.DataFrame({"month": months, "category": frame["category"].astype(str)})
+        .groupby(["month", "category"]).size().rename("count").reset_index()
+    )  # fmt: skip
+    counts["month"] = pd.DatetimeIndex(counts["month"]).strftime("%Y-%m-%d")
+    return counts
+
+
+def counts_spec(frame: pd.DataFrame) -> dict:
+    """Events per month (by the month each starts in), stacked by category."""
+    if frame.empty:
+        return _empty_spec()
+    counts = monthly_counts(frame)
+    data = []
+    for category in _lanes(frame):
+        rows = counts[counts["category"] == category]
+        data.append({
+            "type": "bar", "name": CATEGORY_LABELS[category], "x": rows["month"].tolist(),
+            "y": rows["count"].tolist(), "marker": {"color": CATEGORY_COLORS[category]},
+            "xperiod": "M1", "xperiodalignment": "middle", "meta": {"kind": "counts", "category": category},
+            "hovertemplate": f"%{{x|%b %Y}}: %{{y}} {CATEGORY_LABELS[category]}<extra></extra>",
+        })  # fmt: skip
+    layout = {
+        "height": 420, "font": FONT, "barmode": "stack", "bargap": 0.1, "plot_bgcolor": "white",
+        "margin": {"l": 40, "r": 10, "t": 30, "b": 140}, "legend": dict(BOTTOM_LEGEND, traceorder="normal"),
+        "title": {"text": "Events per month (by start)", "font": {"size": 14}, "x": 0.01},
+        "xaxis": {"type": "date", "gridcolor": "#e5e5e5"},
+        "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "tickformat": ",d"},
+    }  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+def build_counts_figure(frame: pd.DataFrame) -> go.Figure:
+    """The counts chart as a validated plotly figure."""
+    return go.Figure(counts_spec(frame))
+
+
+# ---------------------------------------------------------------- map
+
+
+def map_spec(frame: pd.DataFrame) -> dict:
+    """Events that have coordinates, on an offline base map (scattergeo, no tile server)."""
+    located = frame[frame["lat"].notna() & frame["lon"].notna()]
+    if located.empty:
+        return _empty_spec(320)
+    data = []
+    for category in _lanes(located):
+        rows = located[located["category"].astype(str) == category]
+        color = CATEGORY_COLORS[category]
+        data.append({
+            "type": "scattergeo", "mode": "markers", "name": CATEGORY_LABELS[category],
+            "lat": rows["lat"].tolist(), "lon": rows["lon"].tolist(),
+            "customdata": rows["id"].tolist(), "meta": {"kind": "events", "category": category},
+            "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "marker": {"color": color, "size": 10, "opacity": 0.85, "line": {"width": 2, "color": color},
+                       "symbol": [STATUS_STYLES[s]["symbol"] for s in rows["status"].astype(str)]},
+        })  # fmt: skip
+    geo = {
+        "projection": {"type": "natural earth"}, "fitbounds": "locations", "resolution": 110,
+        "showcountries": True, "countrycolor": "#bbbbbb", "showland": True, "landcolor": "#f2f2f2",
+        "showocean": True, "oceancolor": "#e8f1f8", "coastlinecolor": "#999999",
+    }  # fmt: skip
+    layout = {
+        "height": 420, "font": FONT, "geo": geo, "margin": {"l": 0, "r": 0, "t": 30, "b": 110},
+        "title": {"text": f"Where ({len(located)} events with coordinates)", "font": {"size": 14}, "x": 0.01},
+        "legend": BOTTOM_LEGEND,
+    }  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+def build_map_figure(frame: pd.DataFrame) -> go.Figure:
+    """The map as a validated plotly figure."""
+    return go.Figure(map_spec(frame))
+
+
+def event_ids(spec: dict) -> list[str]:
+    """Every event id plotted in a figure dict (one per drawn event)."""
+    return [i for t in spec["data"] if (t.get("meta") or {}).get("kind") == "events" for i in t["customdata"]]
