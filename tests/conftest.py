@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CSV = ROOT / "events.csv"
+
+
+def pytest_configure(config):
+    """Keep the parsed-data cache of every test (and test server) out of the user's home."""
+    os.environ.setdefault("TRACKER_CACHE_DIR", tempfile.mkdtemp(prefix="tracker-test-cache-"))
 
 
 @pytest.fixture

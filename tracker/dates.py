@@ -10,6 +10,7 @@ from dateutil import parser as dateutil_parser
 from .errors import TrackerError
 
 ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+FOUR_DIGIT_YEAR = re.compile(r"\d{4}")
 PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
 EXAMPLES = '"2 January 2024", "2 Januari 2024", "2024-01-02", "Nov 2022", "2022-11", "2023"'
 
@@ -42,7 +43,7 @@ def check_iso(iso: str) -> str | None:
         return f"{iso!r} is not an ISO date"
     year, month, day = (int(g) if g else None for g in m.groups())
     try:
-        date(year, month or 1, day or 1)
+        date(year, 1 if month is None else month, 1 if day is None else day)
     except ValueError as exc:
         return f"{iso!r} is not a real date ({exc})"
     return None
@@ -69,11 +70,13 @@ def parse_date(text: str) -> str:
         readings = {r for r in (_read(english, dayfirst=True), _read(english, dayfirst=False)) if r}
     if not readings:
         raise DateParseError(f"cannot read {cleaned!r} as a date", hint=f"try {EXAMPLES}")
+    if not FOUR_DIGIT_YEAR.search(cleaned):
+        raise DateParseError(f"{cleaned!r} has no four-digit year", hint=f"try {EXAMPLES}")
     if len(readings) > 1:
         a, b = sorted(readings)
         raise DateParseError(
             f"{cleaned!r} is ambiguous: it could be {a} or {b}",
-            hint="write the month as a word or use YYYY-MM-DD, e.g. \"2 January 2024\"",
+            hint=f"write the month as a word or use YYYY-MM-DD: {EXAMPLES}",
         )
     return readings.pop()
 

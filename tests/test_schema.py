@@ -1,0 +1,157 @@
+"""The shipped events.csv against the Table Schema (with frictionless) and the dataset's facts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from frictionless import Resource, Schema, validate
+
+from tracker import schema
+from tracker.cli import main
+from tracker.store import load_events
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_PATH = ROOT / "tracker" / "events.schema.json"
+INVALID = Path(__file__).parent / "data" / "invalid"
+# Rules tracker checks beyond what a Table Schema can say (or, for bytes, that frictionless
+# silently decodes with another encoding).
+BEYOND_TABLE_SCHEMA = {"bad_date.csv", "end_before_start.csv", "lat_without_lon.csv",
+                       "source_name_count.csv", "not_utf8.csv"}  # fmt: skip
+
+
+def frictionless_report(folder: Path, name: str):
+    table_schema = Schema.from_descriptor(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    return validate(Resource(path=name, basepath=str(folder), schema=table_schema))
+
+
+@pytest.fixture(scope="module")
+def events():
+    return load_events(ROOT / "events.csv")
+
+
+def by_id(events, event_id: str):
+    hits = events[events["id"] == event_id]
+    assert len(hits) == 1, f"no event {event_id}"
+    return hits.iloc[0]
+
+
+def test_shipped_csv_is_valid_for_frictionless():
+    report = frictionless_report(ROOT, "events.csv")
+    assert report.flatten(["rowNumber", "fieldName", "type", "note"]) == []
+    assert report.valid
+
+
+def test_shipped_csv_is_valid_for_tracker(events):
+    result = CliRunner().invoke(main, ["validate", str(ROOT / "events.csv")], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert result.output == f"{ROOT / 'events.csv'}: {len(events)} events, valid (latest 2024-12-16)\n"
+
+
+def test_schema_columns_are_the_contract():
+    assert schema.COLUMNS == ("id", "date", "end_date", "title", "description", "category", "status",
+                              "actors", "location", "lat", "lon", "un_resolutions", "source_name",
+                              "source_url")  # fmt: skip
+    assert schema.STATUSES == ("confirmed", "reported", "alleged", "denied")
+    assert set(schema.CATEGORIES) >= {"military", "arms_transfer", "diplomatic", "economic", "energy",
+                                      "transport", "labor", "sanctions", "legal_un"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in INVALID.glob("*.csv")))
+def test_frictionless_agrees_on_the_invalid_files(name):
+    """Each bad file breaks the Table Schema too, unless its rule is one only tracker checks."""
+    assert frictionless_report(INVALID, name).valid == (name in BEYOND_TABLE_SCHEMA)
+
+
+def test_dataset_size_and_sources(events):
+    assert len(events) >= 40
+    for urls, names in zip(events["source_urls"], events["source_names"], strict=True):
+        assert urls and all(u.startswith(("http://", "https://")) for u in urls)
+        assert names == [] or len(names) == len(urls)
+    assert events["id"].is_unique
+
+
+def test_rows_are_sorted_by_date_then_id(events):
+    keys = list(zip(events["start"], events["id"], strict=True))
+    assert keys == sorted(keys)
+
+
+def test_every_precision_is_used(events):
+    assert set(events["precision"].astype(str)) == {"day", "month", "year"}
+
+
+def test_the_invasion_is_an_event_of_its_own(events):
+    invasion = by_id(events, "2022-02-24-russia-invades-ukraine")
+    assert (invasion["date"], invasion["category"], invasion["status"]) == ("2022-02-24", "military", "confirmed")
+
+
+def test_kharkiv_strike_and_hwasong_11_finding(events):
+    strike = by_id(events, "2023-12-30-dprk-missiles-fired-at-ukraine")
+    assert (strike["date"], strike["end_date"], strike["status"]) == ("2023-12-30", "2024-01-02", "denied")
+    assert "Kharkiv" in strike["location"]
+    finding = by_id(events, "2024-04-25-un-panel-kharkiv-hwasong-11")
+    assert "Hwasong-11" in finding["title"] and "Kharkiv" in finding["title"]
+    assert "Kharkiv on 2 Jan 2024" in finding["description"]
+    assert finding["status"] == "reported"
+
+
+@pytest.mark.parametrize(
+    "event_id",
+    [
+        "2022-09-05-us-intel-russia-buys-dprk-shells",
+        "2022-11-02-white-house-artillery-shipments",
+        "2022-11-dprk-rockets-missiles-wagner",
+        "2023-09-07-najin-dunai-munitions-containers",
+        "2023-12-30-dprk-missiles-fired-at-ukraine",
+    ],
+)
+def test_denied_arms_transfer_accusations_are_denied(events, event_id):
+    event = by_id(events, event_id)
+    assert (event["category"], event["status"]) == ("arms_transfer", "denied")
+
+
+def test_no_arms_transfer_accusation_is_confirmed(events):
+    arms = events[events["category"] == "arms_transfer"]
+    assert len(arms) >= 6
+    assert "confirmed" not in set(arms["status"].astype(str))
+
+
+def test_troops_to_vladivostok_claim_is_denied(events):
+    assert by_id(events, "2024-10-08-nis-dprk-troops-to-vladivostok")["status"] == "denied"
+
+
+def test_rail_restart_with_30_horses(events):
+    rail = by_id(events, "2022-11-02-rail-restart-orlov-horses")
+    assert (rail["date"], rail["category"], rail["status"]) == ("2022-11-02", "transport", "confirmed")
+    assert "30 Orlov" in rail["title"] + " " + rail["description"]
+
+
+def test_syria_recognised_the_territories_first(events):
+    recognition = by_id(events, "2022-07-13-dprk-recognises-dpr-lpr")
+    assert recognition["category"] == "diplomatic"
+    assert "Syria" in recognition["description"]
+    assert "third" in recognition["description"]
+
+
+@pytest.mark.parametrize(
+    ("event_id", "category"),
+    [
+        ("2023-09-04-shoigu-joint-drills-talks", "military"),
+        ("2022-12-russia-resumes-oil-deliveries", "energy"),
+        ("2024-02-18-putin-aurus-gift-kim", "diplomatic"),
+        ("2019-12-22-dprk-worker-repatriation-deadline", "labor"),
+        ("2022-10-04-dprk-endorses-annexation", "diplomatic"),
+        ("2006-10-14-unsc-res-1718-adopted", "legal_un"),
+        ("2017-12-22-unsc-res-2397-oil-cap-workers", "legal_un"),
+    ],
+)
+def test_the_seed_articles_other_events_are_there(events, event_id, category):
+    assert by_id(events, event_id)["category"] == category
+
+
+def test_month_precision_events_keep_their_month(events):
+    oil = by_id(events, "2022-12-russia-resumes-oil-deliveries")
+    assert (oil["date"], oil["precision"]) == ("2022-12", "month")
+    assert (str(oil["start"].date()), str(oil["end"].date())) == ("2022-12-01", "2023-01-01")
