@@ -15,7 +15,7 @@ from .errors import TrackerError
 from .query import EventFilter, filter_events
 from .render import render_rows
 from .store import add_event, default_csv, load_events
-from .validate import ValidationError
+from .validate import InvalidRowError, ValidationError
 
 CSV_ARG = click.argument("csv_path", metavar="[CSV]", required=False, type=click.Path(dir_okay=True, path_type=Path))
 
@@ -28,10 +28,10 @@ def handle_errors(command):
         try:
             return command(*args, **kwargs)
         except ValidationError as exc:
-            for line in exc.lines()[:-1] if len(exc.lines()) > 1 else []:
+            for line in exc.lines():
                 click.echo(line, err=True)
-            last = exc.lines()[-1]
-            raise click.ClickException(f"{last}\n{exc.total} problem(s); nothing was written. Fix them and run `tracker validate` again.") from None
+            count = f"{exc.total} problem{'s' if exc.total != 1 else ''}"
+            raise click.ClickException(f"{count} in {exc.path}; nothing was written (fix {'it' if exc.total == 1 else 'them'} and run `tracker validate` again)") from None
         except TrackerError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
@@ -106,6 +106,36 @@ def list_events(csv_path, fmt, **filters):
     click.echo(render_rows(frame, fmt), nl=False)
 
 
+EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json")
+
+
+@main.command()
+@CSV_ARG
+@filter_options
+@click.option("--chart", type=click.Choice(["timeline", "counts", "map"]), default="timeline", show_default=True, help="Which chart (png/svg/pdf/html).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), help="Output format (default: from the -o suffix).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write.")
+@click.option("--width", type=click.IntRange(100, 10000), help="Width in CSS pixels (images: 1200; HTML: the window's).")
+@click.option("--height", type=click.IntRange(100, 10000), help="Image height in CSS pixels (default: fits the chart).")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.1, 10), help="Pixel density: a PNG is width*scale pixels wide.")
+@click.option("--title", help="Chart title (default: the chart's own).")
+@handle_errors
+def export(csv_path, chart, fmt, output, width, height, scale, title, **filters):
+    """Write the filtered events as a chart (png, svg, pdf, html) or data (csv, json)."""
+    from .export import ImageSize, check_output, export_view, write_export
+
+    fmt = fmt or output.suffix.lstrip(".").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise click.UsageError(f"cannot tell the format from {output.name!r}: give --format ({'|'.join(EXPORT_FORMATS)})")
+    check_output(output)
+    path = resolve_csv(csv_path)
+    result = export_view(load_events(path), build_filter(**filters), fmt, csv_path=path, chart=chart,
+                         title=title, size=ImageSize(width, height, scale))  # fmt: skip
+    write_export(output, result.content)
+    what = "events" if fmt in ("csv", "json") else f"{chart} chart"
+    click.echo(f"{output}: {fmt} {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})")
+
+
 @main.command()
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), help="The events file (default: $TRACKER_EVENTS or ./events.csv).")
 @click.option("--date", help='When it happened, free-form: "2 January 2024", "2 Januari 2024", "Nov 2022", "2023".')
@@ -136,7 +166,10 @@ def add(csv_path, event_id, source_urls, source_names, **values):
     for key in ("actors", "un_resolutions"):
         if row.get(key):
             row[key] = ";".join(_split_items([row[key]]))
-    event_id = add_event(resolve_csv(csv_path), row)
+    try:
+        event_id = add_event(resolve_csv(csv_path), row)
+    except InvalidRowError as exc:
+        raise click.UsageError("\n".join(exc.lines())) from None
     click.echo(event_id)
 
 
@@ -148,6 +181,12 @@ def _date_option(key: str, text: str) -> str:
 
 
 REQUIRED_ADD = ("date", "title", "category", "status")
+PROMPTS = {"date": 'Date (e.g. "2 January 2024", "Nov 2022", "2023")', "source_url": "Source URL (http or https)"}
+
+
+def stdin_is_terminal() -> bool:
+    """Whether a person can answer prompts (tests replace this)."""
+    return sys.stdin.isatty()
 
 
 def _prompt_missing(values: dict, source_urls: tuple) -> dict:
@@ -155,13 +194,35 @@ def _prompt_missing(values: dict, source_urls: tuple) -> dict:
     missing = [k for k in REQUIRED_ADD if not values.get(k)] + ([] if source_urls else ["source_url"])
     if not missing:
         return values
-    if not sys.stdin.isatty():
+    if not stdin_is_terminal():
         names = ", ".join("--" + k.replace("_", "-") for k in missing)
         raise click.UsageError(f"missing {names} (give them as options, or run in a terminal to be asked)")
     for key in missing:
         choices = {"category": click.Choice(schema.CATEGORIES), "status": click.Choice(schema.STATUSES)}
-        values[key] = click.prompt(key.replace("_", " ").capitalize(), type=choices.get(key, str))
+        values[key] = click.prompt(PROMPTS.get(key, key.capitalize()), type=choices.get(key, str))
     return values
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@main.command()
+@CSV_ARG
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option("--debug", is_flag=True, help="Flask's development server with Dash's dev tools (never in production).")
+@handle_errors
+def serve(csv_path, host, port, workers, debug):
+    """Serve the dashboard for CSV (validated first) until Ctrl+C."""
+    path = resolve_csv(csv_path)
+    frame = load_events(path)
+    if host not in LOCAL_HOSTS:
+        click.echo(f"warning: listening on {host}: the dashboard is reachable from other machines", err=True)
+    click.echo(f"Serving {path} ({len(frame)} events) at http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+    from dashboard.serve import run  # dash is imported only when serving
+
+    run(path, host, port, workers, debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

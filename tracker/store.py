@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import csv
+import glob
 import io
 import os
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock, Timeout
 
 from . import schema
 from .errors import TrackerError
-from .validate import Problem, ValidationError, padded_dates, problems_in, read_bytes, read_raw
+from .validate import (
+    InvalidRowError,
+    Problem,
+    ValidationError,
+    padded_dates,
+    problems_in,
+    read_bytes,
+    read_raw,
+)
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 DEFAULT_CSV = "events.csv"
@@ -26,24 +38,35 @@ def default_csv() -> Path:
     return Path(os.environ.get("TRACKER_EVENTS") or DEFAULT_CSV)
 
 
-def load_events(path: str | os.PathLike) -> pd.DataFrame:
+def load_events(path: str | os.PathLike, cache: bool = True) -> pd.DataFrame:
     """The validated events with derived columns; raises ValidationError listing every problem.
 
     Derived: ``start``/``end`` (datetimes; ``end`` is exclusive, so a month-precision date spans
     its whole month), ``precision`` (day/month/year), ``start_day``/``end_day`` (integer days
     since 1970, for fast filtering), ``lat``/``lon`` as floats, and the lists ``actor_list``,
-    ``resolution_list``, ``source_names`` and ``source_urls``.
+    ``resolution_list``, ``source_names`` and ``source_urls``. With ``cache`` an unchanged file
+    comes from the Parquet cache (tracker/cache.py) instead of being parsed and validated again.
     """
-    return frame_from_bytes(path, read_bytes(Path(path)))
+    data = read_bytes(Path(path))
+    if cache:
+        from . import cache as frame_cache
+
+        return frame_cache.load(path, data, frame_from_bytes)
+    return frame_from_bytes(path, data)
 
 
 def frame_from_bytes(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
     """Parse, validate and type ``data`` read from ``path``."""
+    return typed(valid_raw(path, data))
+
+
+def valid_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
+    """The raw string frame of ``data``; raises ValidationError listing every problem."""
     raw = read_raw(path, data)
     problems, total = problems_in(raw)
     if problems:
         raise ValidationError(path, problems, total)
-    return typed(raw)
+    return raw
 
 
 def typed(raw: pd.DataFrame) -> pd.DataFrame:
@@ -84,7 +107,11 @@ def _exclusive_end(iso: pd.Series) -> pd.Series:
 
 
 def _split(col: pd.Series, sep: str) -> pd.Series:
-    return pd.Series([v.split(sep) if v else [] for v in col.tolist()], index=col.index, dtype=object)
+    """Each value split on ``sep`` ("" gives []): a list per row, held by Arrow (no Python lists)."""
+    text = pa.array(col, type=pa.large_string())
+    parts = pc.split_pattern(text, sep)
+    parts = pc.if_else(pc.equal(text, ""), pa.scalar([], type=parts.type), parts)
+    return pd.Series(pd.arrays.ArrowExtensionArray(parts), index=col.index)
 
 
 # ---------------------------------------------------------------- writing
@@ -97,7 +124,8 @@ def lock_for(path: Path) -> FileLock:
 
 def slugify(text: str) -> str:
     """Lowercase ascii words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", text.lower().encode("ascii", "ignore").decode())
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
     return "-".join(words)
 
 
@@ -121,21 +149,30 @@ def add_event(path: str | os.PathLike, row: dict[str, str]) -> str:
     path = Path(path)
     try:
         with lock_for(path):
+            _remove_stale_temps(path)
             return _add_locked(path, row)
     except Timeout:
         raise TrackerError(
             f"{path}: another writer has held {path}.lock for over {LOCK_TIMEOUT_S:g} s",
-            "try again; if no tracker is running, delete the .lock file",
+            "a live process is writing it; try again when it is done (a crashed writer's lock "
+            "is freed by the OS; raise TRACKER_LOCK_TIMEOUT to wait longer)",
         ) from None
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temp files that killed writers left beside ``path`` (safe: we hold its lock)."""
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
 
 
 def _add_locked(path: Path, row: dict[str, str]) -> str:
     data = read_bytes(path)
-    existing = frame_from_bytes(path, data)
+    existing = _valid_existing(path, data)
     row = {c: str(row.get(c) or "").strip() for c in schema.COLUMNS}
     row["id"] = row["id"] or make_id(row, set(existing["id"]))
     _check_new_row(path, row, existing)
-    header = next(csv.reader([data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")]))
+    first_line = data[: data.find(b"\n")] if b"\n" in data else data
+    header = next(csv.reader([first_line.decode("utf-8-sig").rstrip("\r")]))
     newline = b"\r\n" if b"\r\n" in data[: data.find(b"\n") + 1] else b"\n"
     line = _csv_line([row.get(c, "") for c in header], newline)
     offset = _insert_offset(data, existing, row)
@@ -145,24 +182,45 @@ def _add_locked(path: Path, row: dict[str, str]) -> str:
     return row["id"]
 
 
+def _valid_existing(path: Path, data: bytes) -> pd.DataFrame:
+    """The rows of ``data``, known valid: from the loader's cache when it holds a frame it
+    validated for exactly these bytes (no second parse), else parsed and validated now."""
+    from . import cache as frame_cache
+
+    cached = frame_cache.cached(path, data)
+    return cached if cached is not None else valid_raw(path, data)
+
+
 def _check_new_row(path: Path, row: dict[str, str], existing: pd.DataFrame) -> None:
+    unencodable = [c for c, v in row.items() if not v.isascii() and _has_surrogates(v)]
+    if unencodable:  # e.g. invalid UTF-8 bytes on the command line
+        hint = "the text came as bytes that are not UTF-8; pass UTF-8 text"
+        raise InvalidRowError([Problem(0, f"--{c.replace('_', '-')}", "is not valid UTF-8 text", hint) for c in unencodable])
     one = pd.DataFrame([row], columns=list(schema.COLUMNS), dtype=str)
     one["_line"] = 0
     problems, total = problems_in(one)
     if problems:
-        fixed = [Problem(p.line, f"--{p.column.replace('_', '-')}", p.message, p.hint) for p in problems]
-        raise ValidationError("new event", fixed, total)
+        fixed = [Problem(0, f"--{p.column.replace('_', '-')}", p.message, p.hint) for p in problems]
+        raise InvalidRowError(fixed, total)
     same_id = existing["id"] == row["id"]
     same_day_title = (existing["date"] == row["date"]) & (
         existing["title"].str.casefold() == row["title"].casefold()
     )
-    for mask, what in ((same_id, "the same id"), (same_day_title, "the same date and title")):
+    for mask, column, what in ((same_id, "id", "the same id"), (same_day_title, "title", "the same date and title")):
         if mask.any():
             line = int(existing.loc[mask, "_line"].iloc[0])
             raise TrackerError(
-                f"{path}:{line}: an event with {what} is already there ({existing.loc[mask, 'id'].iloc[0]})",
+                f"{path}:{line}: {column}: an event with {what} is already there ({existing.loc[mask, 'id'].iloc[0]})",
                 "nothing was written; use --id to give a different id, or skip the duplicate",
             )
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _csv_line(values: list[str], newline: bytes) -> bytes:
@@ -179,10 +237,8 @@ def _insert_offset(data: bytes, existing: pd.DataFrame, row: dict[str, str]) -> 
     if not later.any():
         return len(data)
     target_line = int(existing.loc[later, "_line"].iloc[0])
-    offset = 0
-    for _ in range(target_line - 1):
-        offset = data.index(b"\n", offset) + 1
-    return offset
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    return int(newlines[target_line - 2]) + 1  # just after the end of line target_line - 1
 
 
 def atomic_write(path: Path, content: bytes) -> None:

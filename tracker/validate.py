@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -16,6 +19,7 @@ from .errors import TrackerError
 MAX_FILE_BYTES = int(os.environ.get("TRACKER_MAX_BYTES", 2 * 1024**3))
 MAX_PROBLEMS = 200
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
+YEARS = (1678, 2261)  # the span pandas' datetime64[ns] holds, whole years
 
 
 @dataclass(frozen=True)
@@ -28,8 +32,10 @@ class Problem:
     hint: str = ""
 
     def format(self, path: str | os.PathLike) -> str:
-        where = f"{path}:{self.line}: {self.column}: " if self.column else f"{path}:{self.line}: "
-        return where + self.message + (f" ({self.hint})" if self.hint else "")
+        """``path:LINE: column: message (hint)``; no line (or path) for a row not in a file."""
+        where = f"{path}:{self.line}: " if self.line > 0 else (f"{path}: " if str(path) else "")
+        column = f"{self.column}: " if self.column else ""
+        return where + column + self.message + (f" ({self.hint})" if self.hint else "")
 
 
 class ValidationError(TrackerError):
@@ -51,6 +57,13 @@ class ValidationError(TrackerError):
         return out
 
 
+class InvalidRowError(ValidationError):
+    """A new row (not yet in any file) breaks the contract; problems name its options."""
+
+    def __init__(self, problems: list[Problem], total: int | None = None):
+        super().__init__("", problems, total)
+
+
 def read_raw(path: str | os.PathLike, data: bytes | None = None) -> pd.DataFrame:
     """The file as a frame of strings plus a ``_line`` column; raises ValidationError."""
     path = Path(path)
@@ -64,13 +77,30 @@ def read_raw(path: str | os.PathLike, data: bytes | None = None) -> pd.DataFrame
     if header_problems:
         raise ValidationError(path, header_problems)
     try:
-        frame = pd.read_csv(
-            io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
-            encoding="utf-8-sig", skip_blank_lines=True,
-        )  # fmt: skip
+        frame = _read_strings(data)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(path, _structure_problems(data) or [Problem(1, "", str(exc))]) from None
-    frame["_line"] = _record_lines(data, len(frame))
+    frame["_line"] = _record_lines(data, len(frame), path)
+    return frame
+
+
+CSV_OPTIONS = dict(keep_default_na=False, na_filter=False, encoding="utf-8-sig", skip_blank_lines=True)
+
+
+def _read_strings(data: bytes) -> pd.DataFrame:
+    """Every field as its exact text, as ``read_csv(dtype=str)`` gives it, but faster.
+
+    Inferring types is several times faster than ``dtype=str``; only columns the parser made
+    numeric or boolean are read again as text (exact, e.g. "1.50" stays "1.50").
+    """
+    frame = pd.read_csv(io.BytesIO(data), **CSV_OPTIONS)
+    converted = [i for i, t in enumerate(frame.dtypes) if not isinstance(t, pd.StringDtype)]
+    if not frame.index.equals(pd.RangeIndex(len(frame))):  # the parser took a column as index
+        return pd.read_csv(io.BytesIO(data), dtype=str, **CSV_OPTIONS)
+    if converted:
+        text = pd.read_csv(io.BytesIO(data), usecols=converted, dtype=str, **CSV_OPTIONS)
+        for i, name in zip(converted, text.columns, strict=True):
+            frame[frame.columns[i]] = text[name]
     return frame
 
 
@@ -92,6 +122,8 @@ def read_bytes(path: Path) -> bytes:
 def _text_problem(data: bytes) -> Problem | None:
     if not data.strip():
         return Problem(1, "", "file is empty", "start it with the header line: " + ",".join(schema.COLUMNS))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return Problem(1, "", "file is UTF-16 text, not UTF-8", "save it as UTF-8 CSV")
     nul = data.find(b"\x00")
     if nul >= 0:
         return Problem(data.count(b"\n", 0, nul) + 1, "", "file holds binary data (NUL bytes), not CSV text", "save it as UTF-8 CSV")
@@ -100,18 +132,21 @@ def _text_problem(data: bytes) -> Problem | None:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            return Problem(line, "", f"bytes are not UTF-8 (byte {exc.start})", "save the file as UTF-8")
+            return Problem(line, "", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8 text", "save the file as UTF-8")
     return None
 
 
 def _header(data: bytes) -> list[str]:
     first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
-    return next(csv.reader([first]), [])
+    try:
+        return next(csv.reader([first]), [])
+    except csv.Error:  # a lone \r (old Mac line ends) inside the first line
+        return next(csv.reader([first.split("\r", 1)[0]]), [])
 
 
 def _header_problems(header: list[str]) -> list[Problem]:
     missing = [c for c in schema.COLUMNS if c not in header]
-    dupes = sorted({c for c in header if header.count(c) > 1})
+    dupes = sorted({c for c in header if c and header.count(c) > 1})
     problems = []
     if missing:
         problems.append(Problem(1, "", "missing columns: " + ", ".join(missing), "the header must name: " + ",".join(schema.COLUMNS)))
@@ -120,36 +155,92 @@ def _header_problems(header: list[str]) -> list[Problem]:
     return problems
 
 
-def _csv_records(data: bytes):
-    """(start line, fields) for each record after the header; raises csv.Error with a line."""
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), strict=True)
-    next(reader, None)
-    start = reader.line_num + 1
-    for record in reader:
-        if record:
-            yield start, record
-        start = reader.line_num + 1
-
-
 def _structure_problems(data: bytes) -> list[Problem]:
     """Precise ragged-row and quoting problems, found with the csv module (slow path only)."""
     width = len(_header(data))
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="\n"), strict=True)
     problems, start = [], 1
     try:
-        for start, record in _csv_records(data):
-            if len(record) != width:
-                problems.append(Problem(start, "", f"row has {len(record)} fields, the header has {width}", "quote any field that holds a comma; give every column, even if empty"))
+        for record in reader:
+            if start > 1 and record and len(record) != width:
+                problems.append(_ragged(start, len(record), width))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(start, "", f"broken quoting: {exc}", "close every opening double quote; write a literal quote as two quotes"))
+        problems.append(_quoting_problem(start, str(exc)))
     return problems
 
 
-def _record_lines(data: bytes, n_records: int) -> list[int] | range:
-    """The starting line of each record (fast when no field spans lines)."""
-    body = data.split(b"\n", 1)[1] if b"\n" in data else b""
-    if body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1) == n_records and b"\n\n" not in body:
-        return range(2, n_records + 2)
-    return [start for start, _ in _csv_records(data)][:n_records]
+def _ragged(line: int, n_fields: int, width: int) -> Problem:
+    return Problem(line, "", f"row has {n_fields} fields, the header has {width}", "quote any field that holds a comma; give every column, even if empty")
+
+
+def _quoting_problem(line: int, error: str) -> Problem:
+    hint = "close every opening double quote; write a literal quote as two quotes"
+    if "unexpected end of data" in error:
+        return Problem(line, "", "a quoted field that starts in this row is never closed", hint)
+    if "new-line character seen in unquoted field" in error:
+        return Problem(line, "", "a bare carriage return (\\r) ends a line", "save the file with \\n or \\r\\n line ends")
+    return Problem(line, "", f"broken quoting: {error}", hint)
+
+
+def _record_layout(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(physical start line, field count) of every non-blank record, the header first; and the
+    lines holding a stray double quote (inside an unquoted field or right after a closing one).
+
+    Vectorised: a comma or newline separates only outside quotes, i.e. after an even number of
+    double quotes (an escaped quote \"\" adds two), so quote parity finds the record structure.
+    Works on the positions of quotes, newlines and commas (never a per-byte state array).
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    newlines = np.flatnonzero(raw == ord("\n"))
+    ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0]  # even quotes before: outside
+    if len(raw) and not (len(ends) and ends[-1] == len(raw) - 1):
+        ends = np.append(ends, len(raw))
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (raw[np.minimum(starts, len(raw) - 1)] == ord("\r")))
+    counts = _commas_outside(raw, starts, ends, quotes) + 1
+    lines = np.searchsorted(newlines, starts) + 1
+    stray = np.searchsorted(newlines, _stray_quotes(raw, quotes)) + 1
+    return lines[~blank], counts[~blank], stray
+
+
+def _commas_outside(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, quotes: np.ndarray) -> np.ndarray:
+    """Commas outside double quotes in each record [start, end)."""
+    commas = np.flatnonzero(raw == ord(","))
+    per_record = np.searchsorted(commas, ends) - np.searchsorted(commas, starts)
+    opening = quotes[0::2]
+    closing = np.append(quotes[1::2], len(raw))[: len(opening)]  # an unclosed quote runs to the end
+    quoted = np.searchsorted(commas, closing) - np.searchsorted(commas, opening)
+    inside = np.bincount(np.searchsorted(ends, opening), weights=quoted, minlength=len(ends))
+    return per_record - inside[: len(ends)].astype(np.int64)
+
+
+def _stray_quotes(raw: np.ndarray, quotes: np.ndarray) -> np.ndarray:
+    """Positions of quotes that open mid-field or close before more text (RFC 4180 forbids both)."""
+    opening, closing = quotes[0::2], quotes[1::2]  # by parity: the 1st, 3rd, ... quote opens
+    before = raw[np.maximum(opening - 1, 0)]
+    bad_open = opening[(opening > 0) & ~np.isin(before, list(b',\n"'))]
+    after = raw[np.minimum(closing + 1, len(raw) - 1)]
+    bad_close = closing[(closing + 1 < len(raw)) & ~np.isin(after, list(b',\r\n"'))]
+    return np.sort(np.concatenate((bad_open, bad_close)))
+
+
+def _record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
+    """The physical line where each record after the header starts; refuses ragged rows."""
+    lines, counts, stray = _record_layout(data)
+    if len(stray):
+        hint = "put the whole field in double quotes and write each literal quote as two quotes"
+        # only the first: after a stray quote, quote parity (and so every later guess) is off
+        raise ValidationError(path, [Problem(int(stray[0]), "", "a double quote in the middle of a field", hint)])
+    width = len(_header(data))
+    if len(lines) - 1 != n_records:
+        raise ValidationError(path, _structure_problems(data) or [Problem(1, "", "the rows cannot be told apart", "save the file as plain UTF-8 CSV with \\n or \\r\\n line ends")])
+    ragged = np.flatnonzero(counts[1:] != width) + 1
+    if len(ragged):
+        raise ValidationError(path, [_ragged(int(lines[i]), int(counts[i]), width) for i in ragged[:MAX_PROBLEMS]], len(ragged))
+    return lines[1:]
 
 
 def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
@@ -166,9 +257,10 @@ def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
         total += len(hits)
         for i in hits[: MAX_PROBLEMS - len(problems)]:
             value = frame.at[i, column] if column in frame else ""
-            text = message.format(value=_show(value), other=_other(frame, column, i))
+            text = message.format(value=_show(value), other=_other(frame, column, i), length=len(str(value)))
             problems.append(Problem(int(lines[i]), column, text, hint))
-    problems.sort(key=lambda p: p.line)
+    order = {name: i for i, name in enumerate(schema.COLUMNS)}
+    problems.sort(key=lambda p: (p.line, order.get(p.column, -1)))
     return problems, total
 
 
@@ -191,7 +283,7 @@ def _field_checks(frame: pd.DataFrame, f: schema.Field):
     if f.required:
         yield ~present, f.name, "is required but empty", hint
     if f.max_length:
-        yield col.str.len() > f.max_length, f.name, f"is longer than {f.max_length} characters", "shorten it"
+        yield col.str.len() > f.max_length, f.name, "is {length} characters long" + f", over the limit of {f.max_length}", "shorten it"
     if f.enum:
         yield present & ~col.isin(f.enum), f.name, "{value} is not allowed", "use one of: " + ", ".join(f.enum)
     if f.type == "number":
@@ -200,7 +292,7 @@ def _field_checks(frame: pd.DataFrame, f: schema.Field):
         yield (number < f.minimum) | (number > f.maximum), f.name, "{value} is out of range", hint
     if f.pattern:
         checked = present & (col.str.len() <= (f.max_length or 10**9))
-        bad = checked & ~col.str.fullmatch(f.pattern).fillna(False).astype(bool)
+        bad = checked & ~col.str.fullmatch(arrow_pattern(f.pattern)).fillna(False).astype(bool)
         if f.name == "source_url":
             unsafe = col.str.lower().str.contains("|".join(UNSAFE_SCHEMES), regex=True)
             yield bad & unsafe, f.name, "{value} uses a scheme that is never linked", "only http:// and https:// URLs are accepted"
@@ -208,6 +300,43 @@ def _field_checks(frame: pd.DataFrame, f: schema.Field):
         yield bad, f.name, "{value} is not valid", hint
     if f.unique:
         yield present & col.duplicated(keep="first"), f.name, "{value} is used twice (first on line {other})", "give each event its own id"
+
+
+@functools.cache
+def arrow_pattern(pattern: str) -> str:
+    """``pattern`` with each ``\\s`` spelled out as the characters Python's ``re`` takes for
+    whitespace: the same meaning, but pandas can then run it in pyarrow's RE2 (fast, no per-row
+    Python); it falls back to ``re`` for ``\\s`` because RE2's differs."""
+    if "\\S" in pattern or "[]" in pattern or "[^]" in pattern:
+        return pattern  # not used by the schema: keep the original
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            escape = pattern[i : i + 2]
+            spaces = _WHITESPACE if in_class else f"[{_WHITESPACE}]"
+            out.append(spaces if escape == "\\s" else escape)
+            i += 2
+            continue
+        in_class = char == "[" or (in_class and char != "]")
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _class_items(codes: list[int]) -> str:
+    """A character-class body for ``codes``, consecutive runs as ranges."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    spell = lambda c: f"\\x{c:02x}" if c < 0x100 else chr(c)  # noqa: E731
+    return "".join(spell(a) if a == b else f"{spell(a)}-{spell(b)}" for a, b in runs)
+
+
+_WHITESPACE = _class_items([c for c in range(0x3001) if re.match(r"\s", chr(c))])
 
 
 def padded_dates(col: pd.Series) -> pd.Series:
@@ -223,6 +352,8 @@ def _row_checks(frame: pd.DataFrame):
         shaped[column] = col.str.fullmatch(schema.field(column).pattern).fillna(False).astype(bool)
         real = pd.to_datetime(padded_dates(col).where(shaped[column]), format="%Y-%m-%d", errors="coerce")
         yield shaped[column] & real.isna(), column, "{value} is not a real calendar date", "check the day and month"
+        year = pd.to_numeric(col.str[:4].where(shaped[column] & real.notna()), errors="coerce")
+        yield (year < YEARS[0]) | (year > YEARS[1]), column, f"{{value}} is outside the years {YEARS[0]}-{YEARS[1]} the tracker handles", "check the year"
     both = shaped["date"] & shaped["end_date"]
     early = both & (padded_dates(frame["end_date"]) < padded_dates(frame["date"]))
     yield early, "end_date", "{value} is before the date", "an end_date must not come before date"
