@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
+from tracker.query import from_query
 from tracker.source import EventSource
 
 from . import ids, views
+from .grid import grid_block
 
 CONTROL_VALUES = [Input(c, "value") for c in views.CONTROLS]
 
@@ -35,7 +37,6 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         Output(ids.TIMELINE, "figure"),
         Output(ids.COUNTS, "figure"),
         Output(ids.MAP, "figure"),
-        Output(ids.GRID, "rowData"),
         Output(ids.EMPTY_NOTE, "children"),
         Input(ids.URL, "search"),
         Input(ids.DATA_VERSION, "data"),
@@ -43,6 +44,33 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     def render(search, _version):
         view = views.render_view(source.snapshot(), search)
         return tuple(getattr(view, name) for name in views.View.__dataclass_fields__)
+
+    @app.callback(
+        Output(ids.GRID, "getRowsResponse"),
+        Input(ids.GRID, "getRowsRequest"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def grid_rows(request, search):
+        return grid_block(source.frame(), from_query(search or ""), request)
+
+    # A new filter or new data: the grid drops its cached blocks and asks for rows again.
+    app.clientside_callback(
+        ClientsideFunction(namespace="tracker", function_name="refreshGrid"),
+        Output(ids.GRID, "scrollTo"),
+        Input(ids.URL, "search"),
+        Input(ids.DATA_VERSION, "data"),
+        State(ids.GRID, "id"),
+    )
+
+    @app.callback(
+        Output(ids.TIMELINE, "figure", allow_duplicate=True),
+        Input(ids.TIMELINE, "relayoutData"),
+        State(ids.URL, "search"),
+        prevent_initial_call=True,
+    )
+    def zoom_timeline(relayout, search):  # scale: the server redraws the visible window
+        return views.zoomed_timeline(source.frame(), search, relayout)
 
     @app.callback(
         Output(ids.DETAILS, "children"),

@@ -12,6 +12,9 @@ from tracker.source import Snapshot
 
 from . import ids, views
 from .export_controls import export_panel
+from .grid import BLOCK_SIZE, GRID_COLUMNS, TEXT_TESTS
+
+GRID_TEXT_FILTERS = tuple(TEXT_TESTS)  # the column filters grid.py applies on the server
 
 POLL_MS = 5_000
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
@@ -117,28 +120,37 @@ def charts(view: views.View, asset_url: str) -> html.Main:
                     html.Section(dcc.Graph(id=ids.MAP, figure=view.map, config=map_config), className="card"),
                 ],
             ),
-            html.Section([html.H2("Events"), grid(view.rows)], className="card"),
+            html.Section([html.H2("Events"), grid()], className="card"),
         ],
     )
 
 
-def grid(rows: list[dict]) -> dag.AgGrid:
-    """The table: the same rows as the timeline, sortable and filterable."""
+def grid() -> dag.AgGrid:
+    """The table: the same rows as the timeline, sortable and filterable.
+
+    Rows come a block at a time from the server (infinite row model, ``dashboard/grid.py``), so
+    the page never holds more than a few blocks whatever the number of events.
+    """
     widths = {"date": 110, "end_date": 110, "title": 380, "category": 130, "status": 105}
+    text_filter = {"filterOptions": list(GRID_TEXT_FILTERS), "debounceMs": 400}
     columns = [
         {"field": c, "headerName": c.replace("_", " ").capitalize(), "width": widths.get(c, 150)}
-        for c in views.GRID_COLUMNS
+        for c in GRID_COLUMNS
     ]
     return dag.AgGrid(
         id=ids.GRID,
-        rowData=rows,
+        rowModelType="infinite",
         columnDefs=columns,
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "cellDataType": "text"},
+        defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "filterParams": text_filter,
+                       "resizable": True, "cellDataType": "text"},  # fmt: skip
         getRowId="params.data.id",
         dashGridOptions={
             "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
             "localeText": {"noRowsToShow": EMPTY_MESSAGE},
             "animateRows": False,
+            "cacheBlockSize": BLOCK_SIZE,
+            "maxBlocksInCache": 20,
+            "infiniteInitialRowCount": 1,
         },
         style={"height": "420px"},
         className="ag-theme-quartz",

@@ -8,7 +8,10 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from dash import html, no_update
 
 from tracker import schema
@@ -23,16 +26,20 @@ from tracker.figures import (
     map_spec,
     timeline_spec,
 )
-from tracker.query import EventFilter, filter_events, from_query, parse_bound, replace, to_query
-from tracker.render import public_frame
+from tracker.query import EventFilter, from_query, parse_bound, to_query
 from tracker.source import Snapshot
 
 from . import ids
+from .memo import filter_masks, per_frame
 
 # The filter controls, in the order every callback passes their values.
 CONTROLS = (ids.CATEGORIES, ids.SINCE, ids.UNTIL, ids.STATUSES, ids.ACTORS, ids.RESOLUTIONS,
             ids.PRECISIONS, ids.SEARCH)  # fmt: skip
-GRID_COLUMNS = ("date", "end_date", "title", "category", "status", "actors", "location", "un_resolutions")
+# The columns the charts read: copying the filtered rows' free text, sources and lists as well
+# would cost more than building every chart at a million events.
+CHART_COLUMNS = ("id", "date", "end_date", "title", "category", "status", "actors", "location", "lat", "lon",
+                 "un_resolutions", "precision", "start", "end", "start_day", "end_day")  # fmt: skip
+MAX_OPTIONS = 500  # dropdown options per list: the most frequent items (plus any chosen ones)
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
 
@@ -114,7 +121,6 @@ class View:
     timeline: dict
     counts: dict
     map: dict
-    rows: list
     empty_note: str
 
 
@@ -122,18 +128,18 @@ def render_view(snap: Snapshot, search: str | None) -> View:
     """The whole page's content for the filter in ``search``."""
     frame = snap.frame
     f = from_query(search or "")
-    shown = filter_events(frame, f)
+    mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
+    shown = frame.loc[mask, list(CHART_COLUMNS)]
     return View(
         summary=summary_text(snap, len(shown)),
         banner=banner_lines(snap),
         banner_hidden=not snap.errors,
-        category_options=category_options(frame, f),
-        actor_options=list_options(frame["actor_list"]),
-        resolution_options=list_options(frame["resolution_list"]),
+        category_options=category_options(frame, others),
+        actor_options=list_options(frame, "actor_list", f.actors),
+        resolution_options=list_options(frame, "resolution_list", f.resolutions),
         timeline=timeline_spec(shown),
         counts=counts_spec(shown),
         map=map_spec(shown),
-        rows=grid_rows(shown),
         empty_note=EMPTY_MESSAGE if shown.empty else "",
     )
 
@@ -143,7 +149,7 @@ def summary_text(snap: Snapshot, shown: int) -> str:
     frame = snap.frame
     parts = [f"{shown} of {len(frame)} events shown"]
     if len(frame):
-        parts.append("latest event " + format_date(frame.loc[frame["start"].idxmax(), "date"]))
+        parts.append("latest event " + per_frame(frame, "latest", _latest_date))
     if snap.modified:
         parts.append("file changed " + snap.modified.strftime("%Y-%m-%d %H:%M UTC"))
     return " · ".join(parts)
@@ -157,27 +163,42 @@ def banner_lines(snap: Snapshot) -> list:
     return [head, html.Ul([html.Li(line) for line in snap.errors[:20]])]
 
 
-def category_options(frame: pd.DataFrame, f: EventFilter) -> list[dict]:
-    """Checklist options, each labelled with its count under the other filters."""
-    others = filter_events(frame, replace(f, categories=None))
-    counts = others["category"].value_counts()
+def _latest_date(frame: pd.DataFrame) -> str:
+    return format_date(frame["date"].iloc[int(np.argmax(frame["start"].to_numpy()))])
+
+
+def category_counts(frame: pd.DataFrame, others: np.ndarray) -> dict[str, int]:
+    """Events per category among the rows ``others`` keeps (every filter but the category one)."""
+    codes = frame["category"].cat.codes.to_numpy()[others]
+    counts = np.bincount(codes[codes >= 0], minlength=len(schema.CATEGORIES))
+    return {c: int(counts[i]) for i, c in enumerate(schema.CATEGORIES)}
+
+
+def category_options(frame: pd.DataFrame, others: np.ndarray) -> list[dict]:
+    """Checklist options, each labelled with its count under the other filters (``others``)."""
+    counts = category_counts(frame, others)
     return [
         {"label": html.Span([html.Span(className="swatch", style={"backgroundColor": CATEGORY_COLORS[c]}),
-                             f"{CATEGORY_LABELS[c]} ({int(counts.get(c, 0))})"]),  # fmt: skip
+                             f"{CATEGORY_LABELS[c]} ({counts[c]})"]),  # fmt: skip
          "value": c}
         for c in schema.CATEGORIES
     ]
 
 
-def list_options(lists: pd.Series) -> list[dict]:
-    """Dropdown options: every item that occurs in a list column, sorted."""
-    items = sorted({item for values in lists for item in values}, key=lambda s: (len(s), s) if s.isdigit() else (0, s))
+def list_options(frame: pd.DataFrame, column: str, chosen: tuple[str, ...] | None = ()) -> list[dict]:
+    """Dropdown options of a list column: its MAX_OPTIONS most frequent items plus the chosen ones,
+    sorted (resolutions by number). The items are counted once per loaded frame."""
+    items = per_frame(frame, ("options", column), lambda fr: list_items(fr[column]))
+    items = sorted(set(items) | set(chosen or ()), key=lambda s: (len(s), s) if s.isdigit() else (0, s))
     return [{"label": item, "value": item} for item in items]
 
 
-def grid_rows(frame: pd.DataFrame) -> list[dict]:
-    """Table rows (id plus the shown columns) of the filtered events."""
-    return public_frame(frame)[["id", *GRID_COLUMNS]].to_dict(orient="records")
+def list_items(lists: pd.Series, limit: int = MAX_OPTIONS) -> list[str]:
+    """The ``limit`` most frequent items of a list column (ties by name)."""
+    flat = pc.list_flatten(pa.array(lists, type=pa.list_(pa.large_string())))
+    counts = pc.value_counts(flat)
+    items, n = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+    return [item for _, item in sorted(zip((-c for c in n), items, strict=True))[:limit] if item]
 
 
 def data_token(snap: Snapshot) -> str:
@@ -234,3 +255,16 @@ def source_link(name: str, url: str):
     if not url.lower().startswith(SAFE_SCHEMES):
         return f"{name} ({url})"
     return html.A(name, href=url, target="_blank", rel="noopener noreferrer")
+
+
+def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | None):
+    """The timeline for the x window a zoom asks for (scale: tracker/density.py); no_update when
+    the filtered events are few enough for the browser to zoom on its own."""
+    from tracker.density import relayout_range, too_many
+    from tracker.figures import window_spec
+
+    x_range = relayout_range(relayout)
+    if x_range is False:
+        return no_update
+    shown = frame[filter_masks(frame, from_query(search or ""))[0]]
+    return window_spec(shown, x_range) if too_many(shown) else no_update

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from dash import html, no_update
 
 from dashboard import create_app, ids, views
+from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
 from tracker.cli import main
 from tracker.figures import EMPTY_MESSAGE, event_ids
-from tracker.query import EventFilter, filter_events
+from tracker.query import EventFilter, filter_events, from_query
 from tracker.source import EventSource
 
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
@@ -100,7 +103,8 @@ def test_view_of_a_url_filters_every_output(source):
     assert len(energy) == 2
     assert view.summary.startswith("2 of 46 events shown · latest event 16 Dec 2024 · file changed ")
     assert sorted(event_ids(view.timeline)) == energy
-    assert sorted(r["id"] for r in view.rows) == energy
+    block = grid_block(source.frame(), from_query("?category=energy"), {"startRow": 0, "endRow": 100})
+    assert sorted(r["id"] for r in block["rowData"]) == energy and block["rowCount"] == 2
     assert sum(sum(t["y"]) for t in view.counts["data"]) == 2
     assert view.empty_note == "" and view.banner_hidden is True
 
@@ -119,7 +123,7 @@ def test_empty_result_says_so(source):
     assert view.summary.startswith("0 of 46 events shown")
     assert view.empty_note == EMPTY_MESSAGE
     assert view.timeline["layout"]["annotations"][0]["text"] == EMPTY_MESSAGE
-    assert view.rows == []
+    assert grid_block(source.frame(), from_query("?q=no-such-text-anywhere"), {}) == {"rowData": [], "rowCount": 0}
 
 
 def test_actor_and_resolution_options_come_from_the_data(source):
@@ -127,6 +131,60 @@ def test_actor_and_resolution_options_come_from_the_data(source):
     assert {"label": "PRK", "value": "PRK"} in view.actor_options
     resolutions = [o["value"] for o in view.resolution_options]
     assert resolutions[:3] == ["1718", "1874", "2270"] and "2397" in resolutions
+    every_actor = {a for actors in source.frame()["actor_list"] for a in actors}
+    assert [o["value"] for o in view.actor_options] == sorted(every_actor)
+
+
+def test_dropdown_options_are_bounded_and_keep_the_chosen(source):
+    frame = source.frame()
+    counts = Counter(a for actors in frame["actor_list"] for a in actors)
+    top_two = sorted(counts, key=lambda a: (-counts[a], a))[:2]
+    assert views.list_items(frame["actor_list"], limit=2) == top_two
+    rare = min(counts, key=lambda a: (counts[a], a))
+    with_rare = views.list_options(frame, "actor_list", (rare, "NOT-IN-DATA"))
+    assert {"label": "NOT-IN-DATA", "value": "NOT-IN-DATA"} in with_rare
+    assert len(with_rare) == len(counts) + 1
+
+
+# ---------------------------------------------------------------- the table, a block at a time
+
+
+def test_grid_block_is_the_requested_block_sorted_as_asked(source):
+    frame = source.frame()
+    confirmed = frame[frame["status"] == "confirmed"]
+    request = {"startRow": 5, "endRow": 15, "sortModel": [{"colId": "category", "sort": "asc"},
+                                                          {"colId": "date", "sort": "desc"}]}  # fmt: skip
+    block = grid_block(frame, from_query("?status=confirmed"), request)
+    by_date_desc = sorted(confirmed.itertuples(), key=lambda r: r.date, reverse=True)
+    expected = sorted(by_date_desc, key=lambda r: str(r.category))[5:15]
+    assert [r["id"] for r in block["rowData"]] == [r.id for r in expected]
+    assert block["rowCount"] == len(confirmed) == 33
+    assert list(block["rowData"][0]) == ["id", *GRID_COLUMNS]
+    assert all(isinstance(v, str) for row in block["rowData"] for v in row.values())
+
+
+def test_grid_block_applies_column_filters_on_the_filtered_rows(source):
+    frame = source.frame()
+    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "title", "sort": "desc"}],
+               "filterModel": {"actors": {"filterType": "text", "type": "contains", "filter": "prk"},
+                               "location": {"filterType": "text", "operator": "OR", "conditions": [
+                                   {"filterType": "text", "type": "startsWith", "filter": "PYONGYANG"},
+                                   {"filterType": "text", "type": "endsWith", "filter": "seoul"}]}}}  # fmt: skip
+    block = grid_block(frame, from_query("?since=2022"), request)
+    kept = filter_events(frame, EventFilter(since="2022"))
+    place = kept["location"].str.lower()
+    kept = kept[kept["actors"].str.contains("PRK") & (place.str.startswith("pyongyang") | place.str.endswith("seoul"))]
+    assert [r["id"] for r in block["rowData"]] == list(kept.sort_values("title", ascending=False)["id"])
+    assert block["rowCount"] == len(kept) == 9
+
+
+def test_grid_block_never_sends_more_than_a_block(source):
+    frame = pd.concat([source.frame()] * 12, ignore_index=True)  # 552 rows
+    assert len(grid_block(frame, EventFilter(), {"startRow": 0, "endRow": 10_000})["rowData"]) == MAX_BLOCK
+    tail = grid_block(frame, EventFilter(), {"startRow": 540, "endRow": 640})
+    assert len(tail["rowData"]) == 12 and tail["rowCount"] == 552
+    junk = grid_block(frame, EventFilter(), {"startRow": "x", "endRow": None, "sortModel": "?", "filterModel": 3})
+    assert len(junk["rowData"]) == 100 and junk["rowCount"] == 552
 
 
 # ---------------------------------------------------------------- details
@@ -212,6 +270,22 @@ def test_render_callback_over_http(events_csv):
     figure = response[ids.TIMELINE]["figure"]
     assert event_ids(figure) == ["2013-khasan-rajin-rail-freight"]
     assert response[ids.HEADER_SUMMARY]["children"].startswith("1 of 46 events shown")
+    assert ids.GRID not in response  # the table fetches its rows itself, a block at a time
+
+
+def test_table_rows_callback_over_http(events_csv):
+    """The table asks for a block; the answer follows the URL's filter and holds just that block."""
+    client = create_app(events_csv).server.test_client()
+    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "date", "sort": "asc"}], "filterModel": {}}
+    body = {"output": f"{ids.GRID}.getRowsResponse", "outputs": {"id": ids.GRID, "property": "getRowsResponse"},
+            "inputs": [{"id": ids.GRID, "property": "getRowsRequest", "value": request}],
+            "state": [{"id": ids.URL, "property": "search", "value": "?category=transport&precision=year"}],
+            "changedPropIds": [f"{ids.GRID}.getRowsRequest"]}  # fmt: skip
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 200, response.data[:500]
+    answer = json.loads(response.data)["response"][ids.GRID]["getRowsResponse"]
+    assert answer["rowCount"] == 1
+    assert [(r["id"], r["date"]) for r in answer["rowData"]] == [("2013-khasan-rajin-rail-freight", "2013")]
 
 
 def test_page_and_map_assets_are_served(events_csv):

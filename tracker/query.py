@@ -107,7 +107,7 @@ def _any_listed(col: pd.Series, wanted: tuple[str, ...], mask: np.ndarray) -> np
     sub = ";" + col[mask] + ";"
     hit = np.zeros(len(sub), dtype=bool)
     for item in wanted:
-        hit |= sub.str.contains(";" + item + ";", regex=False).to_numpy()
+        hit |= sub.str.contains(";" + item + ";", case=False, regex=False).to_numpy(dtype=bool)
     out[mask] = hit
     return out
 
@@ -116,10 +116,10 @@ def _search(frame: pd.DataFrame, text: str, mask: np.ndarray) -> np.ndarray:
     out = np.zeros(len(frame), dtype=bool)
     if not mask.any():
         return out
-    needle = text.casefold()
     hit = np.zeros(int(mask.sum()), dtype=bool)
     for column in ("title", "description", "location"):
-        hit |= frame[column][mask].str.casefold().str.contains(needle, regex=False).to_numpy()
+        values = frame[column] if mask.all() else frame[column][mask]
+        hit |= values.str.contains(text, case=False, regex=False).to_numpy(dtype=bool)
     out[mask] = hit
     return out
 

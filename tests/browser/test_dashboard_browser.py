@@ -33,6 +33,11 @@ POINT_XY = """(eventId) => {
   }
   return null;
 }"""
+# The table's row count and a row's data, from AG Grid's own API (it renders only visible rows).
+GRID_COUNT = """() => { try { return dash_ag_grid.getApi('grid').getDisplayedRowCount(); }
+                        catch (e) { return -1; } }"""  # -1 until the grid is up
+GRID_TITLE_AT = """(i) => { const row = dash_ag_grid.getApi('grid').getDisplayedRowAtIndex(i);
+                            return row && row.data ? row.data.title : null; }"""
 
 
 def csv_rows(path: Path) -> list[dict]:
@@ -45,7 +50,9 @@ def plotted(page: Page) -> int:
 
 
 def wait_plotted(page: Page, expected: int) -> None:
+    """Wait until the timeline plots ``expected`` events and the table holds as many rows."""
     page.wait_for_function(f"() => ({PLOTTED})() === {expected}", timeout=20_000)
+    page.wait_for_function(f"() => ({GRID_COUNT})() === {expected}", timeout=20_000)
 
 
 def click_event(page: Page, event_id: str) -> None:
@@ -106,6 +113,12 @@ def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, ev
     page.locator("#grid .ag-row", has_text="Khasan-Tumangang").first.click()
     expect(details).to_contain_text("2013 (year precision)")
     expect(details.locator("a")).to_have_attribute("href", "https://interfax.com/newsroom/top-stories/84561/")
+
+    # The table sorts on the server: clicking a header puts the first title (of the filtered rows) first.
+    shown = sorted(r["title"] for r in rows if r["category"] != "diplomatic")
+    page.locator("#grid .ag-header-cell[col-id='title'] .ag-header-cell-label").click()
+    page.wait_for_function(f"() => ({GRID_TITLE_AT})(0) === {shown[0]!r}", timeout=20_000)
+    assert page.evaluate(GRID_TITLE_AT, len(shown) - 1) == shown[-1]
 
     # Search for nothing: the empty state; then reset brings everything back.
     page.fill("#filter-search", "no-such-event-anywhere")

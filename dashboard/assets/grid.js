@@ -1,0 +1,11 @@
+// Clientside callbacks (an asset file, so the Content-Security-Policy needs no inline script).
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  tracker: {
+    // The table's rows come from the server a block at a time: when the filter (URL) or the
+    // data changes, drop the cached blocks so the grid asks again for the rows it shows.
+    refreshGrid: function (_search, _version, gridId) {
+      window.dash_ag_grid.getApiAsync(gridId).then(function (api) { api.purgeInfiniteCache(); });
+      return window.dash_clientside.no_update;
+    },
+  },
+});
