@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from probes import PLOTTED, POINT_XY
 
 pytestmark = pytest.mark.browser
 
@@ -19,22 +20,6 @@ LOCATION = "<svg onload=alert(5)>Kharkiv"
 WATCH_CSP = """window.__csp = [];
 document.addEventListener('securitypolicyviolation',
   e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
-POINT_XY = """(eventId) => {
-  const gd = document.querySelector('#timeline .js-plotly-plot');
-  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-  for (const t of gd._fullData) {
-    const i = (t.customdata || []).indexOf(eventId);
-    if (i >= 0 && t.type === 'scatter')
-      return [box.left + xa._offset + xa.d2p(t.x[i]), box.top + ya._offset + ya.d2p(t.y[i])];
-  }
-  return null;
-}"""
-PLOTTED = """() => {
-  const gd = document.querySelector('#timeline .js-plotly-plot');
-  if (!gd || !gd._fullData) return -1;
-  return gd._fullData.filter(t => t.visible === true && t.meta && t.meta.kind === 'events')
-                     .reduce((n, t) => n + t.customdata.length, 0);
-}"""
 INJECTED = "() => document.querySelectorAll('img[src=\"x\"], svg[onload], script:not([src]):not([type])').length"
 
 
