@@ -1,0 +1,125 @@
+"""Density lanes: above the threshold the timeline sends counts per bin, never one mark per event."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tracker import density, schema
+from tracker.figures import build_timeline_figure, timeline_spec, window_spec
+from tracker.query import EventFilter, filter_events
+from tracker.store import load_events
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ is not installed
+from bench.generate import events  # noqa: E402
+
+N = 5_000
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> pd.DataFrame:
+    path = tmp_path_factory.mktemp("density") / "events.csv"
+    events(N).to_csv(path, index=False)
+    return load_events(path, cache=False)
+
+
+def _density(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("meta", {}).get("kind") == "density"]
+
+
+def _z_total(trace: dict) -> int:
+    return sum(v for v in trace["z"][0] if v is not None)
+
+
+def test_above_the_threshold_lanes_hold_counts_that_sum_to_the_total(big):
+    assert N > density.DENSITY_THRESHOLD
+    fig = build_timeline_figure(big)
+    traces = [t for t in fig.data if t.type == "heatmap"]
+    assert [t.name for t in traces] == list(schema.CATEGORIES)
+    assert sum(sum(v for v in t.z[0] if v is not None) for t in traces) == N
+    assert not [t for t in fig.data if t.type in ("scatter", "scattergl", "bar")]
+
+
+def test_density_of_a_filtered_view_sums_to_the_filtered_count(big):
+    kept = ("military", "arms_transfer", "diplomatic", "economic", "sanctions", "energy")
+    shown = filter_events(big, EventFilter(categories=kept))
+    spec = timeline_spec(shown)
+    lanes = _density(spec)
+    assert [t["name"] for t in lanes] == [c for c in schema.CATEGORIES if c in kept]
+    for trace in lanes:
+        assert _z_total(trace) == (shown["category"] == trace["name"]).sum() == trace["meta"]["total"]
+    assert sum(_z_total(t) for t in lanes) == len(shown) > density.DENSITY_THRESHOLD
+
+
+def test_bins_follow_the_plot_width_and_the_payload_stays_small(big):
+    spec = timeline_spec(big)
+    assert {len(t["z"][0]) for t in _density(spec)} == {density.PLOT_WIDTH_PX // density.PX_PER_BIN}
+    assert len(json.dumps(spec)) < 100_000  # ~2,000 px per lane, whatever the number of events
+
+
+def test_below_the_threshold_every_event_is_a_mark(big):
+    few = big.iloc[: density.DENSITY_THRESHOLD]
+    spec = timeline_spec(few)
+    assert not _density(spec)
+    marks = [t for t in spec["data"] if t.get("meta", {}).get("kind") == "events"]
+    assert sorted(i for t in marks for i in t["customdata"]) == sorted(few["id"])
+
+
+def test_zooming_in_shows_single_events_once_they_fit(big):
+    x_range = ("2010-03-01", "2010-03-08")
+    spec = window_spec(big, x_range)
+    visible = density.visible(big, x_range)
+    assert 0 < len(visible) <= density.DENSITY_THRESHOLD
+    marks = [t for t in spec["data"] if t.get("meta", {}).get("kind") == "events"]
+    assert sorted(i for t in marks for i in t["customdata"]) == sorted(visible["id"])
+    assert spec["layout"]["xaxis"]["range"] == list(x_range)
+    assert spec["layout"]["xaxis"]["rangeslider"]["range"][0][:10] == big["start"].min().strftime("%Y-%m-%d")
+
+
+def test_a_wide_zoom_keeps_density_over_the_window_only(big):
+    x_range = ("2000-01-01", "2020-01-01")
+    spec = window_spec(big, x_range)
+    visible = density.visible(big, x_range)
+    assert len(visible) > density.DENSITY_THRESHOLD
+    assert sum(_z_total(t) for t in _density(spec)) == len(visible) < N
+
+
+def test_bin_counts_put_each_event_in_the_bin_of_its_start():
+    frame = pd.DataFrame({
+        "start_day": np.array([0, 1, 9, 5, -30], dtype=np.int32),
+        "category": pd.Categorical(["military", "military", "energy", "military", "energy"],
+                                   categories=schema.CATEGORIES),
+    })  # fmt: skip
+    counts = density.bin_counts(frame, lo=0, hi=10, n_bins=2)
+    assert counts[schema.CATEGORIES.index("military")].tolist() == [2, 1]
+    assert counts[schema.CATEGORIES.index("energy")].tolist() == [1, 1]  # -30 is clipped into bin 0
+    assert counts.sum() == 5
+
+
+@pytest.mark.parametrize(("relayout", "expected"), [
+    ({"xaxis.range[0]": "2020-01-01 00:00", "xaxis.range[1]": "2021-06-30"}, ("2020-01-01 00:00", "2021-06-30")),
+    ({"xaxis.range": ["2019-01-01", "2019-02-01"]}, ("2019-01-01", "2019-02-01")),
+    ({"xaxis.autorange": True}, None),
+    ({"autosize": True}, None),
+    ({"legend.x": 0.5}, False),
+    (None, False),
+])  # fmt: skip
+def test_relayout_range(relayout, expected):
+    assert density.relayout_range(relayout) == expected
+
+
+def test_large_marker_traces_use_webgl(tmp_path: Path):
+    frame = events(2_000)
+    frame["date"] = "2020-05-05"  # every event a day-precision marker
+    frame["end_date"] = ""
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    spec = timeline_spec(load_events(path, cache=False))
+    kinds = {t["type"] for t in spec["data"] if t.get("meta", {}).get("kind") == "events"}
+    assert "scattergl" in kinds
+    assert all(len(t["x"]) > density.WEBGL_MIN_POINTS for t in spec["data"] if t["type"] == "scattergl")

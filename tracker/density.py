@@ -1,0 +1,116 @@
+"""Density lanes: what the timeline draws when the visible window holds too many events to mark.
+
+The screen has about 2,000 pixels per lane, so no redraw needs more data than that: above
+``DENSITY_THRESHOLD`` visible events each category lane becomes a strip of counts per time bin
+(one heatmap row per category, in the category's colour; about one bin per ``PX_PER_BIN``
+pixels, never shorter than a day). Zooming in (range slider, drag, range buttons) sends the
+visible window back to the server, which draws individual events again as soon as they fit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+
+DENSITY_THRESHOLD = 3_000  # visible events above which lanes show counts instead of marks
+PLOT_WIDTH_PX = 1_600  # the plot's width assumed when the client has not said
+PX_PER_BIN = 2
+WEBGL_MIN_POINTS = 1_000  # marker traces with more points than this draw with WebGL
+DAY_MS = 86_400_000
+
+
+def too_many(frame: pd.DataFrame) -> bool:
+    """True when ``frame`` holds more events than the timeline draws one by one."""
+    return len(frame) > DENSITY_THRESHOLD
+
+
+def window_days(frame: pd.DataFrame, x_range: tuple[str, str] | None = None) -> tuple[int, int]:
+    """[first, last) day (days since 1970) of ``x_range``, else the frame's whole extent."""
+    if x_range:
+        lo, hi = (int(np.datetime64(str(v)[:10], "D").astype(np.int64)) for v in x_range)
+        return lo, max(hi, lo + 1)
+    if frame.empty:
+        return 0, 1
+    return int(frame["start_day"].min()), int(frame["end_day"].max())
+
+
+def visible(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> pd.DataFrame:
+    """The rows whose extent overlaps ``x_range`` (all rows when it is None)."""
+    if not x_range:
+        return frame
+    lo, hi = window_days(frame, x_range)
+    keep = (frame["end_day"].to_numpy() > lo) & (frame["start_day"].to_numpy() < hi)
+    return frame[keep]
+
+
+def bin_counts(frame: pd.DataFrame, lo: int, hi: int, n_bins: int) -> np.ndarray:
+    """Events per (category, bin) over days [lo, hi): each event once, in the bin of its start
+    (clipped into the window, so an event that began earlier counts in the first bin)."""
+    start = np.clip(frame["start_day"].to_numpy(np.int64), lo, hi - 1)
+    index = (start - lo) * n_bins // (hi - lo)
+    codes = frame["category"].cat.codes.to_numpy(np.int64)
+    flat = np.bincount(codes * n_bins + index, minlength=len(schema.CATEGORIES) * n_bins)
+    return flat.reshape(len(schema.CATEGORIES), n_bins)
+
+
+def density_traces(frame: pd.DataFrame, colors: dict[str, str], x_range: tuple[str, str] | None = None,
+                   width_px: int = PLOT_WIDTH_PX) -> list[dict]:  # fmt: skip
+    """One heatmap row per category holding events: counts per bin of the visible window."""
+    shown = visible(frame, x_range)
+    lo, hi = window_days(shown, x_range)
+    n_bins = max(1, min(width_px // PX_PER_BIN, hi - lo))
+    counts = bin_counts(shown, lo, hi, n_bins)
+    step_ms = (hi - lo) * DAY_MS / n_bins
+    x0 = pd.Timestamp(lo * DAY_MS + step_ms / 2, unit="ms").isoformat()
+    traces = []
+    for code, category in enumerate(schema.CATEGORIES):
+        row = counts[code]
+        if not row.any():
+            continue
+        traces.append({
+            "type": "heatmap", "name": category, "y": [category], "x0": x0, "dx": step_ms,
+            "z": [[int(c) if c else None for c in row]], "zmin": 0, "zmax": int(row.max()),
+            "colorscale": [[0, _tint(colors[category], 0.15)], [1, colors[category]]],
+            "showscale": False, "xgap": 0, "hoverongaps": False,
+            "hovertemplate": f"{category}: %{{z}} events<extra>around %{{x|%d %b %Y}}</extra>",
+            "meta": {"kind": "density", "category": category, "total": int(row.sum())},
+        })  # fmt: skip
+    return traces
+
+
+def density_note(count: int) -> dict:
+    """A layout annotation saying why lanes show counts."""
+    return {
+        "text": f"{count:,} events: counts per time bin; zoom in to see single events",
+        "xref": "paper", "yref": "paper", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right",
+        "showarrow": False, "font": {"size": 11, "color": "#555555"},
+    }  # fmt: skip
+
+
+def use_webgl(spec: dict) -> dict:
+    """Switch large marker traces to WebGL (``scattergl``) in place; returns ``spec``."""
+    for trace in spec.get("data", []):
+        if trace.get("type") == "scatter" and len(trace.get("x") or ()) > WEBGL_MIN_POINTS:
+            trace["type"] = "scattergl"
+    return spec
+
+
+def relayout_range(relayout: dict | None) -> tuple[str, str] | None | bool:
+    """The x window a ``relayoutData`` asks for; None for "show everything" (autorange or
+    reset); False when it does not concern the x axis (nothing to redraw)."""
+    if not relayout:
+        return False
+    if "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
+        return str(relayout["xaxis.range[0]"]), str(relayout["xaxis.range[1]"])
+    if isinstance(relayout.get("xaxis.range"), list) and len(relayout["xaxis.range"]) == 2:
+        return tuple(str(v) for v in relayout["xaxis.range"])  # type: ignore[return-value]
+    if relayout.get("xaxis.autorange") or relayout.get("autosize"):
+        return None
+    return False
+
+
+def _tint(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
