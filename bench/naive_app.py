@@ -1,0 +1,48 @@
+"""The baseline: a naive Dash timeline (``px.scatter`` of every filtered row, on every callback).
+
+Run: ``python -m bench.naive_app CSV --port 8060``. It reads the CSV with pandas, keeps no
+aggregation and sends the whole figure (every point) on every category toggle.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+import plotly.express as px
+from dash import Dash, Input, Output, dcc, html
+
+from tracker import schema
+
+CATEGORIES_ID = "naive-categories"
+TIMELINE_ID = "naive-timeline"
+
+
+def create_app(csv_path: str) -> Dash:
+    """The naive app over ``csv_path``."""
+    frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
+    frame["start"] = pd.to_datetime(frame["date"], format="mixed")
+    app = Dash(__name__, compress=True, serve_locally=True)
+    app.layout = html.Div([
+        dcc.Checklist(id=CATEGORIES_ID, options=list(schema.CATEGORIES), value=list(schema.CATEGORIES), inline=True),
+        dcc.Graph(id=TIMELINE_ID),
+    ])  # fmt: skip
+
+    @app.callback(Output(TIMELINE_ID, "figure"), Input(CATEGORIES_ID, "value"))
+    def timeline(categories):
+        shown = frame[frame["category"].isin(categories or [])]
+        return px.scatter(shown, x="start", y="category", color="category", hover_name="title")
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("csv")
+    parser.add_argument("--port", type=int, default=8060)
+    args = parser.parse_args()
+    create_app(args.csv).run(host="127.0.0.1", port=args.port, debug=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""One markdown table of every measure, sizes as columns, with the targets (at 1,000,000 events)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Results = dict[int, dict[str, float | None]]
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: Callable[[dict], float | None]
+    unit: str  # "s", "ms", "KB", "MiB", "x"
+    target: str = ""
+    ok: Callable[[float], bool] | None = None
+    target_size: int = 1_000_000
+
+
+def _ratio(a: str, b: str) -> Callable[[dict], float | None]:
+    return lambda r: r[a] / r[b] if r.get(a) is not None and r.get(b) else None
+
+
+def _get(key: str, scale: float = 1.0) -> Callable[[dict], float | None]:
+    return lambda r: None if r.get(key) is None else r[key] * scale
+
+
+ROWS = [
+    Row("bare `pandas.read_csv`", _get("read_csv"), "s"),
+    Row("load + validate, no cache (`load_events(cache=False)`)", _get("load_cold"), "s"),
+    Row("… ratio to read_csv (= `tracker validate` work)", _ratio("load_cold", "read_csv"), "x", "≤ 2×", lambda v: v <= 2),
+    Row("load from the cache (unchanged file)", _get("load_cached"), "s"),
+    Row("… ratio to read_csv", _ratio("load_cached", "read_csv"), "x", "≤ 2×", lambda v: v <= 2),
+    Row("`tracker validate` command, whole process, no cache", _get("validate_cli"), "s"),
+    Row("copy the file once (`shutil.copyfile`)", _get("copy"), "s"),
+    Row("`tracker add` (file loaded before: cache vouches)", _get("add"), "s"),
+    Row("… ratio to the copy", _ratio("add", "copy"), "x", "≤ 3×", lambda v: v <= 3),
+    Row("`tracker add`, no cache (parse + validate)", _get("add_cold"), "s"),
+    Row("… ratio to the copy", _ratio("add_cold", "copy"), "x"),
+    Row("dashboard restart (cache warm) → `/` answers", _get("ours.ready"), "s"),
+    Row("dashboard restart → first timeline callback answered", _get("ours.first_answer"), "s", "≤ 4 s", lambda v: v <= 4),
+    Row("filter callback over HTTP: time", _get("ours.callback_s", 1000), "ms"),
+    Row("filter callback: response bytes (gzip on the wire)", _get("ours.callback_wire", 1 / 1000), "KB", "≤ 300 KB", lambda v: v <= 300),
+    Row("filter callback: response bytes (uncompressed JSON)", _get("ours.callback_raw", 1 / 1000), "KB"),
+    Row("browser: page open → timeline drawn", _get("ours.first_draw"), "s"),
+    Row("browser: filter click → redrawn timeline", _get("ours.click", 1000), "ms", "≤ 200 ms", lambda v: v <= 200),
+    Row("dashboard RSS (server + workers)", _get("ours.rss_mib"), "MiB", "≤ 1536 MiB", lambda v: v <= 1536),
+    Row("naive app: filter callback bytes (uncompressed)", _get("naive.callback_raw", 1 / 1000), "KB"),
+    Row("naive app: page open → timeline drawn", _get("naive.first_draw"), "s"),
+    Row("naive app: filter click → redrawn timeline", _get("naive.click", 1000), "ms"),
+    Row("… naive / ours (click → redraw)", _ratio("naive.click", "ours.click"), "x", "≥ 20× at 100,000", lambda v: v >= 20, 100_000),
+    Row("warm PNG export of the timeline (Chromium kept warm)", _get("export_png"), "s"),
+]
+
+
+def flatten(measures: dict) -> dict[str, float | None]:
+    """{"ours": {"ready": 1}} -> {"ours.ready": 1}."""
+    flat: dict[str, float | None] = {}
+    for key, value in measures.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            flat[key] = value
+    return flat
+
+
+def table(results: Results, notes: dict[str, str]) -> str:
+    """The markdown table; a missing value shows ``notes`` for its key or "n/a"."""
+    sizes = sorted(results)
+    head = "| measure | " + " | ".join(f"{n:,} events" for n in sizes) + " | target | met? |"
+    lines = [head, "|" + "---|" * (len(sizes) + 3)]
+    for row in ROWS:
+        values = [row.value(flatten(results[n])) for n in sizes]
+        cells = [_cell(v, row.unit) for v in values]
+        verdict = ""
+        if row.ok and row.target_size in results:
+            v = row.value(flatten(results[row.target_size]))
+            verdict = "n/a" if v is None else ("yes" if row.ok(v) else "**no**")
+        lines.append(f"| {row.label} | " + " | ".join(cells) + f" | {row.target} | {verdict} |")
+    lines.extend(f"\n{key}: {text}" for key, text in notes.items())
+    return "\n".join(lines)
+
+
+def _cell(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "x":
+        return f"{value:.1f}×"
+    if unit in ("ms", "KB", "MiB"):
+        return f"{value:,.0f} {unit}"
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
