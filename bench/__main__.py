@@ -25,7 +25,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measure (the median is shown)")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,100000 and 2 runs each")
     parser.add_argument("--naive-max", type=int, default=100_000, help="largest size the naive app is run on")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: core,dashboard,browser,naive,export")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: core,dashboard,browser,naive,naive_svg,export")
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
     if args.quick:
@@ -57,10 +57,11 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
         "core": lambda: got.update(measure_core(csv, args.repeat)),
         "dashboard": lambda: got.update(ours=measure_app("ours", csv, tmp, args.repeat, browser)),
         "naive": lambda: got.update(naive=measure_app("naive", csv, tmp, args.repeat, browser)),
+        "naive_svg": lambda: got.update(naive_svg=measure_app("naive_svg", csv, tmp, min(args.repeat, 3), browser)),
         "export": lambda: got.update(export_png=warm_png_export(csv, args.repeat)),
     }
     if n > args.naive_max:
-        skip.add("naive")
+        skip.update(("naive", "naive_svg"))
     for name, part in parts.items():
         if name in skip:
             continue

@@ -43,7 +43,7 @@ def measure_app(kind: str, csv: Path, log_dir: Path, repeat: int, browser: bool)
         if browser:
             drawn = click_to_redraw(server.url, spec["graph"], spec["target"], repeat)
             out["first_draw"], out["click"] = drawn["first_draw"], drawn["click"]
-        out["rss_mib"] = server.rss_mib()
+        out.update(server.memory_mib())
     finally:
         server.stop()
     return out

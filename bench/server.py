@@ -21,12 +21,13 @@ def free_port() -> int:
 
 
 class Server:
-    """A server subprocess (ours: ``tracker serve``; the baseline: ``bench.naive_app``)."""
+    """A server subprocess (ours: ``tracker serve``; the baselines: ``bench.naive_app``)."""
 
     def __init__(self, kind: str, csv: Path, log_dir: Path, timeout: float = 600):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        module = ["tracker", "serve"] if kind == "ours" else ["bench.naive_app"]
+        module = {"ours": ["tracker", "serve"], "naive": ["bench.naive_app"],
+                  "naive_svg": ["bench.naive_app", "--render-mode", "svg"]}[kind]  # fmt: skip
         cmd = [sys.executable, "-m", *module, str(csv), "--port", str(self.port)]
         self.log = open(log_dir / f"{kind}-{self.port}.log", "w+")  # noqa: SIM115
         self.started = time.perf_counter()
@@ -47,18 +48,14 @@ class Server:
         self.stop()
         raise RuntimeError("server did not answer in time")
 
-    def rss_mib(self) -> float:
-        """Resident memory of the server and its children (gunicorn workers), MiB."""
-        pids = [self.proc.pid, *_children(self.proc.pid)]
-        total = 0
-        for pid in pids:
-            try:
-                for line in open(f"/proc/{pid}/status", encoding="utf-8"):
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            except OSError:
-                pass
-        return total / 1024
+    def memory_mib(self) -> dict[str, float]:
+        """Largest RSS of one process (a gunicorn worker holds the frame), and the PSS of all of
+        them together (shared pages counted once: the memory-mapped cache is shared)."""
+        rss, pss = [], 0.0
+        for pid in [self.proc.pid, *_children(self.proc.pid)]:
+            rss.append(_kib(f"/proc/{pid}/status", "VmRSS:"))
+            pss += _kib(f"/proc/{pid}/smaps_rollup", "Pss:")
+        return {"worker_rss": max(rss) / 1024, "pss_total": pss / 1024}
 
     def stop(self) -> None:
         try:
@@ -67,6 +64,16 @@ class Server:
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(self.proc.pid, signal.SIGKILL)
         self.log.close()
+
+
+def _kib(path: str, field: str) -> float:
+    try:
+        for line in open(path, encoding="utf-8"):
+            if line.startswith(field):
+                return float(line.split()[1])
+    except OSError:
+        pass
+    return 0.0
 
 
 def _children(pid: int) -> list[int]:

@@ -32,33 +32,39 @@ def _density(spec: dict) -> list[dict]:
     return [t for t in spec["data"] if t.get("meta", {}).get("kind") == "density"]
 
 
-def _z_total(trace: dict) -> int:
-    return sum(v for v in trace["z"][0] if v is not None)
+def _lane_counts(spec: dict) -> dict[str, int]:
+    """Events counted per lane, summed from the bins' counts."""
+    (trace,) = _density(spec)
+    return {lane: sum(c for c in row if c is not None) for lane, row in zip(trace["y"], trace["customdata"], strict=True)}
 
 
 def test_above_the_threshold_lanes_hold_counts_that_sum_to_the_total(big):
     assert N > density.DENSITY_THRESHOLD
     fig = build_timeline_figure(big)
-    traces = [t for t in fig.data if t.type == "heatmap"]
-    assert [t.name for t in traces] == list(schema.CATEGORIES)
-    assert sum(sum(v for v in t.z[0] if v is not None) for t in traces) == N
+    (trace,) = [t for t in fig.data if t.type == "heatmap"]
+    assert list(trace.y) == list(schema.CATEGORIES)
+    assert sum(c for row in trace.customdata for c in row if c is not None) == N
     assert not [t for t in fig.data if t.type in ("scatter", "scattergl", "bar")]
+    by_lane = big["category"].value_counts()
+    assert trace.meta["totals"] == [int(by_lane[c]) for c in schema.CATEGORIES]
 
 
 def test_density_of_a_filtered_view_sums_to_the_filtered_count(big):
     kept = ("military", "arms_transfer", "diplomatic", "economic", "sanctions", "energy")
     shown = filter_events(big, EventFilter(categories=kept))
     spec = timeline_spec(shown)
-    lanes = _density(spec)
-    assert [t["name"] for t in lanes] == [c for c in schema.CATEGORIES if c in kept]
-    for trace in lanes:
-        assert _z_total(trace) == (shown["category"] == trace["name"]).sum() == trace["meta"]["total"]
-    assert sum(_z_total(t) for t in lanes) == len(shown) > density.DENSITY_THRESHOLD
+    counts = _lane_counts(spec)
+    assert list(counts) == [c for c in schema.CATEGORIES if c in kept]
+    assert counts == {c: int((shown["category"] == c).sum()) for c in counts}
+    assert sum(counts.values()) == len(shown) > density.DENSITY_THRESHOLD
 
 
 def test_bins_follow_the_plot_width_and_the_payload_stays_small(big):
     spec = timeline_spec(big)
-    assert {len(t["z"][0]) for t in _density(spec)} == {density.PLOT_WIDTH_PX // density.PX_PER_BIN}
+    (trace,) = _density(spec)
+    assert {len(row) for row in trace["z"]} == {density.PLOT_WIDTH_PX // density.PX_PER_BIN}
+    lane_of = [int(v) for row in trace["z"] for v in row if v is not None]  # each lane its colour slice
+    assert sorted(set(lane_of)) == list(range(len(trace["y"])))
     assert len(json.dumps(spec)) < 100_000  # ~2,000 px per lane, whatever the number of events
 
 
@@ -86,7 +92,7 @@ def test_a_wide_zoom_keeps_density_over_the_window_only(big):
     spec = window_spec(big, x_range)
     visible = density.visible(big, x_range)
     assert len(visible) > density.DENSITY_THRESHOLD
-    assert sum(_z_total(t) for t in _density(spec)) == len(visible) < N
+    assert sum(_lane_counts(spec).values()) == len(visible) < N
 
 
 def test_bin_counts_put_each_event_in_the_bin_of_its_start():

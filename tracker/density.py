@@ -2,7 +2,7 @@
 
 The screen has about 2,000 pixels per lane, so no redraw needs more data than that: above
 ``DENSITY_THRESHOLD`` visible events each category lane becomes a strip of counts per time bin
-(one heatmap row per category, in the category's colour; about one bin per ``PX_PER_BIN``
+(a heatmap row per category, in the category's colour; about one bin per ``PX_PER_BIN``
 pixels, never shorter than a day). Zooming in (range slider, drag, range buttons) sends the
 visible window back to the server, which draws individual events again as soon as they fit.
 """
@@ -57,27 +57,47 @@ def bin_counts(frame: pd.DataFrame, lo: int, hi: int, n_bins: int) -> np.ndarray
 
 def density_traces(frame: pd.DataFrame, colors: dict[str, str], x_range: tuple[str, str] | None = None,
                    width_px: int = PLOT_WIDTH_PX) -> list[dict]:  # fmt: skip
-    """One heatmap row per category holding events: counts per bin of the visible window."""
+    """One heatmap, a row per category holding events: counts per bin of the visible window.
+
+    One trace, not one per lane (plotly.js fails on several one-row heatmaps on a category
+    axis). Each lane gets its own slice of the colour scale, from a pale tint to its category
+    colour, so lanes keep their colours; ``customdata`` holds the counts (hover, tests).
+    """
     shown = visible(frame, x_range)
     lo, hi = window_days(shown, x_range)
     n_bins = max(1, min(width_px // PX_PER_BIN, hi - lo))
     counts = bin_counts(shown, lo, hi, n_bins)
+    lanes = [c for i, c in enumerate(schema.CATEGORIES) if counts[i].any()]
+    if not lanes:
+        return []
+    rows = counts[[schema.CATEGORIES.index(c) for c in lanes]]
+    share = np.sqrt(rows / rows.max(axis=1, keepdims=True)) * 0.999  # 0 < share < 1 when counted
+    z = np.arange(len(lanes))[:, None] + share
     step_ms = (hi - lo) * DAY_MS / n_bins
-    x0 = pd.Timestamp(lo * DAY_MS + step_ms / 2, unit="ms").isoformat()
-    traces = []
-    for code, category in enumerate(schema.CATEGORIES):
-        row = counts[code]
-        if not row.any():
-            continue
-        traces.append({
-            "type": "heatmap", "name": category, "y": [category], "x0": x0, "dx": step_ms,
-            "z": [[int(c) if c else None for c in row]], "zmin": 0, "zmax": int(row.max()),
-            "colorscale": [[0, _tint(colors[category], 0.15)], [1, colors[category]]],
-            "showscale": False, "xgap": 0, "hoverongaps": False,
-            "hovertemplate": f"{category}: %{{z}} events<extra>around %{{x|%d %b %Y}}</extra>",
-            "meta": {"kind": "density", "category": category, "total": int(row.sum())},
-        })  # fmt: skip
-    return traces
+    return [{
+        "type": "heatmap", "name": "events per bin", "y": lanes,
+        "x0": pd.Timestamp(lo * DAY_MS + step_ms / 2, unit="ms").isoformat(), "dx": step_ms,
+        "z": _nulls(z.round(3), rows), "customdata": _nulls(rows, rows),
+        "zmin": 0, "zmax": len(lanes), "colorscale": _lane_scale([colors[c] for c in lanes]),
+        "showscale": False, "hoverongaps": False,
+        "hovertemplate": "%{y}: %{customdata} events<extra>around %{x|%d %b %Y}</extra>",
+        "meta": {"kind": "density", "lanes": lanes, "totals": [int(t) for t in rows.sum(axis=1)]},
+    }]  # fmt: skip
+
+
+def _nulls(values: np.ndarray, counts: np.ndarray) -> list[list]:
+    """``values`` as nested lists with None where nothing was counted (drawn as a gap)."""
+    return [[v if c else None for v, c in zip(row, crow, strict=True)]
+            for row, crow in zip(values.tolist(), counts.tolist(), strict=True)]  # fmt: skip
+
+
+def _lane_scale(lane_colors: list[str]) -> list[list]:
+    """A colour scale with one slice per lane, pale tint -> full colour."""
+    n = len(lane_colors)
+    scale = []
+    for i, color in enumerate(lane_colors):
+        scale += [[i / n, _tint(color, 0.2)], [(i + 1) / n - 1e-6 if i + 1 < n else 1, color]]
+    return scale
 
 
 def density_note(count: int) -> dict:

@@ -169,7 +169,7 @@ def _add_locked(path: Path, row: dict[str, str]) -> str:
     data = read_bytes(path)
     existing = _valid_existing(path, data)
     row = {c: str(row.get(c) or "").strip() for c in schema.COLUMNS}
-    row["id"] = row["id"] or make_id(row, set(existing["id"]))
+    row["id"] = row["id"] or make_id(row, _TakenIds(existing["id"]))
     _check_new_row(path, row, existing)
     first_line = data[: data.find(b"\n")] if b"\n" in data else data
     header = next(csv.reader([first_line.decode("utf-8-sig").rstrip("\r")]))
@@ -178,8 +178,19 @@ def _add_locked(path: Path, row: dict[str, str]) -> str:
     offset = _insert_offset(data, existing, row)
     if offset == len(data) and not data.endswith(b"\n"):
         line = newline + line
-    atomic_write(path, data[:offset] + line + data[offset:])
+    whole = memoryview(data)
+    atomic_write(path, [whole[:offset], line, whole[offset:]])  # no copy of the whole file
     return row["id"]
+
+
+class _TakenIds:
+    """``id in taken`` over a column of ids, without building a set of a million strings."""
+
+    def __init__(self, ids: pd.Series):
+        self.ids = ids
+
+    def __contains__(self, candidate: str) -> bool:
+        return bool((self.ids == candidate).any())
 
 
 def _valid_existing(path: Path, data: bytes) -> pd.DataFrame:
@@ -203,9 +214,10 @@ def _check_new_row(path: Path, row: dict[str, str], existing: pd.DataFrame) -> N
         fixed = [Problem(0, f"--{p.column.replace('_', '-')}", p.message, p.hint) for p in problems]
         raise InvalidRowError(fixed, total)
     same_id = existing["id"] == row["id"]
-    same_day_title = (existing["date"] == row["date"]) & (
-        existing["title"].str.casefold() == row["title"].casefold()
-    )
+    same_day_title = existing["date"] == row["date"]
+    if same_day_title.any():  # casefold runs per row in Python: only on the same day's titles
+        same_title = existing.loc[same_day_title, "title"].str.casefold() == row["title"].casefold()
+        same_day_title = same_day_title & same_title.reindex(existing.index, fill_value=False)
     for mask, column, what in ((same_id, "id", "the same id"), (same_day_title, "title", "the same date and title")):
         if mask.any():
             line = int(existing.loc[mask, "_line"].iloc[0])
@@ -231,23 +243,42 @@ def _csv_line(values: list[str], newline: bytes) -> bytes:
 
 def _insert_offset(data: bytes, existing: pd.DataFrame, row: dict[str, str]) -> int:
     """Byte offset of the first record that sorts after ``row`` (end of file if none)."""
-    dates = padded_dates(existing["date"])
     new_date = padded_dates(pd.Series([row["date"]])).iloc[0]
-    later = (dates > new_date) | ((dates == new_date) & (existing["id"] > row["id"]))
+    if "start_day" in existing:  # a typed frame: its first days as integers, no string work
+        dates = existing["start_day"]
+        new_date = int(np.datetime64(new_date, "D").astype(np.int64))
+    else:
+        dates = padded_dates(existing["date"])
+    later = ((dates > new_date) | ((dates == new_date) & (existing["id"] > row["id"]))).to_numpy()
     if not later.any():
         return len(data)
-    target_line = int(existing.loc[later, "_line"].iloc[0])
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    return int(newlines[target_line - 2]) + 1  # just after the end of line target_line - 1
+    lines = existing["_line"].to_numpy()
+    return _line_start(data, int(lines[later.argmax()]), int(lines[-1]) + 1)
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Write ``content`` to a temp file beside ``path``, fsync it, then replace ``path``."""
+def _line_start(data: bytes, line: int, n_lines: int) -> int:
+    """Byte offset where physical ``line`` (1-based) starts: a guess from the mean length of the
+    about ``n_lines`` lines, then a walk of a few lines (C-speed ``count``/``find``)."""
+    guess = len(data) * (line - 1) // max(1, n_lines)
+    at = data.rfind(b"\n", 0, guess) + 1  # start of the line holding the guess
+    current = data.count(b"\n", 0, at) + 1
+    while current < line:
+        at, current = data.index(b"\n", at) + 1, current + 1
+    while current > line:
+        at, current = data.rfind(b"\n", 0, at - 1) + 1, current - 1
+    return at
+
+
+def atomic_write(path: Path, content: bytes | list) -> None:
+    """Write ``content`` (bytes, or a list of byte chunks written in order, so a large file
+    need not be copied into one buffer first) to a temp file beside ``path``, fsync it, then
+    replace ``path``."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
+            for chunk in content if isinstance(content, list) else [content]:
+                handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

@@ -120,7 +120,7 @@ def read_bytes(path: Path) -> bytes:
 
 
 def _text_problem(data: bytes) -> Problem | None:
-    if not data.strip():
+    if not data or data.isspace():  # (not data.strip(): that copies the whole file)
         return Problem(1, "", "file is empty", "start it with the header line: " + ",".join(schema.COLUMNS))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Problem(1, "", "file is UTF-16 text, not UTF-8", "save it as UTF-8 CSV")
