@@ -10,19 +10,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from tracker import figures, schema
+from tracker import figures, map_figure, schema
 from tracker.figures import (
     CATEGORY_COLORS,
     EMPTY_MESSAGE,
     STATUS_STYLES,
     build_counts_figure,
-    build_map_figure,
     build_timeline_figure,
     event_ids,
     format_date,
     format_extent,
     timeline_spec,
 )
+from tracker.map_figure import build_map_figure
 from tracker.query import EventFilter, filter_events
 from tracker.store import load_events
 from tracker.validate import padded_dates
@@ -200,10 +200,10 @@ def test_monthly_counts_match_a_plain_groupby(frame):
 
 def test_map_counts_cells_beyond_the_point_limit(frame):
     """Above MAP_POINT_LIMIT located events the map counts them per cell: the counts add up."""
-    copies = figures.MAP_POINT_LIMIT // 44 + 1
+    copies = map_figure.MAP_POINT_LIMIT // 44 + 1
     many = pd.concat([frame] * copies, ignore_index=True)
     located = many[many["lat"].notna()]
-    spec = figures.map_spec(many)
+    spec = map_figure.map_spec(many)
     cells = [t for t in spec["data"] if t["meta"]["kind"] == "cells"]
     assert event_ids(spec) == [] and len(cells) == len(set(located["category"].astype(str)))
     assert sum(sum(t["text"]) for t in cells) == len(located) == 44 * copies
@@ -219,12 +219,12 @@ def test_map_cells_are_bounded_and_hold_their_points():
     rng = np.random.default_rng(7)
     lat, lon = rng.uniform(-90, 90, 200_000), rng.uniform(-180, 180, 200_000)
     codes = rng.integers(0, len(schema.CATEGORIES), 200_000)
-    cells, size = figures.map_cells(lat, lon, codes)
-    assert cells["count"].sum() == 200_000 and len(cells) <= figures.MAP_MAX_CELLS
+    cells, size = map_figure.map_cells(lat, lon, codes)
+    assert cells["count"].sum() == 200_000 and len(cells) <= map_figure.MAP_MAX_CELLS
     assert size == 20  # 9 categories x 162 cells of 20° (x 648 of 10° would be too many)
-    finer = figures.MAP_CELL_DEGREES[figures.MAP_CELL_DEGREES.index(size) - 1]
-    assert len(np.unique(np.c_[codes, np.floor(lat / finer), np.floor(lon / finer)], axis=0)) > figures.MAP_MAX_CELLS
-    one, one_size = figures.map_cells(np.array([42.26, 42.49]), np.array([130.26, 130.49]), np.array([0, 0]))
+    finer = map_figure.MAP_CELL_DEGREES[map_figure.MAP_CELL_DEGREES.index(size) - 1]
+    assert len(np.unique(np.c_[codes, np.floor(lat / finer), np.floor(lon / finer)], axis=0)) > map_figure.MAP_MAX_CELLS
+    one, one_size = map_figure.map_cells(np.array([42.26, 42.49]), np.array([130.26, 130.49]), np.array([0, 0]))
     assert one_size == 0.5 and one.to_dict("records") == [
         {"category": schema.CATEGORIES[0], "lat": 42.25, "lon": 130.25, "count": 2}
     ]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import figures, schema
+from . import figures, map_figure, schema
 from .errors import TrackerError
 from .export_image import IMAGE_FORMATS, geo_assets_script, render_image
 from .query import LIST_FIELDS, EventFilter, filter_events, to_query
@@ -34,7 +34,7 @@ FORMATS = (*IMAGE_FORMATS, "html", *DATA_FORMATS)
 MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
                "html": "text/html", "csv": "text/csv", "json": "application/json"}  # fmt: skip
 BUILDERS = {"timeline": figures.build_timeline_figure, "counts": figures.build_counts_figure,
-            "map": figures.build_map_figure}  # fmt: skip
+            "map": map_figure.build_map_figure}  # fmt: skip
 FILE_PREFIX = {"timeline": "events", "counts": "event-counts", "map": "event-map"}
 DEFAULT_TITLES = {"timeline": "Sanctions events timeline", "counts": "Sanctions events per month",
                   "map": "Where sanctions events happened"}  # fmt: skip

@@ -50,9 +50,6 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 MS_PER_DAY = 86_400_000
 LEGEND_GREY = "#555555"
 BOTTOM_LEGEND = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "font": {"size": 11}}
-MAP_POINT_LIMIT = 1_000  # located events drawn one marker each; beyond it, counts per grid cell
-MAP_CELL_DEGREES = (0.5, 1, 2, 5, 10, 20, 45)  # cell sizes tried, finest first
-MAP_MAX_CELLS = 1_500  # the finest cell size giving at most this many (category, cell) markers
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
 
@@ -85,7 +82,7 @@ def is_bar(frame: pd.DataFrame) -> np.ndarray:
     return ((frame["end_date"] != "") | (frame["precision"] != "day")).to_numpy()
 
 
-def _lanes(frame: pd.DataFrame) -> list[str]:
+def lanes_of(frame: pd.DataFrame) -> list[str]:
     present = {str(c) for c in frame["category"].unique()}  # per category code, not per row
     return [c for c in schema.CATEGORIES if c in present]
 
@@ -95,7 +92,7 @@ def _faded(color: str, alpha: float = 0.18) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-def _empty_spec(height: int = 260) -> dict:
+def empty_spec(height: int = 260) -> dict:
     return {
         "data": [],
         "layout": {
@@ -118,7 +115,7 @@ def _empty_spec(height: int = 260) -> dict:
 def timeline_spec(frame: pd.DataFrame) -> dict:
     """One lane per category, time on x: day events as markers, extents as bars [start, end)."""
     if frame.empty:
-        return _empty_spec()
+        return empty_spec()
     if density.too_many(frame):  # scale: lanes of counts per time bin (tracker/density.py)
         return density_spec(frame)
     bars = is_bar(frame)
@@ -130,14 +127,14 @@ def timeline_spec(frame: pd.DataFrame) -> dict:
         if (of_status & bars).any():
             data.append(_bar_trace(frame[of_status & bars], status))
     data.extend(_status_legend())
-    lanes = _lanes(frame)
+    lanes = lanes_of(frame)
     return density.use_webgl({"data": data, "layout": _timeline_layout(lanes)})
 
 
 def density_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None = None) -> dict:
     """The timeline as density lanes (counts per bin) over ``x_range`` or the whole extent."""
     shown = density.visible(frame, x_range)
-    layout = _timeline_layout(_lanes(shown))
+    layout = _timeline_layout(lanes_of(shown))
     layout["annotations"] = [density.density_note(len(shown))]
     if x_range:
         layout["xaxis"]["range"] = list(x_range)
@@ -274,7 +271,7 @@ def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
     Counted on integer month numbers and category codes (no per-row strings), fast at 1M rows.
     """
     months = frame["start"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    codes = _category_codes(frame)
+    codes = category_codes(frame)
     n = len(schema.CATEGORIES)
     first = months.min() if len(months) else 0
     keys, counts = np.unique((months - first) * n + codes, return_counts=True)
@@ -286,7 +283,7 @@ def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def _category_codes(frame: pd.DataFrame) -> np.ndarray:
+def category_codes(frame: pd.DataFrame) -> np.ndarray:
     """Each row's category as its index in schema.CATEGORIES."""
     return pd.Categorical(frame["category"], categories=schema.CATEGORIES).codes.astype(np.int64)
 
@@ -294,10 +291,10 @@ def _category_codes(frame: pd.DataFrame) -> np.ndarray:
 def counts_spec(frame: pd.DataFrame) -> dict:
     """Events per month (by the month each starts in), stacked by category."""
     if frame.empty:
-        return _empty_spec()
+        return empty_spec()
     counts = monthly_counts(frame)
     data = []
-    for category in _lanes(frame):
+    for category in lanes_of(frame):
         rows = counts[counts["category"] == category]
         data.append({
             "type": "bar", "name": CATEGORY_LABELS[category], "x": rows["month"].tolist(),
@@ -318,105 +315,6 @@ def counts_spec(frame: pd.DataFrame) -> dict:
 def build_counts_figure(frame: pd.DataFrame) -> go.Figure:
     """The counts chart as a validated plotly figure."""
     return go.Figure(counts_spec(frame))
-
-
-# ---------------------------------------------------------------- map
-
-
-def map_spec(frame: pd.DataFrame) -> dict:
-    """Events that have coordinates, on an offline base map (scattergeo, no tile server).
-
-    Up to MAP_POINT_LIMIT located events are drawn one marker each; beyond that the map shows
-    how many events of each category fall in each grid cell (``map_cells``), so its size is
-    bounded by the number of cells, not of events.
-    """
-    has_place = (frame["lat"].notna() & frame["lon"].notna()).to_numpy()
-    n_located = int(has_place.sum())
-    if not n_located:
-        return _empty_spec(320)
-    if n_located > MAP_POINT_LIMIT:
-        cells, size = map_cells(frame["lat"].to_numpy()[has_place], frame["lon"].to_numpy()[has_place],
-                                _category_codes(frame)[has_place])  # fmt: skip
-        data, note = _cell_traces(cells, size), f", counted per {size:g}° cell"
-    else:
-        data, note = _point_traces(frame[has_place]), ""
-    geo = {
-        "projection": {"type": "natural earth"}, "fitbounds": "locations", "resolution": 110,
-        "showcountries": True, "countrycolor": "#bbbbbb", "showland": True, "landcolor": "#f2f2f2",
-        "showocean": True, "oceancolor": "#e8f1f8", "coastlinecolor": "#999999",
-    }  # fmt: skip
-    layout = {
-        "height": 420, "font": FONT, "geo": geo, "margin": {"l": 0, "r": 0, "t": 30, "b": 110},
-        "title": {"text": f"Where ({n_located} events with coordinates{note})", "font": {"size": 14}, "x": 0.01},
-        "legend": BOTTOM_LEGEND,
-    }  # fmt: skip
-    return {"data": data, "layout": layout}
-
-
-def _point_traces(located: pd.DataFrame) -> list[dict]:
-    """One marker per located event, one trace per category."""
-    data = []
-    for category in _lanes(located):
-        rows = located[located["category"].astype(str) == category]
-        color = CATEGORY_COLORS[category]
-        data.append({
-            "type": "scattergeo", "mode": "markers", "name": CATEGORY_LABELS[category],
-            "lat": rows["lat"].tolist(), "lon": rows["lon"].tolist(),
-            "customdata": rows["id"].tolist(), "meta": {"kind": "events", "category": category},
-            "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
-            "hovertemplate": "%{hovertext}<extra></extra>",
-            "marker": {"color": color, "size": 10, "opacity": 0.85, "line": {"width": 2, "color": color},
-                       "symbol": [STATUS_STYLES[s]["symbol"] for s in rows["status"].astype(str)]},
-        })  # fmt: skip
-    return data
-
-
-def map_cells(lat: np.ndarray, lon: np.ndarray, codes: np.ndarray) -> tuple[pd.DataFrame, float]:
-    """Events counted per (category, grid cell), with the finest cell size in MAP_CELL_DEGREES
-    that gives at most MAP_MAX_CELLS cells. ``codes`` index schema.CATEGORIES.
-
-    Returns (frame of category, lat, lon (the cell's centre), count; the cell size in degrees).
-    """
-    for size in MAP_CELL_DEGREES:
-        n_rows, n_cols = int(180 / size) + 1, int(360 / size) + 1
-        row = np.floor((lat + 90) / size).astype(np.int64)
-        col = np.floor((lon + 180) / size).astype(np.int64)
-        keys, counts = np.unique((codes * n_rows + row) * n_cols + col, return_counts=True)
-        if len(keys) <= MAP_MAX_CELLS:
-            break
-    cell = keys % (n_rows * n_cols)
-    cells = pd.DataFrame({
-        "category": np.asarray(schema.CATEGORIES)[keys // (n_rows * n_cols)],
-        "lat": np.clip((cell // n_cols + 0.5) * size - 90, -90, 90),
-        "lon": np.clip((cell % n_cols + 0.5) * size - 180, -180, 180),
-        "count": counts,
-    })  # fmt: skip
-    return cells, size
-
-
-def _cell_traces(cells: pd.DataFrame, size: float) -> list[dict]:
-    """One marker per (category, cell), its area growing with the number of events."""
-    scale = np.sqrt(cells["count"].to_numpy() / cells["count"].max())
-    cells = cells.assign(size=np.round(6 + 24 * scale, 1))
-    data = []
-    for category in [c for c in schema.CATEGORIES if c in set(cells["category"])]:
-        rows = cells[cells["category"] == category]
-        color, label = CATEGORY_COLORS[category], CATEGORY_LABELS[category]
-        data.append({
-            "type": "scattergeo", "mode": "markers", "name": label,
-            "lat": rows["lat"].round(4).tolist(), "lon": rows["lon"].round(4).tolist(),
-            "text": rows["count"].tolist(), "meta": {"kind": "cells", "category": category, "degrees": size},
-            "hovertemplate": f"%{{text:,}} {html.escape(label)} events<br>{size:g}° cell around "
-                             "%{lat:.2f}, %{lon:.2f}<extra></extra>",
-            "marker": {"color": color, "size": rows["size"].tolist(), "opacity": 0.7,
-                       "line": {"width": 1, "color": color}},
-        })  # fmt: skip
-    return data
-
-
-def build_map_figure(frame: pd.DataFrame) -> go.Figure:
-    """The map as a validated plotly figure."""
-    return go.Figure(map_spec(frame))
 
 
 def event_ids(spec: dict) -> list[str]:
