@@ -23,9 +23,9 @@ from tracker.figures import (
     counts_spec,
     format_date,
     format_extent,
-    map_spec,
     timeline_spec,
 )
+from tracker.map_figure import map_spec
 from tracker.query import EventFilter, from_query, parse_bound, to_query
 from tracker.source import Snapshot
 
