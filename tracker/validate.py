@@ -137,7 +137,8 @@ def _text_problem(data: bytes) -> Problem | None:
 
 
 def _header(data: bytes) -> list[str]:
-    first = data.split(b"\n", 1)[0].decode("utf-8-sig").rstrip("\r")
+    end = data.find(b"\n")
+    first = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")  # no whole-file copy
     try:
         return next(csv.reader([first]), [])
     except csv.Error:  # a lone \r (old Mac line ends) inside the first line
@@ -253,7 +254,10 @@ def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
     total = 0
     lines = frame["_line"]
     for mask, column, message, hint in found:
-        hits = mask[mask].index
+        flags = np.asarray(mask, dtype=bool)
+        if not flags.any():  # the common case: skip the index lookup
+            continue
+        hits = frame.index[flags]
         total += len(hits)
         for i in hits[: MAX_PROBLEMS - len(problems)]:
             value = frame.at[i, column] if column in frame else ""
