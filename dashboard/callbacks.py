@@ -14,20 +14,13 @@ CONTROL_VALUES = [Input(c, "value") for c in views.CONTROLS]
 
 
 def register_callbacks(app: Dash, source: EventSource) -> None:
-    """Wire the page: URL <-> controls, URL -> every view, clicks -> details, file changes -> redraw."""
+    """Wire the page: URL <-> controls -> every view, clicks -> details, file changes -> redraw."""
 
+    # One round trip per change: a control's click both renders and writes the URL, so the
+    # page never waits for a URL update before asking for the view (Dash would serialise them).
     @app.callback(
         Output(ids.URL, "search"),
         [Output(c, "value") for c in views.CONTROLS],
-        Input(ids.URL, "search"),
-        *CONTROL_VALUES,
-        Input(ids.RESET, "n_clicks"),
-    )
-    def sync_url_and_controls(search, *values):
-        url, control_values = views.sync_url_and_controls(ctx.triggered_id, search, list(values[:-1]))
-        return (url, *control_values)
-
-    @app.callback(
         Output(ids.HEADER_SUMMARY, "children"),
         Output(ids.ERROR_BANNER, "children"),
         Output(ids.ERROR_BANNER, "hidden"),
@@ -35,15 +28,26 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         Output(ids.ACTORS, "options"),
         Output(ids.RESOLUTIONS, "options"),
         Output(ids.TIMELINE, "figure"),
-        Output(ids.COUNTS, "figure"),
-        Output(ids.MAP, "figure"),
+        Output(ids.LATER_FIGURES, "data"),
         Output(ids.EMPTY_NOTE, "children"),
         Input(ids.URL, "search"),
         Input(ids.DATA_VERSION, "data"),
+        Input(ids.RESET, "n_clicks"),
+        *CONTROL_VALUES,
     )
-    def render(search, _version):
-        view = views.render_view(source.snapshot(), search)
-        return tuple(getattr(view, name) for name in views.View.__dataclass_fields__)
+    def render(search, _version, _reset, *values):
+        f, url, controls = views.resolve_filter(ctx.triggered_id, search, list(values))
+        view = views.filter_view(source.snapshot(), f)
+        return (url, *controls, *views.render_outputs(view))
+
+    # The timeline (what a filter click is for) draws first; the counts and the map right after.
+    app.clientside_callback(
+        ClientsideFunction(namespace="tracker", function_name="drawAfterTimeline"),
+        Output(ids.COUNTS, "figure"),
+        Output(ids.MAP, "figure"),
+        Input(ids.LATER_FIGURES, "data"),
+        prevent_initial_call=True,
+    )
 
     @app.callback(
         Output(ids.GRID, "getRowsResponse"),

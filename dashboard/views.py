@@ -16,6 +16,7 @@ from dash import html, no_update
 
 from tracker import schema
 from tracker.dates import DateParseError
+from tracker.density import DENSITY_THRESHOLD, SCREEN_WEBGL_MIN_POINTS, use_webgl
 from tracker.figures import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
@@ -25,7 +26,7 @@ from tracker.figures import (
     format_extent,
     timeline_spec,
 )
-from tracker.map_figure import map_spec
+from tracker.map_figure import MAP_POINT_LIMIT, map_spec
 from tracker.query import EventFilter, from_query, parse_bound, to_query
 from tracker.source import Snapshot
 
@@ -39,6 +40,8 @@ CONTROLS = (ids.CATEGORIES, ids.SINCE, ids.UNTIL, ids.STATUSES, ids.ACTORS, ids.
 # would cost more than building every chart at a million events.
 CHART_COLUMNS = ("id", "date", "end_date", "title", "category", "status", "actors", "location", "lat", "lon",
                  "un_resolutions", "precision", "start", "end", "start_day", "end_day")  # fmt: skip
+# What the charts read when they count events (density lanes, counts per month, map cells).
+COUNT_COLUMNS = ("category", "start", "end", "start_day", "end_day", "lat", "lon")
 MAX_OPTIONS = 500  # dropdown options per list: the most frequent items (plus any chosen ones)
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
@@ -81,14 +84,21 @@ def url_search(f: EventFilter) -> str:
     return f"?{query}" if query else ""
 
 
-def sync_url_and_controls(trigger: str | None, search: str | None, values: list) -> tuple:
-    """(new URL search, control values) for whatever changed: a control, the reset or the URL."""
+def resolve_filter(trigger: str | None, search: str | None, values: list) -> tuple:
+    """(filter to show, new URL search, control values) for whatever changed.
+
+    A control: its filter, written to the URL (controls untouched). The reset: no filter. The URL
+    (page load, back/forward): its filter, shown by the controls. New data: the URL's filter.
+    """
     if trigger == ids.RESET:
-        return "", controls_from_filter(EventFilter())
+        f = EventFilter()
+        return f, "", controls_from_filter(f)
     if trigger in CONTROLS:
-        new = url_search(filter_from_controls(*values))
-        return (no_update if new == (search or "") else new), [no_update] * len(CONTROLS)
-    return no_update, controls_from_filter(from_query(search or ""))
+        f = filter_from_controls(*values)
+        new = url_search(f)
+        return f, (no_update if new == (search or "") else new), [no_update] * len(CONTROLS)
+    f = from_query(search or "")
+    return f, no_update, (controls_from_filter(f) if trigger != ids.DATA_VERSION else [no_update] * len(CONTROLS))
 
 
 def _subset(values, everything: tuple[str, ...]) -> tuple[str, ...] | None:
@@ -124,12 +134,24 @@ class View:
     empty_note: str
 
 
+def render_outputs(view: View) -> tuple:
+    """The render callback's view outputs: the counts and the map go together into one store,
+    drawn by the browser once the timeline is (dashboard/assets/grid.js)."""
+    later = {"counts": view.counts, "map": view.map}
+    return (view.summary, view.banner, view.banner_hidden, view.category_options, view.actor_options,
+            view.resolution_options, view.timeline, later, view.empty_note)  # fmt: skip
+
+
 def render_view(snap: Snapshot, search: str | None) -> View:
     """The whole page's content for the filter in ``search``."""
+    return filter_view(snap, from_query(search or ""))
+
+
+def filter_view(snap: Snapshot, f: EventFilter) -> View:
+    """The whole page's content for ``f``."""
     frame = snap.frame
-    f = from_query(search or "")
     mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
-    shown = frame.loc[mask, list(CHART_COLUMNS)]
+    shown = chart_rows(frame, mask)
     return View(
         summary=summary_text(snap, len(shown)),
         banner=banner_lines(snap),
@@ -137,11 +159,23 @@ def render_view(snap: Snapshot, search: str | None) -> View:
         category_options=category_options(frame, others),
         actor_options=list_options(frame, "actor_list", f.actors),
         resolution_options=list_options(frame, "resolution_list", f.resolutions),
-        timeline=timeline_spec(shown),
+        timeline=use_webgl(timeline_spec(shown), SCREEN_WEBGL_MIN_POINTS),
         counts=counts_spec(shown),
-        map=map_spec(shown),
+        map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)),
         empty_note=EMPTY_MESSAGE if shown.empty else "",
     )
+
+
+def chart_rows(frame: pd.DataFrame, mask: np.ndarray, marks_up_to: int = DENSITY_THRESHOLD) -> pd.DataFrame:
+    """The rows of ``mask`` a chart reads: every CHART_COLUMNS column while the chart can draw
+    them one by one (``marks_up_to``), else just the numbers it counts (no copy of text)."""
+    columns = CHART_COLUMNS if np.count_nonzero(mask) <= marks_up_to else COUNT_COLUMNS
+    return frame.loc[mask, list(columns)]
+
+
+def located(frame: pd.DataFrame) -> np.ndarray:
+    """Rows with coordinates (the map draws only these), once per loaded frame."""
+    return per_frame(frame, "located", lambda fr: (fr["lat"].notna() & fr["lon"].notna()).to_numpy())
 
 
 def summary_text(snap: Snapshot, shown: int) -> str:
@@ -260,11 +294,16 @@ def source_link(name: str, url: str):
 def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | None):
     """The timeline for the x window a zoom asks for (scale: tracker/density.py); no_update when
     the filtered events are few enough for the browser to zoom on its own."""
-    from tracker.density import relayout_range, too_many
+    from tracker.density import in_window, relayout_range
     from tracker.figures import window_spec
 
     x_range = relayout_range(relayout)
     if x_range is False:
         return no_update
-    shown = frame[filter_masks(frame, from_query(search or ""))[0]]
-    return window_spec(shown, x_range) if too_many(shown) else no_update
+    mask = filter_masks(frame, from_query(search or ""))[0]
+    if np.count_nonzero(mask) <= DENSITY_THRESHOLD:
+        return no_update
+    # The text columns are copied only when the window shows single events.
+    marks = np.count_nonzero(mask & in_window(frame, x_range)) <= DENSITY_THRESHOLD
+    spec = window_spec(chart_rows(frame, mask, len(frame) if marks else 0), x_range)
+    return use_webgl(spec, SCREEN_WEBGL_MIN_POINTS)

@@ -68,17 +68,25 @@ def test_controls_change_the_url():
     values = list(ALL_CONTROLS)
     values[0] = [c for c in values[0] if c != "energy"]
     values[7] = "  Rajin "
-    url, controls = views.sync_url_and_controls(ids.CATEGORIES, "", values)
+    f, url, controls = views.resolve_filter(ids.CATEGORIES, "", values)
     assert url == "?category=military%2Carms_transfer%2Cdiplomatic%2Ceconomic%2Ctransport%2Clabor%2Csanctions%2Clegal_un&q=Rajin"
+    assert f == from_query(url) and f.search == "Rajin" and "energy" not in f.categories
     assert controls == [no_update] * len(views.CONTROLS)
-    assert views.sync_url_and_controls(ids.SEARCH, url, values)[0] is no_update
+    assert views.resolve_filter(ids.SEARCH, url, values)[1] is no_update
 
 
 def test_url_sets_the_controls():
-    url, controls = views.sync_url_and_controls(ids.URL, "?status=denied&since=2023&actor=PRK&q=oil", ALL_CONTROLS)
+    search = "?status=denied&since=2023&actor=PRK&q=oil"
+    f, url, controls = views.resolve_filter(ids.URL, search, ALL_CONTROLS)
+    assert f == EventFilter(statuses=("denied",), since="2023", actors=("PRK",), search="oil")
     assert url is no_update
     assert controls == [ALL_CONTROLS[0], "2023", "", ["denied"], ["PRK"], [], ALL_CONTROLS[6], "oil"]
-    assert views.sync_url_and_controls(None, "", ALL_CONTROLS)[1] == ALL_CONTROLS
+    assert views.resolve_filter(None, "", ALL_CONTROLS)[1:] == (no_update, ALL_CONTROLS)  # page load
+
+
+def test_new_data_keeps_the_url_filter_and_leaves_the_controls_alone():
+    f, url, controls = views.resolve_filter(ids.DATA_VERSION, "?q=oil", ALL_CONTROLS)
+    assert (f, url, controls) == (EventFilter(search="oil"), no_update, [no_update] * len(views.CONTROLS))
 
 
 def test_free_form_dates_and_everything_ticked():
@@ -90,8 +98,8 @@ def test_free_form_dates_and_everything_ticked():
 
 
 def test_reset_clears_url_and_controls():
-    url, controls = views.sync_url_and_controls(ids.RESET, "?category=energy&q=x", ALL_CONTROLS)
-    assert url == "" and controls == ALL_CONTROLS
+    f, url, controls = views.resolve_filter(ids.RESET, "?category=energy&q=x", ALL_CONTROLS)
+    assert f == EventFilter() and url == "" and controls == ALL_CONTROLS
 
 
 # ---------------------------------------------------------------- the view
@@ -261,16 +269,38 @@ def _post(client, app, output_key: str, inputs: list[dict], changed: list[str]):
     return json.loads(response.data)["response"]
 
 
+def render_inputs(search: str, controls: list) -> list[dict]:
+    """The render callback's inputs as the page sends them."""
+    return [{"id": ids.URL, "property": "search", "value": search},
+            {"id": ids.DATA_VERSION, "property": "data", "value": "x"},
+            {"id": ids.RESET, "property": "n_clicks", "value": 0},
+            *({"id": c, "property": "value", "value": v} for c, v in zip(views.CONTROLS, controls, strict=True))]  # fmt: skip
+
+
 def test_render_callback_over_http(events_csv):
     app = create_app(events_csv)
     key = next(k for k in app.callback_map if f"{ids.TIMELINE}.figure" in k)
-    inputs = [{"id": ids.URL, "property": "search", "value": "?category=transport&precision=year"},
-              {"id": ids.DATA_VERSION, "property": "data", "value": "x"}]  # fmt: skip
+    inputs = render_inputs("?category=transport&precision=year", ALL_CONTROLS)
     response = _post(app.server.test_client(), app, key, inputs, [f"{ids.URL}.search"])
     figure = response[ids.TIMELINE]["figure"]
     assert event_ids(figure) == ["2013-khasan-rajin-rail-freight"]
     assert response[ids.HEADER_SUMMARY]["children"].startswith("1 of 46 events shown")
+    assert response[ids.CATEGORIES]["value"] == ["transport"]  # the controls show the URL's filter
+    assert ids.URL not in response  # the URL stays as it is
     assert ids.GRID not in response  # the table fetches its rows itself, a block at a time
+
+
+def test_a_control_change_renders_and_writes_the_url_in_one_answer(events_csv):
+    """No second round trip: the answer to a click holds the new URL and the redrawn views."""
+    app = create_app(events_csv)
+    key = next(k for k in app.callback_map if f"{ids.TIMELINE}.figure" in k)
+    controls = list(ALL_CONTROLS)
+    controls[0] = ["transport"]
+    response = _post(app.server.test_client(), app, key, render_inputs("", controls), [f"{ids.CATEGORIES}.value"])
+    assert response[ids.URL]["search"] == "?category=transport"
+    assert sorted(event_ids(response[ids.TIMELINE]["figure"])) == sorted(
+        filter_events(EventSource(events_csv).frame(), EventFilter(categories=("transport",)))["id"])
+    assert ids.CATEGORIES not in response or "value" not in response[ids.CATEGORIES]  # the control keeps its value
 
 
 def test_table_rows_callback_over_http(events_csv):

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from tracker import density, schema
-from tracker.figures import build_timeline_figure, timeline_spec, window_spec
+from tracker.figures import build_timeline_figure, counts_spec, timeline_spec, window_spec
 from tracker.query import EventFilter, filter_events
 from tracker.store import load_events
 
@@ -125,7 +125,71 @@ def test_large_marker_traces_use_webgl(tmp_path: Path):
     frame["end_date"] = ""
     path = tmp_path / "events.csv"
     frame.to_csv(path, index=False)
-    spec = timeline_spec(load_events(path, cache=False))
+    loaded = load_events(path, cache=False)
+    spec = timeline_spec(loaded)
     kinds = {t["type"] for t in spec["data"] if t.get("meta", {}).get("kind") == "events"}
     assert "scattergl" in kinds
     assert all(len(t["x"]) > density.WEBGL_MIN_POINTS for t in spec["data"] if t["type"] == "scattergl")
+    few = timeline_spec(loaded.iloc[: density.WEBGL_MIN_POINTS])  # exports keep SVG below the threshold
+    assert {t["type"] for t in few["data"] if t["meta"]["kind"] == "events"} == {"scatter"}
+    screen = density.use_webgl(few, density.SCREEN_WEBGL_MIN_POINTS)  # the dashboard draws them with WebGL
+    gl = {len(t["x"]) > density.SCREEN_WEBGL_MIN_POINTS for t in screen["data"] if t["type"] == "scattergl"}
+    assert gl == {True}
+    tiny = timeline_spec(loaded.iloc[: density.SCREEN_WEBGL_MIN_POINTS])
+    assert density.use_webgl(tiny, density.SCREEN_WEBGL_MIN_POINTS) == timeline_spec(loaded.iloc[: density.SCREEN_WEBGL_MIN_POINTS])
+
+
+@pytest.mark.parametrize("query", ["", "?category=military,economic", "?status=denied&precision=day", "?q=zzz-none"])
+def test_the_dashboard_view_copies_less_but_draws_the_same_charts(big, query):
+    """Above the mark thresholds the view hands the charts only the columns they count; each
+    chart is the one built from the filtered rows themselves."""
+    from dashboard import views
+    from tracker.map_figure import map_spec
+    from tracker.query import from_query
+    from tracker.source import Snapshot
+
+    f = from_query(query)
+    shown = filter_events(big, f)
+    view = views.filter_view(Snapshot(Path("events.csv"), big, None), f)
+    assert view.timeline == density.use_webgl(timeline_spec(shown), density.SCREEN_WEBGL_MIN_POINTS)
+    assert view.counts == counts_spec(shown)
+    assert view.map == map_spec(shown)
+    assert view.summary.startswith(f"{len(shown)} of {N} events shown")
+
+
+def test_chart_rows_keep_text_only_while_events_are_drawn_one_by_one(big):
+    from dashboard import views
+
+    few = np.zeros(len(big), dtype=bool)
+    few[:10] = True
+    assert list(views.chart_rows(big, few).columns) == list(views.CHART_COLUMNS)
+    everything = np.ones(len(big), dtype=bool)
+    lean = views.chart_rows(big, everything)
+    assert list(lean.columns) == list(views.COUNT_COLUMNS) and len(lean) == N
+    assert list(views.chart_rows(big, everything, marks_up_to=N).columns) == list(views.CHART_COLUMNS)
+    assert views.located(big).tolist() == (big["lat"].notna() & big["lon"].notna()).tolist()
+
+
+@pytest.mark.parametrize("x_range", [("2010-03-01", "2010-03-08"), ("2000-01-01", "2020-01-01")])
+def test_the_dashboard_zoom_redraws_the_window_of_the_filtered_events(big, x_range):
+    from dash import no_update
+
+    from dashboard import views
+
+    relayout = {"xaxis.range[0]": x_range[0], "xaxis.range[1]": x_range[1]}
+    screen = density.use_webgl(window_spec(big, x_range), density.SCREEN_WEBGL_MIN_POINTS)
+    assert views.zoomed_timeline(big, "", relayout) == screen
+    assert views.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
+    assert views.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
+    assert density.in_window(big, x_range).sum() == len(density.visible(big, x_range))
+
+
+def test_is_in_looks_categories_up_by_code():
+    from tracker.query import is_in
+
+    col = pd.Series(pd.Categorical(["energy", None, "labor", "energy", "military"], categories=schema.CATEGORIES))
+    assert is_in(col, ("energy", "military")).tolist() == [True, False, False, True, True]
+    assert is_in(col, ()).tolist() == [False] * 5
+    assert is_in(col, ("not-a-category",)).tolist() == [False] * 5
+    plain = pd.Series(["a", "b", None])
+    assert is_in(plain, ("b",)).tolist() == [False, True, False]

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from dash import Dash, Input, Output, html
 
-from dashboard import ids
+from dashboard import ids, views
 from dashboard.app import create_app
 from dashboard.security import apply_security, content_security_policy
 from tracker.cli import main
@@ -42,7 +42,9 @@ def render_body(app: Dash) -> dict:
         {"id": k.split(".")[0], "property": k.split(".")[1]} for k in key.strip(".").split("...")
     ]
     inputs = [{"id": ids.URL, "property": "search", "value": "?category=transport"},
-              {"id": ids.DATA_VERSION, "property": "data", "value": "x"}]  # fmt: skip
+              {"id": ids.DATA_VERSION, "property": "data", "value": "x"},
+              {"id": ids.RESET, "property": "n_clicks", "value": 0},
+              *({"id": c, "property": "value", "value": None} for c in views.CONTROLS)]  # fmt: skip
     return {
         "output": key,
         "outputs": outputs,

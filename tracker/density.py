@@ -18,6 +18,9 @@ DENSITY_THRESHOLD = 3_000  # visible events above which lanes show counts instea
 PLOT_WIDTH_PX = 1_600  # the plot's width assumed when the client has not said
 PX_PER_BIN = 2
 WEBGL_MIN_POINTS = 1_000  # marker traces with more points than this draw with WebGL
+# On screen (the dashboard) WebGL redraws a few hundred markers about twice as fast as SVG;
+# exports keep SVG up to WEBGL_MIN_POINTS (kaleido draws WebGL in software, twice as slowly).
+SCREEN_WEBGL_MIN_POINTS = 100
 DAY_MS = 86_400_000
 
 
@@ -38,11 +41,15 @@ def window_days(frame: pd.DataFrame, x_range: tuple[str, str] | None = None) -> 
 
 def visible(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> pd.DataFrame:
     """The rows whose extent overlaps ``x_range`` (all rows when it is None)."""
+    return frame[in_window(frame, x_range)] if x_range else frame
+
+
+def in_window(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> np.ndarray:
+    """Mask of the rows whose extent overlaps ``x_range`` (every row when it is None)."""
     if not x_range:
-        return frame
+        return np.ones(len(frame), dtype=bool)
     lo, hi = window_days(frame, x_range)
-    keep = (frame["end_day"].to_numpy() > lo) & (frame["start_day"].to_numpy() < hi)
-    return frame[keep]
+    return (frame["end_day"].to_numpy() > lo) & (frame["start_day"].to_numpy() < hi)
 
 
 def bin_counts(frame: pd.DataFrame, lo: int, hi: int, n_bins: int) -> np.ndarray:
@@ -109,10 +116,11 @@ def density_note(count: int) -> dict:
     }  # fmt: skip
 
 
-def use_webgl(spec: dict) -> dict:
-    """Switch large marker traces to WebGL (``scattergl``) in place; returns ``spec``."""
+def use_webgl(spec: dict, min_points: int = WEBGL_MIN_POINTS) -> dict:
+    """Switch marker traces of more than ``min_points`` to WebGL (``scattergl``) in place;
+    returns ``spec``."""
     for trace in spec.get("data", []):
-        if trace.get("type") == "scatter" and len(trace.get("x") or ()) > WEBGL_MIN_POINTS:
+        if trace.get("type") == "scatter" and len(trace.get("x") or ()) > min_points:
             trace["type"] = "scattergl"
     return spec
 

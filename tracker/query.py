@@ -82,11 +82,11 @@ def filter_mask(frame: pd.DataFrame, f: EventFilter) -> np.ndarray:
     """Boolean mask of the rows ``f`` keeps."""
     mask = np.ones(len(frame), dtype=bool)
     if f.categories is not None:
-        mask &= frame["category"].isin(f.categories).to_numpy()
+        mask &= is_in(frame["category"], f.categories)
     if f.statuses is not None:
-        mask &= frame["status"].isin(f.statuses).to_numpy()
+        mask &= is_in(frame["status"], f.statuses)
     if f.precisions is not None:
-        mask &= frame["precision"].isin(f.precisions).to_numpy()
+        mask &= is_in(frame["precision"], f.precisions)
     if f.actors is not None:
         mask &= _any_listed(frame["actors"], f.actors, mask)
     if f.resolutions is not None:
@@ -98,6 +98,16 @@ def filter_mask(frame: pd.DataFrame, f: EventFilter) -> np.ndarray:
     if f.search:
         mask &= _search(frame, f.search, mask)
     return mask
+
+
+def is_in(col: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    """Mask of the rows whose value is one of ``values``; a categorical column is looked up by
+    its integer codes (one table lookup per row, no string compared)."""
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return col.isin(values).to_numpy()
+    wanted = np.zeros(len(col.cat.categories) + 1, dtype=bool)  # the last slot: missing (code -1)
+    wanted[:-1] = col.cat.categories.isin(values)
+    return wanted[col.cat.codes.to_numpy()]
 
 
 def _any_listed(col: pd.Series, wanted: tuple[str, ...], mask: np.ndarray) -> np.ndarray:
@@ -177,4 +187,4 @@ def filter_fields() -> tuple[str, ...]:
 
 
 __all__ = ["EventFilter", "filter_events", "filter_mask", "from_query", "to_query", "replace",
-           "parse_bound", "filter_fields"]
+           "parse_bound", "filter_fields", "is_in"]

@@ -59,10 +59,17 @@ def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, ev
     assert page.url == server.url + "/"
 
     # Toggle a category off with the keyboard: the count drops by exactly its size, the URL changes.
+    renders = []  # render callback requests: one per click (the URL it writes does not render again)
+    page.on("request", lambda r: renders.append(r.url) if "timeline.figure" in (r.post_data or "") else None)
     page.focus("#filter-categories input[value='diplomatic']")
     page.keyboard.press("Space")
     wait_plotted(page, len(rows) - sizes["diplomatic"])
     page.wait_for_url("**/?category=*")
+    assert len(renders) == 1
+    # The counts and the map, drawn right after the timeline, follow the filter too.
+    lanes = "id => document.querySelector('#' + id + ' .js-plotly-plot').data.map(t => (t.meta || {}).category)"
+    page.wait_for_function(f"() => !({lanes})('counts').includes('diplomatic')", timeout=20_000)
+    assert "energy" in page.evaluate(lanes, "counts") and "diplomatic" not in page.evaluate(lanes, "map")
     assert "diplomatic" not in page.url and "category=military" in page.url
     expect(page.locator("#header-summary")).to_contain_text(f"{len(rows) - sizes['diplomatic']} of {len(rows)}")
     shared_url = page.url
