@@ -178,9 +178,47 @@ def _add_locked(path: Path, row: dict[str, str]) -> str:
     offset = _insert_offset(data, existing, row)
     if offset == len(data) and not data.endswith(b"\n"):
         line = newline + line
-    whole = memoryview(data)
-    atomic_write(path, [whole[:offset], line, whole[offset:]])  # no copy of the whole file
+    atomic_write(path, _spliced(path, data, offset, line))
     return row["id"]
+
+
+def _spliced(path: Path, data: bytes, offset: int, line: bytes) -> list:
+    """The new file as chunks: ``data`` with ``line`` inserted at ``offset``. The unchanged parts
+    are copied by the kernel from the file itself (``FileRange``) when it still holds ``data``."""
+    whole = memoryview(data)
+    try:
+        src = open(path, "rb")  # noqa: SIM115 (closed by atomic_write's caller below)
+    except OSError:
+        return [whole[:offset], line, whole[offset:]]
+    if os.fstat(src.fileno()).st_size != len(data) or src.read(4096) != bytes(whole[:4096]):
+        src.close()
+        return [whole[:offset], line, whole[offset:]]
+    return [FileRange(src, 0, offset), line, FileRange(src, offset, len(data) - offset)]
+
+
+class FileRange:
+    """A byte range of an open file, copied into another file by the kernel."""
+
+    def __init__(self, src, offset: int, length: int):
+        self.src, self.offset, self.length = src, offset, length
+
+    def copy_to(self, handle) -> None:
+        """Append this range to ``handle`` (copy_file_range, else a plain read and write)."""
+        handle.flush()
+        done = 0
+        try:
+            while done < self.length:
+                n = os.copy_file_range(self.src.fileno(), handle.fileno(), self.length - done,
+                                       self.offset + done)  # fmt: skip
+                if n == 0:
+                    break
+                done += n
+        except OSError:  # e.g. another file system: fall back to copying through memory
+            pass
+        if done < self.length:
+            self.src.seek(self.offset + done)
+            handle.write(self.src.read(self.length - done))
+        handle.seek(0, os.SEEK_END)
 
 
 class _TakenIds:
@@ -278,7 +316,10 @@ def atomic_write(path: Path, content: bytes | list) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in content if isinstance(content, list) else [content]:
-                handle.write(chunk)
+                if isinstance(chunk, FileRange):
+                    chunk.copy_to(handle)
+                else:
+                    handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -286,6 +327,10 @@ def atomic_write(path: Path, content: bytes | list) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        for chunk in content if isinstance(content, list) else []:
+            if isinstance(chunk, FileRange):
+                chunk.src.close()
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
