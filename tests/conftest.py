@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tracker import schema
+
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CSV = ROOT / "events.csv"
 
@@ -24,3 +26,18 @@ def events_csv(tmp_path: Path) -> Path:
     target = tmp_path / "events.csv"
     shutil.copyfile(SHIPPED_CSV, target)
     return target
+
+
+@pytest.fixture
+def small_csv(tmp_path: Path) -> Path:
+    """Five hand-written events (tests/cli_helpers.py SMALL_ROWS) in a fresh file."""
+    from cli_helpers import SMALL_ROWS
+
+    path = tmp_path / "small.csv"
+    path.write_text(",".join(schema.COLUMNS) + "\n" + "\n".join(SMALL_ROWS) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def no_env(monkeypatch):
+    monkeypatch.delenv("TRACKER_EVENTS", raising=False)
