@@ -77,7 +77,7 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
 def main(argv=None) -> None:
     args = parse_args(argv)
     results, notes = run(args)
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join([
         f"# Benchmark ({when})", "", *[f"- {line}" for line in machine.describe()],
         f"- Runs: median of {args.repeat}; sizes {args.sizes}", "", table(results, notes), "",
@@ -86,7 +86,7 @@ def main(argv=None) -> None:
     if not args.no_write:
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "latest.md").write_text(text, encoding="utf-8")
-        (RESULTS / f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}.md").write_text(text, encoding="utf-8")
+        (RESULTS / f"{dt.datetime.now(dt.UTC):%Y-%m-%d}.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

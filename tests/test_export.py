@@ -11,7 +11,7 @@ import re
 import struct
 import subprocess
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -47,7 +47,7 @@ def sha_version(path: Path) -> str:
 
 
 def today() -> str:
-    return datetime.now(timezone.utc).date().isoformat()
+    return datetime.now(UTC).date().isoformat()
 
 
 def png_size(data: bytes) -> tuple[int, int]:

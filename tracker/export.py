@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -114,7 +114,7 @@ def _git_commit(path: Path) -> str | None:
 def export_meta(frame: pd.DataFrame, f: EventFilter, csv_path: str | Path, *,
                 total: int | None = None, now: datetime | None = None) -> ExportMeta:  # fmt: skip
     """The provenance of an export of ``frame`` (already filtered by ``f``)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return ExportMeta(
         filters=f.describe(), events=len(frame), total_events=len(frame) if total is None else total,
         data_file=Path(csv_path).name, data_version=data_version(csv_path),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -92,4 +92,4 @@ class EventSource:
 
 
 def _utc(mtime_ns: int) -> datetime:
-    return datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc)
+    return datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC)
