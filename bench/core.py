@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tracker.store import add_event, load_events
+from tracker.append import add_event
+from tracker.store import load_events
 
 from .timing import median_time
 

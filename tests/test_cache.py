@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tracker import cache, store
+from tracker import append, cache, store
+from tracker.validate import ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +94,7 @@ def test_invalid_file_is_never_cached(events_csv: Path, parses: list[str]):
     text = events_csv.read_text(encoding="utf-8")
     events_csv.write_text(text.replace(",legal_un,", ",legal-un,", 1), encoding="utf-8")
     for _ in range(2):
-        with pytest.raises(store.ValidationError, match=r"events\.csv:2: category: 'legal-un' is not allowed"):
+        with pytest.raises(ValidationError, match=r"events\.csv:2: category: 'legal-un' is not allowed"):
             store.load_events(events_csv)
     assert len(parses) == 2
     assert not cache.entry_path(events_csv).exists()
@@ -144,11 +145,11 @@ def test_add_trusts_the_cache_and_writes_the_same_bytes(events_csv: Path, monkey
     uncached.write_bytes(events_csv.read_bytes())
     store.load_events(events_csv)  # the dashboard loaded it: the cache vouches for these bytes
     validated: list[str] = []
-    real = store.valid_raw
-    monkeypatch.setattr(store, "valid_raw", lambda path, data: validated.append(Path(path).name) or real(path, data))
+    real = append.valid_raw
+    monkeypatch.setattr(append, "valid_raw", lambda path, data: validated.append(Path(path).name) or real(path, data))
     row = {"date": "2023-09-13", "title": "Cache test summit", "category": "diplomatic",
            "status": "confirmed", "source_url": "https://example.org/summit"}  # fmt: skip
-    assert store.add_event(events_csv, row) == store.add_event(uncached, row) == "2023-09-13-cache-test-summit"
+    assert append.add_event(events_csv, row) == append.add_event(uncached, row) == "2023-09-13-cache-test-summit"
     assert validated == ["uncached.csv"]
     assert events_csv.read_bytes() == uncached.read_bytes()
     lines = events_csv.read_text(encoding="utf-8").splitlines()

@@ -20,12 +20,13 @@ from click.testing import CliRunner
 from plotly.io.json import to_json_plotly
 
 from tracker import export_image
+from tracker.append import add_event
 from tracker.cli import main
 from tracker.export import data_version, export_filename, export_view, neutralise_formulas
 from tracker.export import events_csv as csv_bytes
 from tracker.query import EventFilter, filter_events
 from tracker.render import public_frame
-from tracker.store import add_event, load_events
+from tracker.store import load_events
 
 FILTER_ARGS = ["--category", "military", "--category", "arms_transfer"]
 FILTER = EventFilter(categories=("military", "arms_transfer"))

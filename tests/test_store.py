@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.store import FileRange, _spliced, atomic_write
+from tracker.append import FileRange, _spliced, atomic_write
 
 
 def test_splice_copies_unchanged_parts_from_the_file(tmp_path):

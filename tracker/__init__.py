@@ -1,8 +1,9 @@
 """sanctions-tracker: dated, sourced sanctions events in one CSV; library, CLI and exports."""
 
+from .append import add_event
 from .errors import TrackerError
 from .query import EventFilter, filter_events, from_query, to_query
-from .store import add_event, load_events
+from .store import load_events
 from .validate import Problem, ValidationError
 
 __all__ = ["EventFilter", "Problem", "TrackerError", "ValidationError", "add_event",

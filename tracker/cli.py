@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from . import schema
+from .append import add_event
 from .dates import parse_date
 from .errors import TrackerError
 from .query import EventFilter, filter_events
 from .render import render_rows
-from .store import add_event, default_csv, load_events
+from .store import default_csv, load_events
 from .validate import InvalidRowError, ValidationError
 
 CSV_ARG = click.argument("csv_path", metavar="[CSV]", required=False, type=click.Path(dir_okay=True, path_type=Path))

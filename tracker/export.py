@@ -22,11 +22,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import figures, map_figure, schema
+from .append import atomic_write
 from .errors import TrackerError
 from .export_image import IMAGE_FORMATS, geo_assets_script, render_image
 from .query import LIST_FIELDS, EventFilter, filter_events, to_query
 from .render import public_frame, records
-from .store import atomic_write
 
 CHARTS = ("timeline", "counts", "map")
 DATA_FORMATS = ("csv", "json")

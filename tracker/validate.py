@@ -244,6 +244,15 @@ def _record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
     return lines[1:]
 
 
+def valid_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
+    """The raw string frame of ``data``; raises ValidationError listing every problem."""
+    raw = read_raw(path, data)
+    problems, total = problems_in(raw)
+    if problems:
+        raise ValidationError(path, problems, total)
+    return raw
+
+
 def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
     """Every breach of the contract in a raw frame: (first MAX_PROBLEMS, total count)."""
     found: list[tuple[pd.Series, str, str, str]] = []  # (mask, column, message template, hint)
