@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from bench.generate import events
 from tracker import density, schema
 from tracker.figures import build_timeline_figure, counts_spec, timeline_spec, window_spec
 from tracker.query import EventFilter, filter_events
 from tracker.store import load_events
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/ is not installed
-from bench.generate import events  # noqa: E402
 
 N = 5_000
 

@@ -32,7 +32,7 @@ import pyarrow.feather as feather
 META_KEY = b"sanctions-tracker"
 FORMAT = 1
 KEEP_ENTRIES = 16
-CODE_FILES = ("events.schema.json", "validate.py", "store.py", "dates.py", "schema.py", "cache.py")
+CODE_FILES = ("events.schema.json", "validate.py", "store.py", "fastcsv.py", "dates.py", "schema.py", "cache.py")
 
 
 def cache_dir() -> Path:

@@ -44,26 +44,49 @@ def frame_from_bytes(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
 
 
 def typed(raw: pd.DataFrame) -> pd.DataFrame:
-    """Add the derived columns to a valid raw frame."""
+    """Add the derived columns to a valid raw frame (each worked out once per distinct value)."""
     frame = raw.reset_index(drop=True)
-    start = _to_datetime(frame["date"])
-    last = frame["end_date"].where(frame["end_date"] != "", frame["date"])
-    end = _exclusive_end(last)
-    frame["precision"] = pd.Categorical(
-        frame["date"].str.len().map({4: "year", 7: "month", 10: "day"}), categories=schema.PRECISIONS
-    )
+    codes, dates = pd.factorize(frame["date"])
+    dates = pd.Series(dates, dtype=frame["date"].dtype)
+    start = _to_datetime(dates).to_numpy()[codes]
+    end = _exclusive_end(dates).to_numpy()[codes]
+    spans = (frame["end_date"] != "").to_numpy()
+    if spans.any():
+        end[spans] = _per_distinct(frame["end_date"][spans], _exclusive_end).to_numpy()
+    precision = dates.str.len().map(PRECISION_CODES).to_numpy()[codes]
+    frame["precision"] = pd.Categorical.from_codes(precision, categories=schema.PRECISIONS)
     frame["start"], frame["end"] = start, end
-    frame["start_day"] = (start.values.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
-    frame["end_day"] = (end.values.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
-    frame["category"] = pd.Categorical(frame["category"], categories=schema.CATEGORIES)
-    frame["status"] = pd.Categorical(frame["status"], categories=schema.STATUSES)
+    frame["start_day"] = (start.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
+    frame["end_day"] = (end.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
+    frame["category"] = _categorical(frame["category"], schema.CATEGORIES)
+    frame["status"] = _categorical(frame["status"], schema.STATUSES)
     for column in ("lat", "lon"):
-        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+        frame[column] = _per_distinct(frame[column], _to_float)
     frame["actor_list"] = _split(frame["actors"], schema.LIST_SEPARATOR)
     frame["resolution_list"] = _split(frame["un_resolutions"], schema.LIST_SEPARATOR)
-    frame["source_urls"] = _split(frame["source_url"], schema.SOURCE_SEPARATOR)
+    frame["source_urls"] = _split(frame["source_url"], schema.SOURCE_SEPARATOR, distinct=False)
     frame["source_names"] = _split(frame["source_name"], schema.SOURCE_SEPARATOR)
     return frame
+
+
+PRECISION_CODES = {4: 2, 7: 1, 10: 0}  # positions in schema.PRECISIONS (day, month, year)
+
+
+def _per_distinct(col: pd.Series, derive) -> pd.Series:
+    """``derive(col)`` computed on the distinct values only, then spread back to every row."""
+    codes, distinct = pd.factorize(col)
+    values = derive(pd.Series(distinct)).to_numpy()
+    return pd.Series(values[codes], index=col.index)
+
+
+def _categorical(col: pd.Series, categories: tuple[str, ...]) -> pd.Categorical:
+    codes, distinct = pd.factorize(col)
+    position = np.array([categories.index(value) for value in distinct], dtype=np.int8)
+    return pd.Categorical.from_codes(position[codes] if len(codes) else codes, categories=categories)
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text.replace("", None), errors="coerce").astype(float)
 
 
 def _to_datetime(iso: pd.Series) -> pd.Series:
@@ -80,9 +103,17 @@ def _exclusive_end(iso: pd.Series) -> pd.Series:
     return pd.Series(end.astype("datetime64[ns]"), index=iso.index)
 
 
-def _split(col: pd.Series, sep: str) -> pd.Series:
-    """Each value split on ``sep`` ("" gives []): a list per row, held by Arrow (no Python lists)."""
-    text = pa.array(col, type=pa.large_string())
-    parts = pc.split_pattern(text, sep)
-    parts = pc.if_else(pc.equal(text, ""), pa.scalar([], type=parts.type), parts)
+def _split(col: pd.Series, sep: str, distinct: bool = True) -> pd.Series:
+    """Each value split on ``sep`` ("" gives []): a list per row, held by Arrow (no Python
+    lists); with ``distinct``, each distinct value is split once."""
+    if distinct:
+        codes, values = pd.factorize(col)
+        parts = _split_arrow(pa.array(values, type=pa.large_string()), sep).take(pa.array(codes))
+    else:
+        parts = _split_arrow(pa.array(col, type=pa.large_string()), sep)
     return pd.Series(pd.arrays.ArrowExtensionArray(parts), index=col.index)
+
+
+def _split_arrow(text: pa.Array, sep: str) -> pa.Array:
+    parts = pc.split_pattern(text, sep)
+    return pc.if_else(pc.equal(text, ""), pa.scalar([], type=parts.type), parts)

@@ -245,7 +245,15 @@ def _record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
 
 
 def valid_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
-    """The raw string frame of ``data``; raises ValidationError listing every problem."""
+    """The raw string frame of ``data``; raises ValidationError listing every problem.
+
+    A large file that surely meets the contract takes the fast path (tracker/fastcsv.py); any
+    other file, and any doubt, takes the exact path that finds and words every problem."""
+    from .fastcsv import accepted_raw  # (it builds on this module's checks)
+
+    fast = accepted_raw(data)
+    if fast is not None:
+        return fast
     raw = read_raw(path, data)
     problems, total = problems_in(raw)
     if problems:
@@ -257,7 +265,7 @@ def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
     """Every breach of the contract in a raw frame: (first MAX_PROBLEMS, total count)."""
     found: list[tuple[pd.Series, str, str, str]] = []  # (mask, column, message template, hint)
     for f in schema.fields():
-        found.extend(_field_checks(frame, f))
+        found.extend(field_checks(frame, f))
     found.extend(_row_checks(frame))
     problems: list[Problem] = []
     total = 0
@@ -289,7 +297,8 @@ def _other(frame: pd.DataFrame, column: str, i: int) -> str:
     return str(int(frame["_line"][same[0]]))
 
 
-def _field_checks(frame: pd.DataFrame, f: schema.Field):
+def field_checks(frame: pd.DataFrame, f: schema.Field):
+    """Checks of one column's own constraints (each a mask over the rows)."""
     col = frame[f.name]
     present = col != ""
     hint = f.description
@@ -306,7 +315,7 @@ def _field_checks(frame: pd.DataFrame, f: schema.Field):
     if f.pattern:
         checked = present & (col.str.len() <= (f.max_length or 10**9))
         bad = checked & ~col.str.fullmatch(arrow_pattern(f.pattern)).fillna(False).astype(bool)
-        if f.name == "source_url":
+        if f.name == "source_url" and bad.any():  # (lowercasing every URL is slow: only when needed)
             unsafe = col.str.lower().str.contains("|".join(UNSAFE_SCHEMES), regex=True)
             yield bad & unsafe, f.name, "{value} uses a scheme that is never linked", "only http:// and https:// URLs are accepted"
             bad = bad & ~unsafe
@@ -359,21 +368,36 @@ def padded_dates(col: pd.Series) -> pd.Series:
 
 
 def _row_checks(frame: pd.DataFrame):
+    yield from date_checks(frame)
+    yield from coordinate_checks(frame)
+    n_urls = frame["source_url"].str.count(r" \| ") + 1
+    yield from source_checks(frame, n_urls)
+
+
+def date_checks(frame: pd.DataFrame):
+    """Checks on ``date`` and ``end_date`` together: real dates, in range, in order."""
     shaped = {}
     for column in ("date", "end_date"):
         col = frame[column]
         shaped[column] = col.str.fullmatch(schema.field(column).pattern).fillna(False).astype(bool)
         real = pd.to_datetime(padded_dates(col).where(shaped[column]), format="%Y-%m-%d", errors="coerce")
         yield shaped[column] & real.isna(), column, "{value} is not a real calendar date", "check the day and month"
-        year = pd.to_numeric(col.str[:4].where(shaped[column] & real.notna()), errors="coerce")
+        year = real.dt.year  # (NaT where not a real date)
         yield (year < YEARS[0]) | (year > YEARS[1]), column, f"{{value}} is outside the years {YEARS[0]}-{YEARS[1]} the tracker handles", "check the year"
     both = shaped["date"] & shaped["end_date"]
     early = both & (padded_dates(frame["end_date"]) < padded_dates(frame["date"]))
     yield early, "end_date", "{value} is before the date", "an end_date must not come before date"
+
+
+def coordinate_checks(frame: pd.DataFrame):
+    """``lat`` and ``lon`` come together."""
     lat, lon = frame["lat"] != "", frame["lon"] != ""
     yield lat != lon, "lon", "lat and lon must be given together", "give both coordinates or neither"
+
+
+def source_checks(frame: pd.DataFrame, n_urls: pd.Series):
+    """As many source names as URLs (``n_urls`` per row), when names are given."""
     names = frame["source_name"]
     n_names = names.str.count(r" \| ") + 1
-    n_urls = frame["source_url"].str.count(r" \| ") + 1
     mismatch = (names != "") & (n_names != n_urls)
     yield mismatch, "source_name", "gives a different number of names than source_url has URLs", "give one name per URL, ' | '-separated, or leave source_name empty"
