@@ -120,12 +120,26 @@ def observe_until(path: Path, deadline: float, seen: list[str]) -> list[str]:
     return seen
 
 
+def observe_growth(path: Path, seen: list[str], timeout: float) -> list[str]:
+    """Read the file again and again until it holds more events than ``seen`` (or ``timeout``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ids = ids_in(path)
+        assert set(seen) <= set(ids)
+        if len(ids) > len(seen):
+            return ids
+        time.sleep(0.05)
+    return seen
+
+
 def test_writer_killed_at_random_moments_leaves_old_or_new_file(events_csv: Path):
     rng = random.Random(6)
     seen = ids_in(events_csv)
     start_count = len(seen)
     for iteration in range(40):
         writer = start(append_forever, str(events_csv), 100 + iteration)
+        if iteration % 10 == 0:  # now and then, let it write first (a slow machine may not otherwise)
+            seen = observe_growth(events_csv, seen, timeout=60)
         seen = observe_until(events_csv, time.monotonic() + rng.uniform(0.1, 0.8), seen)
         kill(writer)
         seen = observe_until(events_csv, 0, seen)

@@ -1,27 +1,55 @@
-"""The atomic writer: unchanged parts are copied by the kernel from the file itself."""
+"""The atomic writer: unchanged parts are copied by the kernel from the open file itself."""
 
 from __future__ import annotations
 
+import pytest
+
 from tracker.append import FileRange, _spliced, atomic_write
+from tracker.cache import FileBytes
+from tracker.errors import TrackerError
 
 
 def test_splice_copies_unchanged_parts_from_the_file(tmp_path):
     path = tmp_path / "events.csv"
     path.write_bytes(b"header\nrow1\nrow3\n")
-    data = path.read_bytes()
-    chunks = _spliced(path, data, 12, b"row2\n")
-    assert [type(c) for c in chunks] == [FileRange, bytes, FileRange]
-    atomic_write(path, chunks)
+    with open(path, "rb") as handle:
+        chunks = _spliced(FileBytes(handle.fileno()), 12, b"row2\n")
+        assert [type(c) for c in chunks] == [FileRange, bytes, FileRange]
+        atomic_write(path, chunks)
     assert path.read_bytes() == b"header\nrow1\nrow2\nrow3\n"
-    assert chunks[0].src.closed and chunks[2].src.closed
 
 
-def test_splice_falls_back_to_memory_when_the_file_no_longer_holds_the_bytes(tmp_path):
+def test_splice_copies_the_bytes_it_opened_even_if_the_file_was_replaced_meanwhile(tmp_path):
     path = tmp_path / "events.csv"
     path.write_bytes(b"header\nrow1\nrow3\n")
-    data = path.read_bytes()
-    path.write_bytes(b"edited by hand meanwhile\n")
-    chunks = _spliced(path, data, 12, b"row2\n")
-    assert not any(isinstance(c, FileRange) for c in chunks)
-    atomic_write(path, chunks)
+    with open(path, "rb") as handle:
+        source = FileBytes(handle.fileno())
+        replacement = tmp_path / "other.csv"
+        replacement.write_bytes(b"edited by hand meanwhile\n")
+        replacement.replace(path)
+        atomic_write(path, _spliced(source, 12, b"row2\n"))
     assert path.read_bytes() == b"header\nrow1\nrow2\nrow3\n"
+
+
+def test_a_file_truncated_while_copied_writes_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"header\nrow1\nrow3\n")
+    monkeypatch.setattr("os.copy_file_range", lambda *args: 0)  # force the read-and-write path
+    with open(path, "rb") as handle:
+        chunks = _spliced(FileBytes(handle.fileno()), 12, b"row2\n")
+        with open(path, "r+b") as other:  # a program that ignores the lock truncates it in place
+            other.truncate(8)
+        with pytest.raises(TrackerError, match="shrank while it was being copied"):
+            atomic_write(path, chunks)
+    assert path.read_bytes() == b"header\nr"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv"]
+
+
+def test_file_bytes_reads_any_slice(tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"0123456789" * 300_000)
+    with open(path, "rb") as handle:
+        data = FileBytes(handle.fileno())
+        assert len(data) == 3_000_000
+        assert data[0 : len(data)] == path.read_bytes()
+        assert data[-1:] == b"9" and data[5:3] == b"" and data[2_999_998:4_000_000] == b"89"

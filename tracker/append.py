@@ -1,5 +1,11 @@
 """Append events to events.csv safely: a lock, a re-read that the cache can vouch for, a splice
-of the new line at its sorted place, fsync and an atomic replace."""
+of the new line at its sorted place, fsync and an atomic replace.
+
+With a warm cache the file is never read whole: the cache's claim (the rows it holds for these
+bytes) plans the insert while the file's hashes are checked in background threads, the kernel
+copies the unchanged bytes into the temp file, and the replace happens only once the claim holds
+(else everything is redone from a full validation). The cache then vouches for the new file too.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,30 @@ import io
 import os
 import re
 import tempfile
+import threading
 import unicodedata
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from . import schema
+from . import cache as frame_cache
+from . import schema, validate
 from .errors import TrackerError
-from .validate import InvalidRowError, Problem, padded_dates, problems_in, read_bytes, valid_raw
+from .store import typed
+from .validate import (
+    InvalidRowError,
+    Problem,
+    padded_dates,
+    problems_in,
+    read_bytes,
+    valid_raw,
+)
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 def lock_for(path: Path) -> FileLock:
@@ -69,42 +89,133 @@ def _remove_stale_temps(path: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
+# The columns of the cached frame an add reads: the checks, the sort place and unique values.
+CACHED_COLUMNS = list(dict.fromkeys(["id", "date", "title", "start_day", "_line",
+                                     *(f.name for f in schema.fields() if f.unique)]))  # fmt: skip
+
+
+@dataclass
+class _Insert:
+    """What an add writes: ``prefix + record`` at byte ``offset``, making ``row`` row number ``at``."""
+
+    row: dict[str, str]
+    head: bytes  # the header line
+    record: bytes
+    prefix: bytes
+    offset: int
+    at: int
+
+
 def _add_locked(path: Path, row: dict[str, str]) -> str:
-    data = read_bytes(path)
-    existing = _valid_existing(path, data)
+    with _opened(path) as source:
+        claim = frame_cache.claim(path, source, CACHED_COLUMNS) if len(source) <= validate.MAX_FILE_BYTES else None
+        try:
+            return _add_from(path, source, row, claim)
+        finally:
+            if claim is not None:
+                claim.holds()  # its hashing threads read the file: let them finish before it closes
+
+
+def _add_from(path: Path, source: frame_cache.FileBytes, row: dict[str, str], claim: frame_cache.Claim | None) -> str:
+    """Plan the insert from the cache's claim while its hashes are checked (else from a full
+    validation), write the new file, and put it in place only once the claim holds."""
+    if claim is not None:
+        try:
+            insert = _plan(path, source, row, claim.frame, claim)
+        except Exception:  # worked out from cache data not yet checked: believe it only if it holds
+            if claim.holds():
+                raise
+            return _add_from(path, source, row, None)
+    else:
+        data = _whole(path, source)
+        insert = _plan(path, data, row, valid_raw(path, data), None)
+    # the new file is written and fsynced in a thread while the cache's word for it is prepared
+    with ThreadPoolExecutor(1) as pool:
+        writing = pool.submit(_write_temp, path, _spliced(source, insert.offset, insert.prefix + insert.record))
+        try:
+            save = _cache_update(path, claim, source, insert) if claim is not None else None
+            tmp = writing.result()
+        except BaseException:
+            _discard(writing)
+            raise
+    if claim is not None and not claim.holds():  # the cache was wrong about these bytes
+        tmp.unlink(missing_ok=True)
+        return _add_from(path, source, row, None)
+    _install(tmp, path)
+    if save is not None:
+        save()
+    return insert.row["id"]
+
+
+def _discard(writing: Future) -> None:
+    """Wait for a temp file being written, then delete it."""
+    try:
+        writing.result().unlink(missing_ok=True)
+    except BaseException:
+        pass  # it failed, and deleted its temp file itself
+
+
+def _plan(path: Path, data, row: dict[str, str], existing: pd.DataFrame, claim: frame_cache.Claim | None) -> _Insert:
+    """Check ``row`` against the file's rows and find its place; raises on an invalid or duplicate row."""
     row = {c: str(row.get(c) or "").strip() for c in schema.COLUMNS}
     row["id"] = row["id"] or make_id(row, _TakenIds(existing["id"]))
     _check_new_row(path, row, existing)
-    first_line = data[: data.find(b"\n")] if b"\n" in data else data
-    header = next(csv.reader([first_line.decode("utf-8-sig").rstrip("\r")]))
-    newline = b"\r\n" if b"\r\n" in data[: data.find(b"\n") + 1] else b"\n"
-    line = _csv_line([row.get(c, "") for c in header], newline)
-    offset = _insert_offset(data, existing, row)
-    if offset == len(data) and not data.endswith(b"\n"):
-        line = newline + line
-    atomic_write(path, _spliced(path, data, offset, line))
-    return row["id"]
+    head = _head(data)
+    header = next(csv.reader([head.rstrip(b"\n").decode("utf-8-sig").rstrip("\r")]))
+    newline = b"\r\n" if head.endswith(b"\r\n") else b"\n"
+    record = _csv_line([row.get(c, "") for c in header], newline)
+    at = _insert_index(existing, row)
+    offset = _record_start(data, existing, at, claim)
+    prefix = newline if offset == len(data) and data[-1:] != b"\n" else b""
+    return _Insert(row, head, record, prefix, offset, at)
 
 
-def _spliced(path: Path, data: bytes, offset: int, line: bytes) -> list:
-    """The new file as chunks: ``data`` with ``line`` inserted at ``offset``. The unchanged parts
-    are copied by the kernel from the file itself (``FileRange``) when it still holds ``data``."""
-    whole = memoryview(data)
+@contextmanager
+def _opened(path: Path) -> Iterator[frame_cache.FileBytes]:
+    """The events file, open: its bytes are read where needed, never copied whole up front."""
     try:
-        src = open(path, "rb")  # noqa: SIM115 (closed by atomic_write's caller below)
+        handle = open(path, "rb")  # noqa: SIM115 (closed below)
     except OSError:
-        return [whole[:offset], line, whole[offset:]]
-    if os.fstat(src.fileno()).st_size != len(data) or src.read(4096) != bytes(whole[:4096]):
-        src.close()
-        return [whole[:offset], line, whole[offset:]]
-    return [FileRange(src, 0, offset), line, FileRange(src, offset, len(data) - offset)]
+        read_bytes(path)  # raises the loader's message: a missing file, a folder, no permission
+        raise
+    try:
+        yield frame_cache.FileBytes(handle.fileno())
+    finally:
+        # After the replace this drops the old version's last link, and freeing its blocks takes a
+        # while (0.2 s for 300 MB on ext4): a background thread waits for that, not the caller.
+        threading.Thread(target=handle.close, daemon=True).start()
+
+
+def _whole(path: Path, source: frame_cache.FileBytes) -> bytes:
+    """All the bytes of the open file (what the full validation reads)."""
+    if len(source) > validate.MAX_FILE_BYTES:
+        read_bytes(path)  # raises the loader's "over the limit" error
+        raise TrackerError(f"{path}: changed while it was being read", "run the command again")
+    return source[0 : len(source)]
+
+
+def _head(data) -> bytes:
+    """The first line of ``data`` with its newline (all of it when it has none)."""
+    head = b""
+    while len(head) < len(data):
+        head += data[len(head) : len(head) + 65536]
+        end = head.find(b"\n")
+        if end >= 0:
+            return head[: end + 1]
+    return head
+
+
+def _spliced(source: frame_cache.FileBytes, offset: int, line: bytes) -> list:
+    """The new file as chunks: the open file's bytes with ``line`` inserted at ``offset``; the
+    unchanged parts are copied by the kernel (``FileRange``)."""
+    return [FileRange(source.fd, 0, offset), line, FileRange(source.fd, offset, len(source) - offset)]
 
 
 class FileRange:
-    """A byte range of an open file, copied into another file by the kernel."""
+    """A byte range of an open file (a descriptor its caller owns), copied by the kernel."""
 
-    def __init__(self, src, offset: int, length: int):
-        self.src, self.offset, self.length = src, offset, length
+    def __init__(self, fd: int, offset: int, length: int):
+        self.fd, self.offset, self.length = fd, offset, length
 
     def copy_to(self, handle) -> None:
         """Append this range to ``handle`` (copy_file_range, else a plain read and write)."""
@@ -112,16 +223,19 @@ class FileRange:
         done = 0
         try:
             while done < self.length:
-                n = os.copy_file_range(self.src.fileno(), handle.fileno(), self.length - done,
-                                       self.offset + done)  # fmt: skip
+                n = os.copy_file_range(self.fd, handle.fileno(), self.length - done, self.offset + done)
                 if n == 0:
                     break
                 done += n
         except OSError:  # e.g. another file system: fall back to copying through memory
             pass
-        if done < self.length:
-            self.src.seek(self.offset + done)
-            handle.write(self.src.read(self.length - done))
+        while done < self.length:
+            chunk = os.pread(self.fd, min(self.length - done, 1 << 24), self.offset + done)
+            if not chunk:
+                raise TrackerError("the events file shrank while it was being copied",
+                                   "another program wrote it without taking the lock; run the command again")  # fmt: skip
+            handle.write(chunk)
+            done += len(chunk)
         handle.seek(0, os.SEEK_END)
 
 
@@ -135,13 +249,32 @@ class _TakenIds:
         return bool((self.ids == candidate).any())
 
 
-def _valid_existing(path: Path, data: bytes) -> pd.DataFrame:
-    """The rows of ``data``, known valid: from the loader's cache when it holds a frame it
-    validated for exactly these bytes (no second parse), else parsed and validated now."""
-    from . import cache as frame_cache
+def _cache_update(path: Path, claim: frame_cache.Claim, source, insert: _Insert) -> Callable[[], None] | None:
+    """The call that makes the cache vouch for the new file (once it is in place), or None."""
+    row = _cache_row(path, claim, insert)
+    return None if row is None else claim.after_insert(source, insert.offset, insert.prefix + insert.record, row, insert.at)
 
-    cached = frame_cache.cached(path, data)
-    return cached if cached is not None else valid_raw(path, data)
+
+def _cache_row(path: Path, claim: frame_cache.Claim, insert: _Insert) -> pd.DataFrame | None:
+    """The new row as the cache would hold it for the new file: exactly as the validator parses
+    and accepts its line (under the file's own header) and the loader types it, at its physical
+    line; None when that is not the row meant (then the next reader parses the file afresh)."""
+    row, newline = insert.row, insert.record[len(insert.record.rstrip(b"\r\n")) :]
+    for f in schema.fields():  # the validator's one rule across rows: unique values
+        if f.unique and f.name != "id" and row[f.name] and (claim.frame[f.name] == row[f.name]).any():
+            return None
+    head = insert.head if insert.head.endswith(b"\n") else insert.head + newline
+    try:
+        raw = validate.read_raw(path, head + insert.record)  # (its values passed problems_in above)
+        if len(raw) != 1 or any(raw.at[0, c] != row.get(c, "") for c in raw.columns if c != "_line"):
+            return None
+        if insert.at < len(claim.frame):  # it takes the place of the record that sorts after it
+            raw["_line"] = int(claim.frame["_line"].iloc[insert.at])
+        else:  # it starts after the last newline (and the one put before it, if any)
+            raw["_line"] = sum(s[2] for s in claim.key["segments"]) + 1 + insert.prefix.count(b"\n")
+        return typed(raw)
+    except Exception:  # (ValidationError, or cache data that do not hold): nothing to remember
+        return None
 
 
 def _check_new_row(path: Path, row: dict[str, str], existing: pd.DataFrame) -> None:
@@ -155,16 +288,19 @@ def _check_new_row(path: Path, row: dict[str, str], existing: pd.DataFrame) -> N
     if problems:
         fixed = [Problem(0, f"--{p.column.replace('_', '-')}", p.message, p.hint) for p in problems]
         raise InvalidRowError(fixed, total)
-    same_id = existing["id"] == row["id"]
-    same_day_title = existing["date"] == row["date"]
-    if same_day_title.any():  # casefold runs per row in Python: only on the same day's titles
-        same_title = existing.loc[same_day_title, "title"].str.casefold() == row["title"].casefold()
-        same_day_title = same_day_title & same_title.reindex(existing.index, fill_value=False)
-    for mask, column, what in ((same_id, "id", "the same id"), (same_day_title, "title", "the same date and title")):
-        if mask.any():
-            line = int(existing.loc[mask, "_line"].iloc[0])
+    if "start_day" in existing:  # a typed frame: only the rows that start on the same day
+        same = existing["start_day"].to_numpy() == _first_day(row["date"])
+    else:
+        same = np.ones(len(existing), dtype=bool)
+    same[same] = np.asarray(existing["date"][same] == row["date"], dtype=bool)
+    same[same] = np.asarray(existing["title"][same].str.casefold() == row["title"].casefold(), dtype=bool)
+    same_day_title = np.flatnonzero(same)  # (casefold runs per row in Python: on that day only)
+    same_id = np.flatnonzero(np.asarray(existing["id"] == row["id"], dtype=bool))
+    for hits, column, what in ((same_id, "id", "the same id"), (same_day_title, "title", "the same date and title")):
+        if len(hits):
+            line, other = int(existing["_line"].iloc[hits[0]]), existing["id"].iloc[hits[0]]
             raise TrackerError(
-                f"{path}:{line}: {column}: an event with {what} is already there ({existing.loc[mask, 'id'].iloc[0]})",
+                f"{path}:{line}: {column}: an event with {what} is already there ({other})",
                 "nothing was written; use --id to give a different id, or skip the duplicate",
             )
 
@@ -183,19 +319,32 @@ def _csv_line(values: list[str], newline: bytes) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _insert_offset(data: bytes, existing: pd.DataFrame, row: dict[str, str]) -> int:
-    """Byte offset of the first record that sorts after ``row`` (end of file if none)."""
-    new_date = padded_dates(pd.Series([row["date"]])).iloc[0]
+def _insert_index(existing: pd.DataFrame, row: dict[str, str]) -> int:
+    """Row number of the first record that sorts after ``row`` (by date, then id); the count if none."""
     if "start_day" in existing:  # a typed frame: its first days as integers, no string work
-        dates = existing["start_day"]
-        new_date = int(np.datetime64(new_date, "D").astype(np.int64))
+        dates, new_date = existing["start_day"].to_numpy(), _first_day(row["date"])
     else:
-        dates = padded_dates(existing["date"])
-    later = ((dates > new_date) | ((dates == new_date) & (existing["id"] > row["id"]))).to_numpy()
-    if not later.any():
+        dates, new_date = padded_dates(existing["date"]), padded_dates(pd.Series([row["date"]])).iloc[0]
+    later = np.array(dates > new_date, dtype=bool)
+    same_day = np.asarray(dates == new_date, dtype=bool)
+    if same_day.any():  # ids compared on that day only
+        later[same_day] = np.asarray(existing["id"][same_day] > row["id"], dtype=bool)
+    return int(later.argmax()) if later.any() else len(existing)
+
+
+def _first_day(date: str) -> int:
+    """Days since 1970 of the first day of a valid ISO ``date`` (any precision)."""
+    return int(np.datetime64(padded_dates(pd.Series([date])).iloc[0], "D").astype(np.int64))
+
+
+def _record_start(data, existing: pd.DataFrame, at: int, claim: frame_cache.Claim | None) -> int:
+    """Byte offset where record number ``at`` starts (the end of the file after the last)."""
+    if at == len(existing):
         return len(data)
-    lines = existing["_line"].to_numpy()
-    return _line_start(data, int(lines[later.argmax()]), int(lines[-1]) + 1)
+    line = int(existing["_line"].iloc[at])
+    if claim is not None:  # the cache counted the newlines of each segment
+        return claim.line_start(data, line)
+    return _line_start(data, line, int(existing["_line"].iloc[-1]) + 1)
 
 
 def _line_start(data: bytes, line: int, n_lines: int) -> int:
@@ -212,9 +361,14 @@ def _line_start(data: bytes, line: int, n_lines: int) -> int:
 
 
 def atomic_write(path: Path, content: bytes | list) -> None:
-    """Write ``content`` (bytes, or a list of byte chunks written in order, so a large file
-    need not be copied into one buffer first) to a temp file beside ``path``, fsync it, then
-    replace ``path``."""
+    """Write ``content`` (bytes, or a list of byte chunks and ``FileRange``s written in order, so a
+    large file need not be copied into one buffer first) to a temp file beside ``path``, fsync it,
+    then replace ``path``."""
+    _install(_write_temp(path, content), path)
+
+
+def _write_temp(path: Path, content: bytes | list) -> Path:
+    """A temp file beside ``path`` holding ``content``, fsynced, with ``path``'s permissions."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -227,14 +381,19 @@ def atomic_write(path: Path, content: bytes | list) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    finally:
-        for chunk in content if isinstance(content, list) else []:
-            if isinstance(chunk, FileRange):
-                chunk.src.close()
+    return Path(tmp)
+
+
+def _install(tmp: Path, path: Path) -> None:
+    """Atomically replace ``path`` with ``tmp``, then fsync the folder."""
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)

@@ -1,18 +1,22 @@
 """A cache of the parsed, validated events frame, so a restart on an unchanged file is fast.
 
-One Arrow IPC (Feather v2, uncompressed) file per CSV holds the typed frame
-``store.load_events`` builds; it is memory-mapped, so reading it costs almost nothing and
-several dashboard workers share its pages. (Parquet is 3x smaller but takes ~2 s to decode a
-million rows, as long as parsing the CSV.) Its metadata
-records the CSV's size, mtime_ns and SHA-256 and a fingerprint of the code that parsed it (the
-schema and the loader's sources). An entry is used only when the size and the content hash
-match (a ``touch`` alone does not force a re-read; any changed byte does) and the code is the
-same, so a hit is exactly a frame that this validator accepted for these bytes. A missing,
-stale or unreadable entry is rebuilt; a cache folder that cannot be written is skipped.
+One Arrow IPC (Feather v2, uncompressed) file per CSV holds the typed frame ``store.load_events``
+builds; memory-mapped, it costs almost nothing to read and dashboard workers share its pages
+(Parquet is 3x smaller but takes ~2 s to decode a million rows). Its metadata is the *key* of the
+CSV's bytes: their size, per 8 MiB segment a SHA-256 (hashed on several cores) and a newline count
+(so ``tracker add`` finds a line without counting), and a fingerprint of the code that parsed
+them. An entry is used only when every hash and the code match (a ``touch`` alone does not force a
+re-read; any changed byte does): a hit is exactly a frame this validator accepted for these bytes.
 
-Where: ``$TRACKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/sanctions-tracker``, else
-``~/.cache/sanctions-tracker`` (never beside the CSV: contributors' folders stay clean). Only
-the most recently written ``KEEP_ENTRIES`` entries are kept.
+``tracker add`` keeps the cache vouching for the file it writes without rewriting the entry: a small
+*delta* file beside it holds the rows inserted since (each as the validator parses its line, typed
+by the loader), their places, and the key of the new bytes (only the segment that got the line is
+hashed again). A delta counts only on top of the entry it was made for, by the same code
+(append.py included), when the file's bytes match its key; past ``MAX_DELTA_ROWS`` rows it is
+folded into a new entry. A missing, stale or unreadable entry is rebuilt; a cache folder that
+cannot be written is skipped. Where: ``$TRACKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/sanctions-tracker``,
+else ``~/.cache/sanctions-tracker`` (never beside the CSV); the ``KEEP_ENTRIES`` most recently used
+entries are kept.
 """
 
 from __future__ import annotations
@@ -21,18 +25,31 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from .errors import TrackerError
+
 META_KEY = b"sanctions-tracker"
-FORMAT = 1
+FORMAT = 2
 KEEP_ENTRIES = 16
-CODE_FILES = ("events.schema.json", "validate.py", "store.py", "fastcsv.py", "dates.py", "schema.py", "cache.py")
+MAX_DELTA_ROWS = 64
+SEGMENT_BYTES = 8 << 20
+READ_BYTES = 1 << 20
+BATCH_ROWS = 1 << 16  # few record batches: opening 300 of them costs ~25 ms at 1M rows
+HASH_THREADS = min(4, os.cpu_count() or 1)
+CODE_FILES = ("events.schema.json", "validate.py", "fastcsv.py", "store.py", "dates.py", "schema.py", "cache.py")
+DELTA_CODE_FILES = ("append.py",)  # the writer of deltas
+_UNREADABLE = (OSError, LookupError, TypeError, ValueError, pa.ArrowException)
 
 
 def cache_dir() -> Path:
@@ -49,48 +66,253 @@ def entry_path(csv_path: Path) -> Path:
     return cache_dir() / f"{csv_path.name}.{where}.arrow"
 
 
+def _delta_path(entry: Path) -> Path:
+    return entry.with_name(entry.name + ".delta")
+
+
 @cache
 def code_fingerprint() -> str:
     """A hash of the schema and the loader's code: a new validator never trusts old entries."""
-    digest = hashlib.sha256(f"{FORMAT} {pd.__version__} {pa.__version__}".encode())
-    here = Path(__file__).resolve().parent
-    for name in CODE_FILES:
-        digest.update((here / name).read_bytes())
+    return _fingerprint(f"{FORMAT} {pd.__version__} {pa.__version__}", CODE_FILES)
+
+
+@cache
+def _writer_fingerprint() -> str:
+    return _fingerprint(code_fingerprint(), DELTA_CODE_FILES)
+
+
+def _fingerprint(start: str, files: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(start.encode())
+    for name in files:
+        digest.update((Path(__file__).resolve().parent / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
-def cached(csv_path: str | os.PathLike, data: bytes) -> pd.DataFrame | None:
-    """The cached frame for exactly ``data`` (the bytes of ``csv_path``), or None."""
-    return _read(entry_path(Path(csv_path)), _key(data))
+def cached(csv_path: str | os.PathLike, data) -> pd.DataFrame | None:
+    """The cached frame for exactly ``data`` (the bytes of ``csv_path``, or its FileBytes), or None."""
+    vouched = vouch(csv_path, data)
+    return None if vouched is None else vouched.frame
 
 
-def _key(data: bytes) -> dict:
-    return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest(), "code": code_fingerprint()}
-
-
-def load(csv_path: str | os.PathLike, data: bytes, build: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+def load(csv_path: str | os.PathLike, data, build: Callable[..., pd.DataFrame]) -> pd.DataFrame:
     """The frame for ``data`` (the bytes of ``csv_path``): from the cache, else ``build(csv_path,
     data)``, then stored. ``build`` raising (e.g. ValidationError) stores nothing."""
-    key = _key(data)
-    entry = entry_path(Path(csv_path))
-    frame = _read(entry, key)
-    if frame is None:
-        frame = build(csv_path, data)
-        _write(entry, frame, dict(key, mtime_ns=_mtime_ns(Path(csv_path))))
+    vouched = vouch(csv_path, data)
+    if vouched is not None:
+        return vouched.frame
+    frame = build(csv_path, data)
+    _write(entry_path(Path(csv_path)), pa.Table.from_pandas(frame), _fresh_key(data))
     return frame
 
 
-def _read(entry: Path, key: dict) -> pd.DataFrame | None:
-    """The cached frame when ``entry`` exists, is readable and matches ``key``; else None."""
-    try:
-        with pa.memory_map(str(entry)) as source:
-            meta = json.loads(pa.ipc.open_file(source).schema.metadata[META_KEY])
-        if any(meta.get(name) != value for name, value in key.items()):
+def claim(csv_path: str | os.PathLike, data, columns: list[str] | None = None) -> Claim | None:
+    """The cache's claim for ``data`` (the bytes of ``csv_path``, or its FileBytes) with its frame
+    (only ``columns`` when given), its hashes still being checked; None when it has none."""
+    for candidate in _claims(csv_path, data):
+        if _fill(candidate, columns):
+            return candidate
+        candidate.holds()  # let its threads finish reading
+    return None
+
+
+def vouch(csv_path: str | os.PathLike, data, columns: list[str] | None = None) -> Claim | None:
+    """Like ``claim``, but only a claim that holds: the cache's frame for exactly ``data``."""
+    return next((c for c in _claims(csv_path, data) if c.holds() and _fill(c, columns)), None)
+
+
+class Claim:
+    """What the cache says it holds for some bytes: their ``key``, and ``frame``, the rows (all
+    columns, or those asked for) the validator accepted for them. Their hashes are checked in
+    background threads meanwhile: use nothing of it for real before ``holds()`` says True."""
+
+    def __init__(self, entry: Path, base: pa.Table, base_key: dict, delta: _Delta | None, data):
+        self.entry, self.base, self.base_key, self.delta = entry, base, base_key, delta
+        self.key = delta.key if delta else base_key
+        self.frame: pd.DataFrame | None = None
+        self._hashes, self._holds = _in_threads(lambda b: _scan(data, b, count=False)[1], _bounds(self.key)), None
+
+    def holds(self) -> bool:
+        """Whether the bytes are exactly those of the key (waits for the hashing)."""
+        if self._holds is None:
+            try:
+                self._holds = self._hashes() == [s[1] for s in self.key["segments"]]
+            except Exception:  # e.g. the file shrank while it was read
+                self._holds = False
+        return self._holds
+
+    def line_start(self, data, line: int) -> int:
+        """Byte offset where physical ``line`` (1-based) of ``data`` starts."""
+        need = line - 1  # the newlines before it
+        for (start, stop), (_, _, count) in zip(_bounds(self.key), self.key["segments"], strict=True):
+            if 0 < need <= count:
+                return _nth_newline(data, start, stop, need) + 1
+            need -= count
+        if line <= 1:
+            return 0
+        raise ValueError(f"line {line} is past the end of the file")
+
+    def after_insert(self, data, offset: int, inserted: bytes, row: pd.DataFrame, at: int) -> Callable[[], None] | None:
+        """The call that stores the cache's word for ``data`` with ``inserted`` put at byte
+        ``offset``: the frame with the typed ``row`` (its final ``_line`` set) as row number ``at``.
+        Make it once the new file is in place (it stores nothing unless the claim holds). None
+        when that word cannot be prepared: the next reader then parses the file afresh."""
+        try:
+            if list(row.columns) != self.base.column_names:
+                return None
+            key = _key_after_insert(self.key, data, offset, inserted)
+            delta = _delta_with(self.delta, row, at, inserted.count(b"\n"), key)
+        except _UNREADABLE:
             return None
-        table = feather.read_table(str(entry), memory_map=True)
-        return table.to_pandas(types_mapper=_arrow_lists)
-    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException):
-        return None  # missing, corrupted or from another version: rebuild
+        if len(delta.rows) > MAX_DELTA_ROWS:  # fold it into a new entry: one slow add now and then
+            return lambda: self.holds() and _write(self.entry, _with_rows(self.base, delta), key)
+        return lambda: self.holds() and _write_delta(self.entry, delta, self.base_key)
+
+
+class FileBytes:
+    """The bytes of an open file, read on demand (``pread``): no whole-file copy and no memory
+    map, so a file truncated meanwhile by another program reads short instead of crashing us."""
+
+    def __init__(self, fd: int):
+        self.fd, self.size = fd, os.fstat(fd).st_size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop, _ = part.indices(self.size)
+        pieces = []
+        while start < stop:
+            pieces.append(os.pread(self.fd, stop - start, start))
+            start += len(pieces[-1]) or _shrank()
+        return b"".join(pieces)
+
+    def chunks(self, start: int, stop: int) -> Iterator[memoryview]:
+        """``[start, stop)`` in pieces, each valid until the next is asked for."""
+        if not hasattr(_local, "buffer"):  # one per thread: a fresh one costs page faults each time
+            _local.buffer = memoryview(bytearray(READ_BYTES))
+        while start < stop:
+            n = os.preadv(self.fd, [_local.buffer[: min(READ_BYTES, stop - start)]], start) or _shrank()
+            yield _local.buffer[:n]
+            start += n
+
+
+_local = threading.local()
+
+
+def _shrank() -> int:
+    raise TrackerError("the events file shrank while it was being read",
+                       "another program wrote it without taking the lock; run the command again")  # fmt: skip
+
+
+def _chunks(data, start: int, stop: int) -> Iterator[memoryview]:
+    return data.chunks(start, stop) if isinstance(data, FileBytes) else iter([memoryview(data)[start:stop]])
+
+
+def _newlines_in(chunk) -> int:
+    return int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n")))
+
+
+def _nth_newline(data, start: int, stop: int, n: int) -> int:
+    """Byte offset of the ``n``-th (1-based) newline in ``data[start:stop]``."""
+    for chunk in _chunks(data, start, stop):
+        hits = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+        if n <= len(hits):
+            return start + int(hits[n - 1])
+        n, start = n - len(hits), start + len(chunk)
+    raise ValueError("fewer newlines than the cache counted")
+
+
+def _fresh_key(data) -> dict:
+    """The key of ``data``: its size, and per segment its length, SHA-256 and newline count."""
+    bounds = [(a, min(len(data), a + SEGMENT_BYTES)) for a in range(0, len(data), SEGMENT_BYTES)]
+    return {"size": len(data), "segments": _in_threads(lambda b: _scan(data, b), bounds)(), "code": code_fingerprint()}
+
+
+def _scan(data, bounds: tuple[int, int], count: bool = True) -> list:
+    digest, newlines = hashlib.sha256(), 0
+    for chunk in _chunks(data, *bounds):
+        digest.update(chunk)  # releases the GIL: segments hash in parallel
+        newlines += _newlines_in(chunk) if count else 0
+    return [bounds[1] - bounds[0], digest.hexdigest(), newlines]
+
+
+def _in_threads(work: Callable, items: list) -> Callable[[], list]:
+    """Start ``work`` on each item in background threads; the call returned waits for the results."""
+    pool = ThreadPoolExecutor(HASH_THREADS)
+    futures = [pool.submit(work, item) for item in items]
+    pool.shutdown(wait=False)
+    return lambda: [f.result() for f in futures]
+
+
+def _bounds(key: dict) -> list[tuple[int, int]]:
+    ends = np.cumsum([s[0] for s in key["segments"]], dtype=np.int64).tolist()
+    return list(zip([0, *ends[:-1]], ends, strict=True))
+
+
+def _may_hold(key: dict, data) -> bool:
+    """Whether ``key`` is of this code and of ``data``'s size (the hashes decide the rest)."""
+    try:
+        same = key["code"] == code_fingerprint() and key["size"] == len(data)
+        return same and sum(s[0] for s in key["segments"]) == len(data)
+    except (LookupError, TypeError):
+        return False
+
+
+def _key_after_insert(key: dict, data, offset: int, inserted: bytes) -> dict:
+    """The key of ``data`` with ``inserted`` put at ``offset``: only the segment holding
+    ``offset`` is read and hashed again (cut in segments when it grows past twice the size)."""
+    segments, bounds = [list(s) for s in key["segments"]], _bounds(key) or [(0, 0)]
+    i = max(0, int(np.searchsorted([b[0] for b in bounds], offset, side="right")) - 1)
+    region = bytes(data[bounds[i][0] : offset]) + inserted + bytes(data[offset : bounds[i][1]])
+    size = SEGMENT_BYTES if len(region) > 2 * SEGMENT_BYTES else max(1, len(region))
+    segments[i : i + 1] = [_scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
+    return {"size": key["size"] + len(inserted), "segments": segments, "code": key["code"]}
+
+
+def _digest(key: dict) -> str:
+    return hashlib.sha256(json.dumps([key["size"], key["segments"], key["code"]]).encode()).hexdigest()
+
+
+@dataclass
+class _Delta:
+    """Rows inserted since the entry was built: typed, with final ``_line``s; their final row
+    numbers ``at`` (ascending); the newlines each inserted; and the key of the bytes now."""
+
+    rows: pa.Table
+    at: list[int]
+    newlines: list[int]
+    key: dict
+
+
+def _claims(csv_path: str | os.PathLike, data) -> Iterator[Claim]:
+    """A claim (hashing started) per version the cache knows of ``data``'s size: after an add,
+    the entry plus its delta, else the entry alone."""
+    entry = entry_path(Path(csv_path))
+    try:
+        base = feather.read_table(str(entry), memory_map=True)
+        base_key = json.loads(base.schema.metadata[META_KEY])
+        delta = _read_delta(entry, base_key)
+    except _UNREADABLE:
+        return  # missing, corrupted or from another version: rebuild
+    for version in ([delta] if delta else []) + [None]:
+        if _may_hold(version.key if version else base_key, data):
+            yield Claim(entry, base, base_key, version, data)
+
+
+def _fill(claim: Claim, columns: list[str] | None) -> bool:
+    """Give ``claim`` its frame (only ``columns`` when given); False when the entry is unreadable."""
+    base = claim.base
+    try:
+        if columns is not None:  # the pandas metadata describes all columns: drop it for a selection
+            base = base.select(columns).replace_schema_metadata(None)
+        claim.frame = _to_pandas(base if claim.delta is None else _with_rows(base, claim.delta))
+    except _UNREADABLE:
+        return False
+    return True
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(types_mapper=_arrow_lists)
 
 
 def _arrow_lists(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
@@ -99,33 +321,94 @@ def _arrow_lists(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
     return pd.ArrowDtype(arrow_type) if is_list else None
 
 
-def _write(entry: Path, frame: pd.DataFrame, meta: dict) -> None:
-    """Store ``frame`` atomically; a cache that cannot be written is silently skipped."""
+def _with_rows(base: pa.Table, delta: _Delta) -> pa.Table:
+    """``base`` (all its columns or a selection) with the delta's rows at their places and the
+    later ``_line``s moved down; the unchanged rows are not copied."""
+    rows, pieces, start = delta.rows.select(base.column_names), [], 0
+    for j, final in enumerate(delta.at):
+        pieces += [base.slice(start, final - j - start), rows.slice(j, 1)]
+        start = final - j
+    pieces = [p.replace_schema_metadata(None) for p in [*pieces, base.slice(start)]]
+    table = pa.concat_tables(pieces).replace_schema_metadata(base.schema.metadata)
+    if "_line" in table.column_names:
+        added = np.zeros(table.num_rows, dtype=np.int64)
+        added[delta.at] = delta.newlines
+        shift = np.cumsum(added)
+        shift[delta.at] = 0  # the delta's own lines are final
+        table = _with_lines(table, table["_line"].to_numpy() + shift)
+    return table
+
+
+def _with_lines(table: pa.Table, lines: np.ndarray) -> pa.Table:
+    i = table.schema.get_field_index("_line")
+    return table.set_column(i, table.schema.field(i), pa.array(lines, type=table.schema.field(i).type))
+
+
+def _delta_with(delta: _Delta | None, row: pd.DataFrame, at: int, newlines: int, key: dict) -> _Delta:
+    """``delta`` plus ``row`` as row number ``at``: rows after it move a place on, ``newlines`` down."""
+    new = pa.Table.from_pandas(row, preserve_index=False).replace_schema_metadata(None)
+    if delta is None:
+        return _Delta(new, [at], [newlines], key)
+    later = np.asarray(delta.at) >= at
+    rows = _with_lines(delta.rows, delta.rows["_line"].to_numpy() + np.where(later, newlines, 0))
+    j = int((~later).sum())
+    rows = pa.concat_tables([rows.slice(0, j), new, rows.slice(j)]).combine_chunks()
+    moved = [a + int(a >= at) for a in delta.at]
+    return _Delta(rows, moved[:j] + [at] + moved[j:], delta.newlines[:j] + [newlines] + delta.newlines[j:], key)
+
+
+def _read_delta(entry: Path, base_key: dict) -> _Delta | None:
+    """The delta on top of ``entry`` when there is one made for it by this code."""
+    try:
+        table = feather.read_table(str(_delta_path(entry)), memory_map=False)
+    except FileNotFoundError:
+        return None
+    meta = json.loads(table.schema.metadata[META_KEY])
+    if meta["base"] != _digest(base_key) or meta["writer"] != _writer_fingerprint():
+        return None
+    return _Delta(table.replace_schema_metadata(None), meta["at"], meta["newlines"], meta["key"])
+
+
+def _write_delta(entry: Path, delta: _Delta, base_key: dict) -> None:
+    meta = {"base": _digest(base_key), "writer": _writer_fingerprint(), "key": delta.key,
+            "at": delta.at, "newlines": delta.newlines}  # fmt: skip
+    try:
+        _store(_delta_path(entry), delta.rows, meta)
+        os.utime(entry)  # in use: keep it from being pruned
+    except (OSError, pa.ArrowException):
+        pass
+
+
+def _write(entry: Path, table: pa.Table, meta: dict) -> None:
+    """Store ``table`` as the entry (its delta gone); a cache that cannot be written is skipped."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(frame)
-        table = table.replace_schema_metadata({**table.schema.metadata, META_KEY: json.dumps(meta)})
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=f".{entry.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            feather.write_feather(table, tmp, compression="uncompressed")
-            os.replace(tmp, entry)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        _store(entry, table, meta)
+        _delta_path(entry).unlink(missing_ok=True)
         _prune(entry.parent)
     except (OSError, pa.ArrowException):
         pass
 
 
+def _store(target: Path, table: pa.Table, meta: dict) -> None:
+    """Write ``table`` with ``meta`` to ``target`` atomically (a temp file, then a rename), in
+    record batches of ``BATCH_ROWS`` (each made contiguous: one slice at a time in memory)."""
+    schema = table.schema.with_metadata({**(table.schema.metadata or {}), META_KEY: json.dumps(meta)})
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
+            for start in range(0, table.num_rows, BATCH_ROWS):
+                writer.write_table(table.slice(start, BATCH_ROWS).combine_chunks())
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def _prune(folder: Path) -> None:
-    """Delete all but the ``KEEP_ENTRIES`` most recently written entries."""
+    """Delete all but the ``KEEP_ENTRIES`` most recently used entries (and their deltas)."""
     entries = sorted(folder.glob("*.arrow"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEEP_ENTRIES:]:
         old.unlink(missing_ok=True)
+        _delta_path(old).unlink(missing_ok=True)
 
-
-def _mtime_ns(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return None

@@ -129,6 +129,8 @@ def _field_ok(column: pa.ChunkedArray, f: schema.Field) -> bool:
     if f.unique and len(pc.unique(column)) != len(column):
         return False
     check = dataclasses.replace(f, unique=False)
+    if f.max_length and (pc.max(pc.binary_length(column)).as_py() or 0) <= f.max_length:
+        check = dataclasses.replace(check, max_length=None)  # (no more characters than bytes)
     if _mostly_repeated(column):
         values = pd.Series(pc.unique(column).to_pandas(), name=f.name)
     else:

@@ -304,8 +304,9 @@ def field_checks(frame: pd.DataFrame, f: schema.Field):
     hint = f.description
     if f.required:
         yield ~present, f.name, "is required but empty", hint
-    if f.max_length:
-        yield col.str.len() > f.max_length, f.name, "is {length} characters long" + f", over the limit of {f.max_length}", "shorten it"
+    too_long = col.str.len() > f.max_length if f.max_length else None
+    if too_long is not None:
+        yield too_long, f.name, "is {length} characters long" + f", over the limit of {f.max_length}", "shorten it"
     if f.enum:
         yield present & ~col.isin(f.enum), f.name, "{value} is not allowed", "use one of: " + ", ".join(f.enum)
     if f.type == "number":
@@ -313,7 +314,7 @@ def field_checks(frame: pd.DataFrame, f: schema.Field):
         yield present & number.isna(), f.name, "{value} is not a number", hint
         yield (number < f.minimum) | (number > f.maximum), f.name, "{value} is out of range", hint
     if f.pattern:
-        checked = present & (col.str.len() <= (f.max_length or 10**9))
+        checked = present if too_long is None else present & ~too_long
         bad = checked & ~col.str.fullmatch(arrow_pattern(f.pattern)).fillna(False).astype(bool)
         if f.name == "source_url" and bad.any():  # (lowercasing every URL is slow: only when needed)
             unsafe = col.str.lower().str.contains("|".join(UNSAFE_SCHEMES), regex=True)
