@@ -10,6 +10,7 @@ import pytest
 
 from tracker import append, cache, store
 from tracker.errors import TrackerError
+from tracker.filebytes import FileBytes
 from tracker.validate import ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -353,7 +354,7 @@ def test_a_new_file_written_from_a_stale_entry_is_discarded(events_csv: Path, va
 def test_load_takes_an_open_file_without_reading_it_whole(events_csv: Path, parses: list[str]):
     """For a loader that would rather not read the file into memory first (FileBytes)."""
     with open(events_csv, "rb") as handle:
-        data = cache.FileBytes(handle.fileno())
+        data = FileBytes(handle.fileno())
         first = cache.load(events_csv, data, lambda path, d: store.frame_from_bytes(path, d[0 : len(d)]))
         second = cache.load(events_csv, data, lambda path, d: pytest.fail("parsed again"))
     assert parses == [str(events_csv)]

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from tracker import figures, map_figure, schema
+from tracker.checks import padded_dates
 from tracker.figures import (
     CATEGORY_COLORS,
     EMPTY_MESSAGE,
@@ -25,7 +26,6 @@ from tracker.figures import (
 from tracker.map_figure import build_map_figure
 from tracker.query import EventFilter, filter_events
 from tracker.store import load_events
-from tracker.validate import padded_dates
 
 MS_PER_DAY = 86_400_000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tracker.append import FileRange, _spliced, atomic_write
-from tracker.cache import FileBytes
 from tracker.errors import TrackerError
+from tracker.filebytes import FileBytes
 
 
 def test_splice_copies_unchanged_parts_from_the_file(tmp_path):

@@ -29,18 +29,15 @@ from filelock import FileLock, Timeout
 
 from . import cache as frame_cache
 from . import schema, validate
+from .checks import padded_dates
 from .errors import TrackerError
+from .filebytes import FileBytes
 from .store import typed
-from .validate import (
-    InvalidRowError,
-    Problem,
-    padded_dates,
-    problems_in,
-    read_bytes,
-    valid_raw,
-)
+from .validate import InvalidRowError, Problem, problems_in, read_bytes, valid_raw
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
+
+
 def lock_for(path: Path) -> FileLock:
     """The lock every writer of ``path`` takes (a ``.lock`` file beside it)."""
     return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
@@ -116,7 +113,7 @@ def _add_locked(path: Path, row: dict[str, str]) -> str:
                 claim.holds()  # its hashing threads read the file: let them finish before it closes
 
 
-def _add_from(path: Path, source: frame_cache.FileBytes, row: dict[str, str], claim: frame_cache.Claim | None) -> str:
+def _add_from(path: Path, source: FileBytes, row: dict[str, str], claim: frame_cache.Claim | None) -> str:
     """Plan the insert from the cache's claim while its hashes are checked (else from a full
     validation), write the new file, and put it in place only once the claim holds."""
     if claim is not None:
@@ -171,7 +168,7 @@ def _plan(path: Path, data, row: dict[str, str], existing: pd.DataFrame, claim: 
 
 
 @contextmanager
-def _opened(path: Path) -> Iterator[frame_cache.FileBytes]:
+def _opened(path: Path) -> Iterator[FileBytes]:
     """The events file, open: its bytes are read where needed, never copied whole up front."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 (closed below)
@@ -179,14 +176,14 @@ def _opened(path: Path) -> Iterator[frame_cache.FileBytes]:
         read_bytes(path)  # raises the loader's message: a missing file, a folder, no permission
         raise
     try:
-        yield frame_cache.FileBytes(handle.fileno())
+        yield FileBytes(handle.fileno())
     finally:
         # After the replace this drops the old version's last link, and freeing its blocks takes a
         # while (0.2 s for 300 MB on ext4): a background thread waits for that, not the caller.
         threading.Thread(target=handle.close, daemon=True).start()
 
 
-def _whole(path: Path, source: frame_cache.FileBytes) -> bytes:
+def _whole(path: Path, source: FileBytes) -> bytes:
     """All the bytes of the open file (what the full validation reads)."""
     if len(source) > validate.MAX_FILE_BYTES:
         read_bytes(path)  # raises the loader's "over the limit" error
@@ -205,7 +202,7 @@ def _head(data) -> bytes:
     return head
 
 
-def _spliced(source: frame_cache.FileBytes, offset: int, line: bytes) -> list:
+def _spliced(source: FileBytes, offset: int, line: bytes) -> list:
     """The new file as chunks: the open file's bytes with ``line`` inserted at ``offset``; the
     unchanged parts are copied by the kernel (``FileRange``)."""
     return [FileRange(source.fd, 0, offset), line, FileRange(source.fd, offset, len(source) - offset)]

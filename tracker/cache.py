@@ -25,9 +25,7 @@ import hashlib
 import json
 import os
 import tempfile
-import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -37,17 +35,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
-from .errors import TrackerError
+from .filebytes import in_threads, nth_newline, scan
 
 META_KEY = b"sanctions-tracker"
 FORMAT = 2
 KEEP_ENTRIES = 16
 MAX_DELTA_ROWS = 64
 SEGMENT_BYTES = 8 << 20
-READ_BYTES = 1 << 20
 BATCH_ROWS = 1 << 16  # few record batches: opening 300 of them costs ~25 ms at 1M rows
-HASH_THREADS = min(4, os.cpu_count() or 1)
-CODE_FILES = ("events.schema.json", "validate.py", "fastcsv.py", "store.py", "dates.py", "schema.py", "cache.py")
+CODE_FILES = ("events.schema.json", "validate.py", "fastcsv.py", "store.py", "dates.py", "schema.py", "cache.py", "filebytes.py", "checks.py")
 DELTA_CODE_FILES = ("append.py",)  # the writer of deltas
 _UNREADABLE = (OSError, LookupError, TypeError, ValueError, pa.ArrowException)
 
@@ -129,7 +125,7 @@ class Claim:
         self.entry, self.base, self.base_key, self.delta = entry, base, base_key, delta
         self.key = delta.key if delta else base_key
         self.frame: pd.DataFrame | None = None
-        self._hashes, self._holds = _in_threads(lambda b: _scan(data, b, count=False)[1], _bounds(self.key)), None
+        self._hashes, self._holds = in_threads(lambda b: scan(data, b, count=False)[1], _bounds(self.key)), None
 
     def holds(self) -> bool:
         """Whether the bytes are exactly those of the key (waits for the hashing)."""
@@ -145,7 +141,7 @@ class Claim:
         need = line - 1  # the newlines before it
         for (start, stop), (_, _, count) in zip(_bounds(self.key), self.key["segments"], strict=True):
             if 0 < need <= count:
-                return _nth_newline(data, start, stop, need) + 1
+                return nth_newline(data, start, stop, need) + 1
             need -= count
         if line <= 1:
             return 0
@@ -168,80 +164,10 @@ class Claim:
         return lambda: self.holds() and _write_delta(self.entry, delta, self.base_key)
 
 
-class FileBytes:
-    """The bytes of an open file, read on demand (``pread``): no whole-file copy and no memory
-    map, so a file truncated meanwhile by another program reads short instead of crashing us."""
-
-    def __init__(self, fd: int):
-        self.fd, self.size = fd, os.fstat(fd).st_size
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __getitem__(self, part: slice) -> bytes:
-        start, stop, _ = part.indices(self.size)
-        pieces = []
-        while start < stop:
-            pieces.append(os.pread(self.fd, stop - start, start))
-            start += len(pieces[-1]) or _shrank()
-        return b"".join(pieces)
-
-    def chunks(self, start: int, stop: int) -> Iterator[memoryview]:
-        """``[start, stop)`` in pieces, each valid until the next is asked for."""
-        if not hasattr(_local, "buffer"):  # one per thread: a fresh one costs page faults each time
-            _local.buffer = memoryview(bytearray(READ_BYTES))
-        while start < stop:
-            n = os.preadv(self.fd, [_local.buffer[: min(READ_BYTES, stop - start)]], start) or _shrank()
-            yield _local.buffer[:n]
-            start += n
-
-
-_local = threading.local()
-
-
-def _shrank() -> int:
-    raise TrackerError("the events file shrank while it was being read",
-                       "another program wrote it without taking the lock; run the command again")  # fmt: skip
-
-
-def _chunks(data, start: int, stop: int) -> Iterator[memoryview]:
-    return data.chunks(start, stop) if isinstance(data, FileBytes) else iter([memoryview(data)[start:stop]])
-
-
-def _newlines_in(chunk) -> int:
-    return int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n")))
-
-
-def _nth_newline(data, start: int, stop: int, n: int) -> int:
-    """Byte offset of the ``n``-th (1-based) newline in ``data[start:stop]``."""
-    for chunk in _chunks(data, start, stop):
-        hits = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
-        if n <= len(hits):
-            return start + int(hits[n - 1])
-        n, start = n - len(hits), start + len(chunk)
-    raise ValueError("fewer newlines than the cache counted")
-
-
 def _fresh_key(data) -> dict:
     """The key of ``data``: its size, and per segment its length, SHA-256 and newline count."""
     bounds = [(a, min(len(data), a + SEGMENT_BYTES)) for a in range(0, len(data), SEGMENT_BYTES)]
-    return {"size": len(data), "segments": _in_threads(lambda b: _scan(data, b), bounds)(), "code": code_fingerprint()}
-
-
-def _scan(data, bounds: tuple[int, int], count: bool = True) -> list:
-    digest, newlines = hashlib.sha256(), 0
-    for chunk in _chunks(data, *bounds):
-        digest.update(chunk)  # releases the GIL: segments hash in parallel
-        newlines += _newlines_in(chunk) if count else 0
-    return [bounds[1] - bounds[0], digest.hexdigest(), newlines]
-
-
-def _in_threads(work: Callable, items: list) -> Callable[[], list]:
-    """Start ``work`` on each item in background threads; the call returned waits for the results."""
-    pool = ThreadPoolExecutor(HASH_THREADS)
-    futures = [pool.submit(work, item) for item in items]
-    pool.shutdown(wait=False)
-    return lambda: [f.result() for f in futures]
+    return {"size": len(data), "segments": in_threads(lambda b: scan(data, b), bounds)(), "code": code_fingerprint()}
 
 
 def _bounds(key: dict) -> list[tuple[int, int]]:
@@ -265,7 +191,7 @@ def _key_after_insert(key: dict, data, offset: int, inserted: bytes) -> dict:
     i = max(0, int(np.searchsorted([b[0] for b in bounds], offset, side="right")) - 1)
     region = bytes(data[bounds[i][0] : offset]) + inserted + bytes(data[offset : bounds[i][1]])
     size = SEGMENT_BYTES if len(region) > 2 * SEGMENT_BYTES else max(1, len(region))
-    segments[i : i + 1] = [_scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
+    segments[i : i + 1] = [scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
     return {"size": key["size"] + len(inserted), "segments": segments, "code": key["code"]}
 
 

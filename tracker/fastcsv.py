@@ -23,15 +23,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from . import schema
-from .validate import (
-    _header,
-    _header_problems,
-    _stray_quotes,
-    coordinate_checks,
-    date_checks,
-    field_checks,
-    source_checks,
-)
+from .checks import coordinate_checks, date_checks, field_checks, source_checks
+from .validate import _header, _header_problems, _stray_quotes
 
 MIN_ROWS = 20_000  # below this the exact path is fast enough, and simpler
 SAMPLE_ROWS = 10_000

@@ -11,7 +11,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import schema
-from .validate import padded_dates, read_bytes, valid_raw
+from .checks import padded_dates
+from .validate import read_bytes, valid_raw
 
 DEFAULT_CSV = "events.csv"
 

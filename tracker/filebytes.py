@@ -1,0 +1,87 @@
+"""The bytes of an events file read in pieces, and the per-segment SHA-256 and newline counts
+the cache keys them by (segments hash on several cores: hashlib releases the GIL)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .errors import TrackerError
+
+READ_BYTES = 1 << 20
+HASH_THREADS = min(4, os.cpu_count() or 1)
+
+
+class FileBytes:
+    """The bytes of an open file, read on demand (``pread``): no whole-file copy and no memory
+    map, so a file truncated meanwhile by another program reads short instead of crashing us."""
+
+    def __init__(self, fd: int):
+        self.fd, self.size = fd, os.fstat(fd).st_size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop, _ = part.indices(self.size)
+        pieces = []
+        while start < stop:
+            pieces.append(os.pread(self.fd, stop - start, start))
+            start += len(pieces[-1]) or _shrank()
+        return b"".join(pieces)
+
+    def chunks(self, start: int, stop: int) -> Iterator[memoryview]:
+        """``[start, stop)`` in pieces, each valid until the next is asked for."""
+        if not hasattr(_local, "buffer"):  # one per thread: a fresh one costs page faults each time
+            _local.buffer = memoryview(bytearray(READ_BYTES))
+        while start < stop:
+            n = os.preadv(self.fd, [_local.buffer[: min(READ_BYTES, stop - start)]], start) or _shrank()
+            yield _local.buffer[:n]
+            start += n
+
+
+_local = threading.local()
+
+
+def _shrank() -> int:
+    raise TrackerError("the events file shrank while it was being read",
+                       "another program wrote it without taking the lock; run the command again")  # fmt: skip
+
+
+def chunks(data, start: int, stop: int) -> Iterator[memoryview]:
+    return data.chunks(start, stop) if isinstance(data, FileBytes) else iter([memoryview(data)[start:stop]])
+
+
+def newlines_in(chunk) -> int:
+    return int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n")))
+
+
+def nth_newline(data, start: int, stop: int, n: int) -> int:
+    """Byte offset of the ``n``-th (1-based) newline in ``data[start:stop]``."""
+    for chunk in chunks(data, start, stop):
+        hits = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+        if n <= len(hits):
+            return start + int(hits[n - 1])
+        n, start = n - len(hits), start + len(chunk)
+    raise ValueError("fewer newlines than the cache counted")
+
+
+def scan(data, bounds: tuple[int, int], count: bool = True) -> list:
+    digest, newlines = hashlib.sha256(), 0
+    for chunk in chunks(data, *bounds):
+        digest.update(chunk)  # releases the GIL: segments hash in parallel
+        newlines += newlines_in(chunk) if count else 0
+    return [bounds[1] - bounds[0], digest.hexdigest(), newlines]
+
+
+def in_threads(work: Callable, items: list) -> Callable[[], list]:
+    """Start ``work`` on each item in background threads; the call returned waits for the results."""
+    pool = ThreadPoolExecutor(HASH_THREADS)
+    futures = [pool.submit(work, item) for item in items]
+    pool.shutdown(wait=False)
+    return lambda: [f.result() for f in futures]
