@@ -360,3 +360,16 @@ def test_load_takes_an_open_file_without_reading_it_whole(events_csv: Path, pars
     assert parses == [str(events_csv)]
     pd.testing.assert_frame_equal(first, second, check_exact=True)
     pd.testing.assert_frame_equal(second, store.load_events(events_csv), check_exact=True)
+
+
+def test_checking_a_file_uses_a_cache_that_vouches_for_it_and_never_fills_one(events_csv: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch):
+    frame = store.load_events(events_csv, cache=False)
+    expected = (len(frame), frame["date"].max())
+    assert store.check_events(events_csv) == expected
+    assert not list(private_cache.glob("*.arrow"))  # checking does not build a cache entry
+    store.load_events(events_csv)
+    monkeypatch.setattr(store, "check", lambda *a: pytest.fail("validated again"))
+    assert store.check_events(events_csv) == expected
+    events_csv.write_bytes(events_csv.read_bytes() + b"\n")  # (a change: no longer vouched for)
+    with pytest.raises(pytest.fail.Exception, match="validated again"):
+        store.check_events(events_csv)

@@ -7,14 +7,16 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.generate import events as synthetic_events
 from tracker import fastcsv, schema, store
-from tracker.validate import ValidationError, read_raw, valid_raw
+from tracker.validate import ValidationError, check, read_raw, valid_raw
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = (ROOT / "events.csv").read_bytes()
@@ -163,3 +165,111 @@ def test_changed_fields_fast_path_never_accepts_what_the_exact_path_refuses(synt
     for column, value in changes.items():
         frame.loc[7, column] = value
     agrees_with_exact(csv_bytes(frame))
+
+
+@FUZZ
+@given(changes=st.dictionaries(st.sampled_from(schema.COLUMNS), st.text(st.sampled_from(ALPHABET + list("RUS.&'é2024")), max_size=12), min_size=1, max_size=4),
+       repeated=st.sampled_from([0, 10**9]))  # fmt: skip
+def test_both_ways_of_checking_a_column_agree_with_the_exact_path(synthetic, changes, repeated):
+    """Every column checked on every value (0), or on its distinct values (10**9)."""
+    frame = synthetic.head(30).copy()
+    for column, value in changes.items():
+        frame.loc[11, column] = value
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fastcsv, "REPEATED", repeated)
+        agrees_with_exact(csv_bytes(frame))
+
+
+# ------------------------------------------------------------ the pieces checked on every value
+
+
+def chunked(values: list[str], sizes: list[int], skip: int) -> pa.ChunkedArray:
+    """``values`` as Arrow chunks of ``sizes``, the first sliced ``skip`` values in (an offset)."""
+    head = pa.array(["x"] * skip + values[: sizes[0]], pa.string()).slice(skip)
+    rest, at = [], sizes[0]
+    for size in sizes[1:]:
+        rest.append(pa.array(values[at : at + size], pa.string()))
+        at += size
+    return pa.chunked_array([head, *rest, pa.array(values[at:], pa.string())], pa.string())
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.text(st.sampled_from(list("ab-é\x00 ")), max_size=20), max_size=40),
+       sizes=st.lists(st.integers(0, 10), min_size=1, max_size=4), skip=st.integers(0, 3))  # fmt: skip
+def test_all_distinct_is_exactly_no_repeated_value(values, sizes, skip):
+    column = chunked(values, sizes, skip)
+    assert column.to_pylist() == values
+    assert fastcsv._all_distinct(column) == (len(set(values)) == len(values))
+
+
+def test_a_fingerprint_collision_falls_back_to_the_exact_count(monkeypatch):
+    monkeypatch.setattr(fastcsv, "_fingerprints", lambda chunk: np.zeros(len(chunk), np.uint64))
+    assert fastcsv._all_distinct(pa.chunked_array([pa.array(["a", "b", "c"])])) is True
+    assert fastcsv._all_distinct(pa.chunked_array([pa.array(["a", "b", "a"])])) is False
+
+
+def test_equal_values_get_equal_fingerprints_whatever_their_neighbours():
+    values = ["2024-01-02-strike", "2024-01-02-strike-and-more", "2024-01-02-strike", "x" * 17 + "-tail"]
+    prints = fastcsv._fingerprints(pa.array(values))
+    assert prints[0] == prints[2]
+    assert len(set(prints.tolist())) == 3
+
+
+def test_only_the_title_pattern_is_taken_as_not_blank():
+    assert [f.name for f in schema.fields() if f.pattern and fastcsv._is_non_blank(f.pattern)] == ["title"]
+    assert not fastcsv._is_non_blank(r"[^a]*[^\sa][^a]*")  # (not only control characters)
+
+
+@pytest.mark.parametrize(("title", "graphic"), [("Kharkiv strike", True), (" leading space", False), ("Érable", False), ("", False), ("9", True)])
+def test_titles_starting_with_a_printable_ascii_character_surely_are_not_blank(title, graphic):
+    assert fastcsv._starts_graphic(pa.chunked_array([pa.array(["x", title]).slice(1)])).tolist() == [graphic]
+
+
+def test_urls_are_counted_by_their_separators():
+    urls = pa.array(["https://a.org", "https://a.org | https://b.org", "https://a.org | https://b.org | https://c.org"])
+    assert fastcsv._bytes_per_value(urls.slice(1), ord("|")).tolist() == [1, 2]
+
+
+# ------------------------------------------------------------ checking a file without using it
+
+
+def large_file(synthetic: pd.DataFrame, **at_15000: str) -> bytes:
+    frame = pd.concat([synthetic] * 11, ignore_index=True)  # 22,000 rows: over MIN_ROWS
+    frame["id"] = frame["id"] + "-" + frame.index.astype(str)
+    for column, value in at_15000.items():
+        frame.loc[15_000, column] = value
+    return csv_bytes(frame)
+
+
+def test_check_counts_the_events_and_finds_the_latest_date(synthetic):
+    data = large_file(synthetic)
+    table = fastcsv.accepted_table(data, whole=False)
+    assert table is not None and "description" not in table.column_names  # (proved by line lengths)
+    assert check("events.csv", data) == (22_000, synthetic["date"].max())
+
+
+@pytest.mark.parametrize(("length", "valid"), [(20_000, True), (20_001, False)])
+def test_a_description_past_the_first_mib_is_still_held_to_its_limit(tmp_path, synthetic, length, valid):
+    data = large_file(synthetic, description="d" * length)
+    assert fastcsv.accepted_table(data, whole=False) is not None if valid else fastcsv.accepted_table(data, whole=False) is None
+    if valid:
+        assert check(tmp_path / "events.csv", data)[0] == 22_000
+    else:
+        with pytest.raises(ValidationError) as caught:
+            check(tmp_path / "events.csv", data)
+        assert str(caught.value).startswith(f"{tmp_path / 'events.csv'}:15002: description: is 20001 characters long, over the limit of 20000")
+
+
+def test_a_large_file_with_bytes_that_are_not_utf8_goes_to_the_exact_path(tmp_path, synthetic):
+    data = large_file(synthetic, title="Cafe-MARK strike").replace(b"e-MARK", b"\xe9")  # (Latin-1)
+    assert fastcsv.accepted_table(data) is None
+    with pytest.raises(ValidationError, match="is not UTF-8 text"):
+        check(tmp_path / "events.csv", data)
+
+
+def test_a_large_non_ascii_file_takes_the_fast_path_as_text(synthetic):
+    data = large_file(synthetic, title="Pyongyang–Moscow rail link, ‘restarted’")
+    fast = fastcsv.accepted_raw(data)
+    assert fast is not None
+    assert fast.loc[15_000, "title"] == "Pyongyang–Moscow rail link, ‘restarted’"
+    pd.testing.assert_frame_equal(fast, exact(data))

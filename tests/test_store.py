@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tracker import filebytes
 from tracker.append import FileRange, _spliced, atomic_write
 from tracker.errors import TrackerError
 from tracker.filebytes import FileBytes
@@ -53,3 +54,13 @@ def test_file_bytes_reads_any_slice(tmp_path):
         assert len(data) == 3_000_000
         assert data[0 : len(data)] == path.read_bytes()
         assert data[-1:] == b"9" and data[5:3] == b"" and data[2_999_998:4_000_000] == b"89"
+
+
+@pytest.mark.parametrize("size_change", [0, -5, 7])
+def test_a_large_file_read_into_huge_pages_is_exactly_its_bytes(tmp_path, monkeypatch, size_change):
+    """Whatever size was stated (the file may grow or shrink between stat and read)."""
+    monkeypatch.setattr(filebytes, "HUGE_PAGES_FROM", 1)
+    path = tmp_path / "events.csv"
+    path.write_bytes(bytes(range(256)) * 40)
+    data = filebytes.read_whole(path, path.stat().st_size + size_change)
+    assert bytes(data) == path.read_bytes()

@@ -96,17 +96,25 @@ def row_checks(frame: pd.DataFrame):
 
 def date_checks(frame: pd.DataFrame):
     """Checks on ``date`` and ``end_date`` together: real dates, in range, in order."""
-    shaped = {}
     for column in ("date", "end_date"):
-        col = frame[column]
-        shaped[column] = col.str.fullmatch(schema.field(column).pattern).fillna(False).astype(bool)
-        real = pd.to_datetime(padded_dates(col).where(shaped[column]), format="%Y-%m-%d", errors="coerce")
-        yield shaped[column] & real.isna(), column, "{value} is not a real calendar date", "check the day and month"
-        year = real.dt.year  # (NaT where not a real date)
-        yield (year < YEARS[0]) | (year > YEARS[1]), column, f"{{value}} is outside the years {YEARS[0]}-{YEARS[1]} the tracker handles", "check the year"
-    both = shaped["date"] & shaped["end_date"]
+        yield from calendar_checks(frame[column], column)
+    both = date_shaped(frame["date"], "date") & date_shaped(frame["end_date"], "end_date")
     early = both & (padded_dates(frame["end_date"]) < padded_dates(frame["date"]))
     yield early, "end_date", "{value} is before the date", "an end_date must not come before date"
+
+
+def calendar_checks(col: pd.Series, column: str):
+    """Each value with a date's shape is a real calendar date in the years the tracker handles."""
+    shaped = date_shaped(col, column)
+    real = pd.to_datetime(padded_dates(col).where(shaped), format="%Y-%m-%d", errors="coerce")
+    yield shaped & real.isna(), column, "{value} is not a real calendar date", "check the day and month"
+    year = real.dt.year  # (NaT where not a real date)
+    yield (year < YEARS[0]) | (year > YEARS[1]), column, f"{{value}} is outside the years {YEARS[0]}-{YEARS[1]} the tracker handles", "check the year"
+
+
+def date_shaped(col: pd.Series, column: str) -> pd.Series:
+    """Values shaped as ISO dates at any precision (``column``'s pattern)."""
+    return col.str.fullmatch(schema.field(column).pattern).fillna(False).astype(bool)
 
 
 def coordinate_checks(frame: pd.DataFrame):

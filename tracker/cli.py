@@ -15,7 +15,7 @@ from .dates import parse_date
 from .errors import TrackerError
 from .query import EventFilter, filter_events
 from .render import render_rows
-from .store import default_csv, load_events
+from .store import check_events, default_csv, load_events
 from .validate import InvalidRowError, ValidationError
 
 CSV_ARG = click.argument("csv_path", metavar="[CSV]", required=False, type=click.Path(dir_okay=True, path_type=Path))
@@ -58,9 +58,8 @@ def main():
 def validate(csv_path):
     """Check CSV against the events contract; list every problem."""
     path = resolve_csv(csv_path)
-    frame = load_events(path)
-    latest = frame["date"].max() if len(frame) else "-"
-    click.echo(f"{path}: {len(frame)} events, valid (latest {latest})")
+    events, latest = check_events(path)
+    click.echo(f"{path}: {events} events, valid (latest {latest})")
 
 
 def filter_options(command):

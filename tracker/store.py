@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from .checks import padded_dates
-from .validate import read_bytes, valid_raw
+from .validate import check, read_bytes, valid_raw
 
 DEFAULT_CSV = "events.csv"
 
@@ -37,6 +37,20 @@ def load_events(path: str | os.PathLike, cache: bool = True) -> pd.DataFrame:
 
         return frame_cache.load(path, data, frame_from_bytes)
     return frame_from_bytes(path, data)
+
+
+def check_events(path: str | os.PathLike, cache: bool = True) -> tuple[int, str]:
+    """(events, latest date) of a valid file, for checking it rather than using it: from the
+    cache when it vouches for these bytes, else validated (nothing derived, nothing cached);
+    raises ValidationError listing every problem."""
+    data = read_bytes(Path(path))
+    if cache:
+        from . import cache as frame_cache
+
+        hit = frame_cache.cached(path, data)
+        if hit is not None:
+            return len(hit), (hit["date"].max() if len(hit) else "-")
+    return check(path, data)
 
 
 def frame_from_bytes(path: str | os.PathLike, data: bytes) -> pd.DataFrame:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from . import schema
 from .checks import field_checks, row_checks
 from .errors import TrackerError
+from .filebytes import read_whole
 
 MAX_FILE_BYTES = int(os.environ.get("TRACKER_MAX_BYTES", 2 * 1024**3))
 MAX_PROBLEMS = 200
@@ -65,7 +67,7 @@ def read_raw(path: str | os.PathLike, data: bytes | None = None) -> pd.DataFrame
     """The file as a frame of strings plus a ``_line`` column; raises ValidationError."""
     path = Path(path)
     if data is None:
-        data = read_bytes(path)
+        data = bytes(read_bytes(path))
     text_problem = _text_problem(data)
     if text_problem:
         raise ValidationError(path, [text_problem])
@@ -101,13 +103,14 @@ def _read_strings(data: bytes) -> pd.DataFrame:
     return frame
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, refusing what is missing or far too large."""
+def read_bytes(path: Path):
+    """The file's bytes (a buffer: see ``filebytes.read_whole``), refusing what is missing or far
+    too large."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise ValidationError(path, [Problem(1, "", f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit", "split it, or raise TRACKER_MAX_BYTES")])
-        return path.read_bytes()
+        return read_whole(path, size)
     except FileNotFoundError:
         raise TrackerError(f"{path}: no such file", "check the path, or set TRACKER_EVENTS") from None
     except IsADirectoryError:
@@ -218,11 +221,22 @@ def _commas_outside(raw: np.ndarray, starts: np.ndarray, ends: np.ndarray, quote
 def _stray_quotes(raw: np.ndarray, quotes: np.ndarray) -> np.ndarray:
     """Positions of quotes that open mid-field or close before more text (RFC 4180 forbids both)."""
     opening, closing = quotes[0::2], quotes[1::2]  # by parity: the 1st, 3rd, ... quote opens
-    before = raw[np.maximum(opening - 1, 0)]
-    bad_open = opening[(opening > 0) & ~np.isin(before, list(b',\n"'))]
-    after = raw[np.minimum(closing + 1, len(raw) - 1)]
-    bad_close = closing[(closing + 1 < len(raw)) & ~np.isin(after, list(b',\r\n"'))]
+    bad_open = opening[opens_mid_field(raw, opening)]
+    bad_close = closing[closes_mid_field(raw, closing)]
     return np.sort(np.concatenate((bad_open, bad_close)))
+
+
+def opens_mid_field(raw: np.ndarray, opening: np.ndarray) -> np.ndarray:
+    """Which opening quotes follow something other than a field's start (``,`` ``\n`` ``"``)."""
+    before = raw[np.maximum(opening - 1, 0)]
+    return (opening > 0) & (before != ord(",")) & (before != ord("\n")) & (before != ord('"'))
+
+
+def closes_mid_field(raw: np.ndarray, closing: np.ndarray) -> np.ndarray:
+    """Which closing quotes come before something other than a field's end (``,`` ``\r`` ``\n`` ``"``)."""
+    after = raw[np.minimum(closing + 1, len(raw) - 1)]
+    ends = (after == ord(",")) | (after == ord("\r")) | (after == ord("\n")) | (after == ord('"'))
+    return (closing + 1 < len(raw)) & ~ends
 
 
 def _record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
@@ -249,13 +263,28 @@ def valid_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
     from .fastcsv import accepted_raw  # (it builds on this module's checks)
 
     fast = accepted_raw(data)
-    if fast is not None:
-        return fast
-    raw = read_raw(path, data)
+    return fast if fast is not None else _exact(path, data)
+
+
+def _exact(path: str | os.PathLike, data) -> pd.DataFrame:
+    """The exact path: the raw frame, or ValidationError with every problem worded."""
+    raw = read_raw(path, bytes(data))
     problems, total = problems_in(raw)
     if problems:
         raise ValidationError(path, problems, total)
     return raw
+
+
+def check(path: str | os.PathLike, data) -> tuple[int, str]:
+    """(events, latest date) of ``data`` read from ``path``; raises ValidationError listing every
+    problem. Like ``valid_raw``, without building a frame from a file the fast path accepts."""
+    from .fastcsv import accepted_table
+
+    table = accepted_table(data, whole=False)
+    if table is not None:
+        return table.num_rows, (pc.max(table["date"]).as_py() or "-")
+    raw = _exact(path, data)
+    return len(raw), (raw["date"].max() if len(raw) else "-")
 
 
 def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
