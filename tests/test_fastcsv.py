@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -273,3 +274,39 @@ def test_a_large_non_ascii_file_takes_the_fast_path_as_text(synthetic):
     assert fast is not None
     assert fast.loc[15_000, "title"] == "Pyongyang–Moscow rail link, ‘restarted’"
     pd.testing.assert_frame_equal(fast, exact(data))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "may"),
+    [
+        ("[a-z0-9]+(-[a-z0-9]+)*", False),
+        (r'https?://[^\s|"<>]+( \| https?://[^\s|"<>]+)*', False),
+        (r"[^\x00-\x1f\x7f]*", False),
+        (r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*", True),  # (\n allowed: a description's)
+        (r"a.b", False),
+        (r"(?s)a.b", True),
+        (r"(?s:a.)b", True),
+        (r"x\sy", True),
+        (r"[\S]", False),
+        (r"[^\S]", True),
+        (r"\D", True),
+        (r"\w+", False),
+        (r"a|\n", True),
+        (r"[\t-\r]", True),
+        (r"[^a]", True),
+        (r"(a)\1", True),  # (a back reference: unsure)
+        (r"(", True),  # (not a pattern: unsure)
+    ],
+)
+def test_patterns_that_may_match_a_line_break_are_told_apart(pattern, may):
+    assert fastcsv._may_match_newline(pattern) is may
+
+
+@pytest.mark.parametrize(("pattern", "exact"), [("[a-z0-9]+(-[a-z0-9]+)*", True), ("[a-z]+", True), (r"\bab", True), ("a$", False)])
+def test_joined_values_match_when_each_value_does(pattern, exact):
+    """Never more than each value allows; exactly that, but for anchors (which only refuse)."""
+    for values in (["ab", "a-b", "ab-c1"], ["ab", "a--b"], ["ab", "A"], ["a", "a", "ab"], ["a"], ["ab", "ab"]):
+        column = pa.chunked_array([pa.array(values[:1], pa.string()), pa.array([], pa.string()), pa.array(values[1:], pa.string())])
+        each = all(re.fullmatch(pattern, v) for v in values)
+        joined = fastcsv._all_match(column, pattern)
+        assert joined == each if exact else (each or not joined), (pattern, values)

@@ -288,9 +288,76 @@ def _mostly_repeated(column: pa.ChunkedArray) -> bool:
 
 
 def _all_match(column: pa.ChunkedArray, pattern: str) -> bool:
-    """Every non-empty value matches ``pattern`` in full, as ``Series.str.fullmatch`` would."""
-    present = column if pc.min(pc.binary_length(column)).as_py() else column.filter(pc.greater(pc.binary_length(column), 0))
-    return bool(pc.all(pc.match_substring_regex(present, f"^(?:{arrow_pattern(pattern)})$")).as_py() is not False)
+    """Every non-empty value matches ``pattern`` in full, as ``Series.str.fullmatch`` would. When
+    the pattern can never match a line break, each chunk's values are joined by ``\n`` (no value
+    holds one: the byte scan) and RE2 matches the text in one pass; else value by value."""
+    if not pc.min(pc.binary_length(column)).as_py():
+        column = column.filter(pc.greater(pc.binary_length(column), 0))
+    regex = arrow_pattern(pattern)
+    if _may_match_newline(pattern):
+        return pc.all(pc.match_substring_regex(column, f"^(?:{regex})$")).as_py() is not False
+    lines = f"^(?:{regex})(?:\n(?:{regex}))*$"
+    for chunk in filter(len, column.chunks):
+        text = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk), pa.scalar("\n", chunk.type))
+        if not pc.match_substring_regex(text, lines)[0].as_py():
+            return False
+    return True
+
+
+def _may_match_newline(pattern: str) -> bool:
+    """Whether some string ``pattern`` matches could hold a line break (True when unsure)."""
+    try:
+        from re import _constants as sre
+        from re import _parser
+
+        tree = _parser.parse(pattern)
+    except (ImportError, re.error):
+        return True
+    return _tree_may_match_newline(tree.data, bool(tree.state.flags & sre.SRE_FLAG_DOTALL), sre)
+
+
+def _tree_may_match_newline(nodes, dotall: bool, sre) -> bool:
+    for op, arg in nodes:
+        if op is sre.LITERAL:
+            found = arg == LF
+        elif op is sre.NOT_LITERAL:
+            found = arg != LF
+        elif op is sre.ANY:
+            found = dotall
+        elif op is sre.IN:
+            found = _class_has_newline(arg, sre)
+        elif op is sre.AT:
+            found = False
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
+            found = _tree_may_match_newline(arg[2], dotall, sre)
+        elif op is sre.SUBPATTERN:
+            found = _tree_may_match_newline(arg[3], (dotall or arg[1] & sre.SRE_FLAG_DOTALL) and not arg[2] & sre.SRE_FLAG_DOTALL, sre)
+        elif op is sre.BRANCH:
+            found = any(_tree_may_match_newline(branch, dotall, sre) for branch in arg[1])
+        else:
+            found = True  # (anything else: unsure)
+        if found:
+            return True
+    return False
+
+
+def _class_has_newline(items, sre) -> bool:
+    """Whether a character class (``[...]``, ``\\s``, ...) holds a line break (True when unsure)."""
+    known = {sre.CATEGORY_SPACE: True, sre.CATEGORY_NOT_SPACE: False, sre.CATEGORY_DIGIT: False,
+             sre.CATEGORY_NOT_DIGIT: True, sre.CATEGORY_WORD: False, sre.CATEGORY_NOT_WORD: True}  # fmt: skip
+    negate, listed = False, False
+    for op, arg in items:
+        if op is sre.NEGATE:
+            negate = True
+        elif op is sre.LITERAL:
+            listed |= arg == LF
+        elif op is sre.RANGE:
+            listed |= arg[0] <= LF <= arg[1]
+        elif op is sre.CATEGORY and arg in known:
+            listed |= known[arg]
+        else:
+            return True
+    return listed != negate
 
 
 def _all_distinct(column: pa.ChunkedArray) -> bool:
@@ -311,10 +378,16 @@ def _fingerprints(chunk: pa.Array) -> np.ndarray:
     words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))  # unaligned
     out = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     with np.errstate(over="ignore"):
+        shortest = int(lengths.min(initial=0))
         for k in range(0, int(lengths.max(initial=0)), 8):  # (a value's rounds: only its own bytes)
-            word = words[np.minimum(starts + k, len(words) - 1)] & _WORD_MASKS[np.clip(lengths - k, 0, 8)]
+            whole = k + 8 <= shortest  # (every value has 8 more bytes: no masking needed)
+            word = words[starts + k] if whole else words[np.minimum(starts + k, len(words) - 1)] & _WORD_MASKS[np.clip(lengths - k, 0, 8)]
             mixed = (out ^ word) * np.uint64(0xBF58476D1CE4E5B9)
-            np.copyto(out, mixed ^ (mixed >> np.uint64(31)), where=lengths > k)
+            mixed ^= mixed >> np.uint64(31)
+            if whole:
+                out = mixed
+            else:
+                np.copyto(out, mixed, where=lengths > k)
     return out
 
 
