@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.generate import events as synthetic_events
-from tracker import fastcsv, schema, store
+from tracker import arrowtext, fastcsv, schema, store
 from tracker.validate import ValidationError, check, read_raw, valid_raw
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,18 +200,18 @@ def chunked(values: list[str], sizes: list[int], skip: int) -> pa.ChunkedArray:
 def test_all_distinct_is_exactly_no_repeated_value(values, sizes, skip):
     column = chunked(values, sizes, skip)
     assert column.to_pylist() == values
-    assert fastcsv._all_distinct(column) == (len(set(values)) == len(values))
+    assert arrowtext.all_distinct(column) == (len(set(values)) == len(values))
 
 
 def test_a_fingerprint_collision_falls_back_to_the_exact_count(monkeypatch):
-    monkeypatch.setattr(fastcsv, "_fingerprints", lambda chunk: np.zeros(len(chunk), np.uint64))
-    assert fastcsv._all_distinct(pa.chunked_array([pa.array(["a", "b", "c"])])) is True
-    assert fastcsv._all_distinct(pa.chunked_array([pa.array(["a", "b", "a"])])) is False
+    monkeypatch.setattr(arrowtext, "fingerprints", lambda chunk: np.zeros(len(chunk), np.uint64))
+    assert arrowtext.all_distinct(pa.chunked_array([pa.array(["a", "b", "c"])])) is True
+    assert arrowtext.all_distinct(pa.chunked_array([pa.array(["a", "b", "a"])])) is False
 
 
 def test_equal_values_get_equal_fingerprints_whatever_their_neighbours():
     values = ["2024-01-02-strike", "2024-01-02-strike-and-more", "2024-01-02-strike", "x" * 17 + "-tail"]
-    prints = fastcsv._fingerprints(pa.array(values))
+    prints = arrowtext.fingerprints(pa.array(values))
     assert prints[0] == prints[2]
     assert len(set(prints.tolist())) == 3
 
@@ -223,12 +223,12 @@ def test_only_the_title_pattern_is_taken_as_not_blank():
 
 @pytest.mark.parametrize(("title", "graphic"), [("Kharkiv strike", True), (" leading space", False), ("Érable", False), ("", False), ("9", True)])
 def test_titles_starting_with_a_printable_ascii_character_surely_are_not_blank(title, graphic):
-    assert fastcsv._starts_graphic(pa.chunked_array([pa.array(["x", title]).slice(1)])).tolist() == [graphic]
+    assert arrowtext.starts_graphic(pa.chunked_array([pa.array(["x", title]).slice(1)])).tolist() == [graphic]
 
 
 def test_urls_are_counted_by_their_separators():
     urls = pa.array(["https://a.org", "https://a.org | https://b.org", "https://a.org | https://b.org | https://c.org"])
-    assert fastcsv._bytes_per_value(urls.slice(1), ord("|")).tolist() == [1, 2]
+    assert arrowtext.bytes_per_value(urls.slice(1), ord("|")).tolist() == [1, 2]
 
 
 # ------------------------------------------------------------ checking a file without using it
@@ -299,7 +299,7 @@ def test_a_large_non_ascii_file_takes_the_fast_path_as_text(synthetic):
     ],
 )
 def test_patterns_that_may_match_a_line_break_are_told_apart(pattern, may):
-    assert fastcsv._may_match_newline(pattern) is may
+    assert arrowtext.may_match_newline(pattern) is may
 
 
 @pytest.mark.parametrize(("pattern", "exact"), [("[a-z0-9]+(-[a-z0-9]+)*", True), ("[a-z]+", True), (r"\bab", True), ("a$", False)])
@@ -308,5 +308,5 @@ def test_joined_values_match_when_each_value_does(pattern, exact):
     for values in (["ab", "a-b", "ab-c1"], ["ab", "a--b"], ["ab", "A"], ["a", "a", "ab"], ["a"], ["ab", "ab"]):
         column = pa.chunked_array([pa.array(values[:1], pa.string()), pa.array([], pa.string()), pa.array(values[1:], pa.string())])
         each = all(re.fullmatch(pattern, v) for v in values)
-        joined = fastcsv._all_match(column, pattern)
+        joined = arrowtext.all_match(column, pattern)
         assert joined == each if exact else (each or not joined), (pattern, values)

@@ -43,7 +43,7 @@ KEEP_ENTRIES = 16
 MAX_DELTA_ROWS = 64
 SEGMENT_BYTES = 8 << 20
 BATCH_ROWS = 1 << 16  # few record batches: opening 300 of them costs ~25 ms at 1M rows
-CODE_FILES = ("events.schema.json", "validate.py", "fastcsv.py", "store.py", "dates.py", "schema.py", "cache.py", "filebytes.py", "checks.py")
+CODE_FILES = ("events.schema.json", "validate.py", "fastcsv.py", "store.py", "dates.py", "schema.py", "cache.py", "filebytes.py", "checks.py", "arrowtext.py")
 DELTA_CODE_FILES = ("append.py",)  # the writer of deltas
 _UNREADABLE = (OSError, LookupError, TypeError, ValueError, pa.ArrowException)
 

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
-from . import schema
-from .checks import arrow_pattern, calendar_checks, date_shaped, field_checks, padded_dates
+from . import arrowtext, schema
+from .checks import calendar_checks, date_shaped, field_checks, padded_dates
 from .validate import _header, _header_problems, closes_mid_field, opens_mid_field
 
 MIN_ROWS = 20_000  # below this the exact path is fast enough, and simpler
@@ -42,8 +42,6 @@ _NON_BLANK = re.compile(r"\[\^(?P<c>[^\]]+)\]\*\[\^\\s(?P=c)\]\[\^(?P=c)\]\*")
 ENCODED = ("date", "end_date", "source_name")  # the columns whose codes a rule across columns uses
 RULE_COLUMNS = ("date", "end_date", "lat", "lon", "source_name", "source_url")
 NOT_A_DAY = np.datetime64("NaT").astype(np.int64)
-GRAPHIC = (0x21, 0x7E)  # ASCII letters, digits and punctuation: never whitespace
-_WORD_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
 
 
 def accepted_raw(data, min_rows: int = MIN_ROWS) -> pd.DataFrame | None:
@@ -254,7 +252,7 @@ class _Encodings:
 def _field_ok(column: pa.ChunkedArray, f: schema.Field, encoded: _Encodings, every_value: bool) -> bool:
     """``field_checks`` passes: what byte lengths prove is skipped, value checks run on the
     distinct values when there are few, else on every value in Arrow; uniqueness on every value."""
-    if f.unique and not _all_distinct(column):
+    if f.unique and not arrowtext.all_distinct(column):
         return False
     lengths = pc.binary_length(column)
     if f.required and (pc.min(lengths).as_py() or 0) == 0 and len(column):
@@ -272,8 +270,8 @@ def _field_ok(column: pa.ChunkedArray, f: schema.Field, encoded: _Encodings, eve
     if check.max_length or check.enum or check.type == "number":
         return _passes(field_checks(column.to_pandas().to_frame(f.name), check))
     if _is_non_blank(check.pattern):
-        column = column.filter(pa.array(~_starts_graphic(column)))  # these surely are not blank
-    return _all_match(column, check.pattern)
+        column = column.filter(pa.array(~arrowtext.starts_graphic(column)))  # these surely are not blank
+    return arrowtext.all_match(column, check.pattern)
 
 
 def _is_non_blank(pattern: str) -> bool:
@@ -285,110 +283,6 @@ def _is_non_blank(pattern: str) -> bool:
 def _mostly_repeated(column: pa.ChunkedArray) -> bool:
     sample = column.slice(0, SAMPLE_ROWS)
     return len(pc.unique(sample)) * REPEATED < len(sample)
-
-
-def _all_match(column: pa.ChunkedArray, pattern: str) -> bool:
-    """Every non-empty value matches ``pattern`` in full, as ``Series.str.fullmatch`` would. When
-    the pattern can never match a line break, each chunk's values are joined by ``\n`` (no value
-    holds one: the byte scan) and RE2 matches the text in one pass; else value by value."""
-    if not pc.min(pc.binary_length(column)).as_py():
-        column = column.filter(pc.greater(pc.binary_length(column), 0))
-    regex = arrow_pattern(pattern)
-    if _may_match_newline(pattern):
-        return pc.all(pc.match_substring_regex(column, f"^(?:{regex})$")).as_py() is not False
-    lines = f"^(?:{regex})(?:\n(?:{regex}))*$"
-    for chunk in filter(len, column.chunks):
-        text = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk), pa.scalar("\n", chunk.type))
-        if not pc.match_substring_regex(text, lines)[0].as_py():
-            return False
-    return True
-
-
-def _may_match_newline(pattern: str) -> bool:
-    """Whether some string ``pattern`` matches could hold a line break (True when unsure)."""
-    try:
-        from re import _constants as sre
-        from re import _parser
-
-        tree = _parser.parse(pattern)
-    except (ImportError, re.error):
-        return True
-    return _tree_may_match_newline(tree.data, bool(tree.state.flags & sre.SRE_FLAG_DOTALL), sre)
-
-
-def _tree_may_match_newline(nodes, dotall: bool, sre) -> bool:
-    for op, arg in nodes:
-        if op is sre.LITERAL:
-            found = arg == LF
-        elif op is sre.NOT_LITERAL:
-            found = arg != LF
-        elif op is sre.ANY:
-            found = dotall
-        elif op is sre.IN:
-            found = _class_has_newline(arg, sre)
-        elif op is sre.AT:
-            found = False
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
-            found = _tree_may_match_newline(arg[2], dotall, sre)
-        elif op is sre.SUBPATTERN:
-            found = _tree_may_match_newline(arg[3], (dotall or arg[1] & sre.SRE_FLAG_DOTALL) and not arg[2] & sre.SRE_FLAG_DOTALL, sre)
-        elif op is sre.BRANCH:
-            found = any(_tree_may_match_newline(branch, dotall, sre) for branch in arg[1])
-        else:
-            found = True  # (anything else: unsure)
-        if found:
-            return True
-    return False
-
-
-def _class_has_newline(items, sre) -> bool:
-    """Whether a character class (``[...]``, ``\\s``, ...) holds a line break (True when unsure)."""
-    known = {sre.CATEGORY_SPACE: True, sre.CATEGORY_NOT_SPACE: False, sre.CATEGORY_DIGIT: False,
-             sre.CATEGORY_NOT_DIGIT: True, sre.CATEGORY_WORD: False, sre.CATEGORY_NOT_WORD: True}  # fmt: skip
-    negate, listed = False, False
-    for op, arg in items:
-        if op is sre.NEGATE:
-            negate = True
-        elif op is sre.LITERAL:
-            listed |= arg == LF
-        elif op is sre.RANGE:
-            listed |= arg[0] <= LF <= arg[1]
-        elif op is sre.CATEGORY and arg in known:
-            listed |= known[arg]
-        else:
-            return True
-    return listed != negate
-
-
-def _all_distinct(column: pa.ChunkedArray) -> bool:
-    """No value repeats. Distinct 64-bit fingerprints prove distinct values; should two collide
-    (or a value be null), the exact (slower) hash table decides."""
-    if column.null_count:
-        return False
-    prints = np.sort(np.concatenate([_fingerprints(chunk) for chunk in column.chunks] or [np.empty(0, np.uint64)]))
-    return not (prints[1:] == prints[:-1]).any() or len(pc.unique(column)) == len(column)
-
-
-def _fingerprints(chunk: pa.Array) -> np.ndarray:
-    """A 64-bit fingerprint of each string, from its bytes (8 at a time) and its length."""
-    offsets, data = _buffers(chunk)
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    padded = np.zeros(offsets[-1] + 8, dtype=np.uint8)  # (8 spare bytes: every read stays inside)
-    padded[: offsets[-1]] = data[: offsets[-1]]
-    words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))  # unaligned
-    out = lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        shortest = int(lengths.min(initial=0))
-        for k in range(0, int(lengths.max(initial=0)), 8):  # (a value's rounds: only its own bytes)
-            whole = k + 8 <= shortest  # (every value has 8 more bytes: no masking needed)
-            word = words[starts + k] if whole else words[np.minimum(starts + k, len(words) - 1)] & _WORD_MASKS[np.clip(lengths - k, 0, 8)]
-            mixed = (out ^ word) * np.uint64(0xBF58476D1CE4E5B9)
-            mixed ^= mixed >> np.uint64(31)
-            if whole:
-                out = mixed
-            else:
-                np.copyto(out, mixed, where=lengths > k)
-    return out
 
 
 def _dates_ok(encoded: _Encodings) -> bool:
@@ -421,32 +315,8 @@ def _sources_ok(table: pa.Table, encoded: _Encodings) -> bool:
     names, codes = encoded("source_name")
     names = names.to_pandas()
     n_names = (names.str.count(r" \| ") + 1).where(names != "", 0).to_numpy()[codes]
-    n_urls = np.concatenate([_bytes_per_value(chunk, ord("|")) for chunk in table["source_url"].chunks]) + 1
+    n_urls = np.concatenate([arrowtext.bytes_per_value(chunk, ord("|")) for chunk in table["source_url"].chunks]) + 1
     return bool(((n_names == 0) | (n_urls == n_names)).all())
-
-
-def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """A string array's (offsets, bytes) as numpy views (its offset applied to the offsets)."""
-    _, offsets, data = chunk.buffers()
-    offsets = np.frombuffer(offsets, np.int32)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
-    return offsets, (np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8))
-
-
-def _bytes_per_value(chunk: pa.Array, byte: int) -> np.ndarray:
-    """How often ``byte`` occurs in each value."""
-    offsets, data = _buffers(chunk)
-    found = np.flatnonzero(data[offsets[0] : offsets[-1]] == byte) + offsets[0]
-    return np.diff(np.searchsorted(found, offsets))
-
-
-def _starts_graphic(column: pa.ChunkedArray) -> np.ndarray:
-    """Whether each value's first byte is an ASCII letter, digit or punctuation mark."""
-    out = []
-    for chunk in column.chunks:
-        offsets, data = _buffers(chunk)
-        first = np.append(data, np.uint8(0))[np.minimum(offsets[:-1], len(data))]
-        out.append((offsets[1:] > offsets[:-1]) & (first >= GRAPHIC[0]) & (first <= GRAPHIC[1]))
-    return np.concatenate(out) if out else np.zeros(0, bool)
 
 
 def _passes(found) -> bool:
