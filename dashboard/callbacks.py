@@ -28,7 +28,6 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         Output(ids.ACTORS, "options"),
         Output(ids.RESOLUTIONS, "options"),
         Output(ids.TIMELINE, "figure"),
-        Output(ids.LATER_FIGURES, "data"),
         Output(ids.EMPTY_NOTE, "children"),
         Input(ids.URL, "search"),
         Input(ids.DATA_VERSION, "data"),
@@ -37,17 +36,19 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     )
     def render(search, _version, _reset, *values):
         f, url, controls = views.resolve_filter(ctx.triggered_id, search, list(values))
-        view = views.filter_view(source.snapshot(), f)
+        view = views.filter_view(source.snapshot(), f, secondary=False)
         return (url, *controls, *views.render_outputs(view))
 
-    # The timeline (what a filter click is for) draws first; the counts and the map right after.
-    app.clientside_callback(
-        ClientsideFunction(namespace="tracker", function_name="drawAfterTimeline"),
+    # The timeline (what a filter click is for) comes in the first answer; the counts and the map
+    # in a second one, asked for as soon as the first has written the URL.
+    @app.callback(
         Output(ids.COUNTS, "figure"),
         Output(ids.MAP, "figure"),
-        Input(ids.LATER_FIGURES, "data"),
-        prevent_initial_call=True,
+        Input(ids.URL, "search"),
+        Input(ids.DATA_VERSION, "data"),
     )
+    def secondary(search, _version):
+        return views.secondary_figures(source.snapshot(), search)
 
     @app.callback(
         Output(ids.GRID, "getRowsResponse"),

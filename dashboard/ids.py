@@ -21,7 +21,6 @@ GRID = "grid"
 DETAILS = "details"
 EMPTY_NOTE = "empty-note"
 DATA_VERSION = "data-version"
-LATER_FIGURES = "later-figures"  # counts and map figures, drawn once the timeline is
 POLL = "data-poll"
 
 # the export panel (dashboard/export_controls.py)

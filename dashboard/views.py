@@ -135,11 +135,17 @@ class View:
 
 
 def render_outputs(view: View) -> tuple:
-    """The render callback's view outputs: the counts and the map go together into one store,
-    drawn by the browser once the timeline is (dashboard/assets/grid.js)."""
-    later = {"counts": view.counts, "map": view.map}
+    """The render callback's view outputs (the counts and the map come from ``secondary_figures``
+    in a second callback, so a filter click's answer carries the timeline without waiting for them)."""
     return (view.summary, view.banner, view.banner_hidden, view.category_options, view.actor_options,
-            view.resolution_options, view.timeline, later, view.empty_note)  # fmt: skip
+            view.resolution_options, view.timeline, view.empty_note)  # fmt: skip
+
+
+def secondary_figures(snap: Snapshot, search: str | None) -> tuple[dict, dict]:
+    """The counts chart and the map for the filter in ``search``."""
+    frame = snap.frame
+    mask = filter_masks(frame, from_query(search or ""))[0]
+    return counts_spec(chart_rows(frame, mask)), map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT))
 
 
 def render_view(snap: Snapshot, search: str | None) -> View:
@@ -147,8 +153,8 @@ def render_view(snap: Snapshot, search: str | None) -> View:
     return filter_view(snap, from_query(search or ""))
 
 
-def filter_view(snap: Snapshot, f: EventFilter) -> View:
-    """The whole page's content for ``f``."""
+def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True) -> View:
+    """The whole page's content for ``f`` (without the counts and the map unless ``secondary``)."""
     frame = snap.frame
     mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
     shown = chart_rows(frame, mask)
@@ -160,8 +166,8 @@ def filter_view(snap: Snapshot, f: EventFilter) -> View:
         actor_options=list_options(frame, "actor_list", f.actors),
         resolution_options=list_options(frame, "resolution_list", f.resolutions),
         timeline=use_webgl(timeline_spec(shown), SCREEN_WEBGL_MIN_POINTS),
-        counts=counts_spec(shown),
-        map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)),
+        counts=counts_spec(shown) if secondary else {},
+        map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)) if secondary else {},
         empty_note=EMPTY_MESSAGE if shown.empty else "",
     )
 

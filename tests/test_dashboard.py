@@ -117,6 +117,18 @@ def test_view_of_a_url_filters_every_output(source):
     assert view.empty_note == "" and view.banner_hidden is True
 
 
+def test_a_filter_answer_carries_the_timeline_and_a_second_one_the_counts_and_the_map(source):
+    snap, search = source.snapshot(), "?category=energy,military"
+    whole = views.render_view(snap, search)
+    first = views.filter_view(snap, from_query(search), secondary=False)
+    assert first.timeline == whole.timeline and first.summary == whole.summary
+    assert first.counts == {} and first.map == {}  # (not built for the first answer)
+    counts, located_map = views.secondary_figures(snap, search)
+    assert counts == whole.counts and located_map == whole.map
+    shown = len(filter_events(source.frame(), from_query(search)))
+    assert sum(sum(t["y"]) for t in counts["data"]) == shown > 0
+
+
 def test_category_counts_under_the_other_filters(source):
     view = views.render_view(source.snapshot(), "?category=energy&status=confirmed")
     labels = {o["value"]: text_of(o["label"]) for o in view.category_options}
