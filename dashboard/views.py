@@ -42,6 +42,7 @@ CHART_COLUMNS = ("id", "date", "end_date", "title", "category", "status", "actor
                  "un_resolutions", "precision", "start", "end", "start_day", "end_day")  # fmt: skip
 # What the charts read when they count events (density lanes, counts per month, map cells).
 COUNT_COLUMNS = ("category", "start", "end", "start_day", "end_day", "lat", "lon")
+LANE_COLUMNS = ("category", "start_day", "end_day")  # what the timeline's density lanes read
 MAX_OPTIONS = 500  # dropdown options per list: the most frequent items (plus any chosen ones)
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
@@ -157,7 +158,7 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True) -> View:
     """The whole page's content for ``f`` (without the counts and the map unless ``secondary``)."""
     frame = snap.frame
     mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
-    shown = chart_rows(frame, mask)
+    shown = chart_rows(frame, mask, counted=COUNT_COLUMNS if secondary else LANE_COLUMNS)
     return View(
         summary=summary_text(snap, len(shown)),
         banner=banner_lines(snap),
@@ -172,10 +173,11 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True) -> View:
     )
 
 
-def chart_rows(frame: pd.DataFrame, mask: np.ndarray, marks_up_to: int = DENSITY_THRESHOLD) -> pd.DataFrame:
+def chart_rows(frame: pd.DataFrame, mask: np.ndarray, marks_up_to: int = DENSITY_THRESHOLD,
+               counted: tuple[str, ...] = COUNT_COLUMNS) -> pd.DataFrame:  # fmt: skip
     """The rows of ``mask`` a chart reads: every CHART_COLUMNS column while the chart can draw
     them one by one (``marks_up_to``), else just the numbers it counts (no copy of text)."""
-    columns = CHART_COLUMNS if np.count_nonzero(mask) <= marks_up_to else COUNT_COLUMNS
+    columns = CHART_COLUMNS if np.count_nonzero(mask) <= marks_up_to else counted
     return frame.loc[mask, list(columns)]
 
 

@@ -152,6 +152,8 @@ def test_the_dashboard_view_copies_less_but_draws_the_same_charts(big, query):
     assert view.counts == counts_spec(shown)
     assert view.map == map_spec(shown)
     assert view.summary.startswith(f"{len(shown)} of {N} events shown")
+    first = views.filter_view(Snapshot(Path("events.csv"), big, None), f, secondary=False)  # (a click's answer)
+    assert first.timeline == view.timeline and first.summary == view.summary
 
 
 def test_chart_rows_keep_text_only_while_events_are_drawn_one_by_one(big):
