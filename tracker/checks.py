@@ -96,16 +96,18 @@ def row_checks(frame: pd.DataFrame):
 
 def date_checks(frame: pd.DataFrame):
     """Checks on ``date`` and ``end_date`` together: real dates, in range, in order."""
+    shaped = {column: date_shaped(frame[column], column) for column in ("date", "end_date")}
     for column in ("date", "end_date"):
-        yield from calendar_checks(frame[column], column)
-    both = date_shaped(frame["date"], "date") & date_shaped(frame["end_date"], "end_date")
+        yield from calendar_checks(frame[column], column, shaped[column])
+    both = shaped["date"] & shaped["end_date"]
     early = both & (padded_dates(frame["end_date"]) < padded_dates(frame["date"]))
     yield early, "end_date", "{value} is before the date", "an end_date must not come before date"
 
 
-def calendar_checks(col: pd.Series, column: str):
-    """Each value with a date's shape is a real calendar date in the years the tracker handles."""
-    shaped = date_shaped(col, column)
+def calendar_checks(col: pd.Series, column: str, shaped: pd.Series | None = None):
+    """Each value with a date's shape (``shaped``, when already known) is a real calendar date in
+    the years the tracker handles."""
+    shaped = date_shaped(col, column) if shaped is None else shaped
     real = pd.to_datetime(padded_dates(col).where(shaped), format="%Y-%m-%d", errors="coerce")
     yield shaped & real.isna(), column, "{value} is not a real calendar date", "check the day and month"
     year = real.dt.year  # (NaT where not a real date)

@@ -90,7 +90,7 @@ def accepted_table(data, min_rows: int = MIN_ROWS, whole: bool = True) -> pa.Tab
 def _length_only(f: schema.Field) -> bool:
     """A column the contract asks nothing of but a length (and no control character, which the
     byte scan proves), used by no rule across columns: a bound on line lengths can prove it."""
-    pattern_free = f.pattern is None or _ONLY_NO_CONTROLS.fullmatch(f.pattern)
+    pattern_free = f.pattern is None or _scan_proves(f.pattern)
     plain = f.type == "string" and not (f.required or f.unique or f.enum) and f.name not in RULE_COLUMNS
     return bool(pattern_free and plain and f.max_length)
 
@@ -260,8 +260,8 @@ def _field_ok(column: pa.ChunkedArray, f: schema.Field, encoded: _Encodings, eve
     check = dataclasses.replace(f, unique=False, required=False)
     if f.max_length and (pc.max(lengths).as_py() or 0) <= f.max_length:
         check = dataclasses.replace(check, max_length=None)  # (no more characters than bytes)
-    if check.pattern and _ONLY_NO_CONTROLS.fullmatch(check.pattern):
-        check = dataclasses.replace(check, pattern=None)  # the byte scan has proved it
+    if check.pattern and _scan_proves(check.pattern):
+        check = dataclasses.replace(check, pattern=None)
     if not (check.max_length or check.pattern or check.enum or check.type == "number"):
         return True
     if f.name in ENCODED or not every_value:
@@ -277,7 +277,12 @@ def _field_ok(column: pa.ChunkedArray, f: schema.Field, encoded: _Encodings, eve
 def _is_non_blank(pattern: str) -> bool:
     """``pattern`` only asks for no control character (proved by the byte scan) and not blank."""
     match = _NON_BLANK.fullmatch(pattern)
-    return bool(match and _ONLY_NO_CONTROLS.fullmatch(f"[^{match['c']}]*"))
+    return bool(match and _scan_proves(f"[^{match['c']}]*"))
+
+
+def _scan_proves(pattern: str) -> bool:
+    """``pattern`` only forbids control characters: a file the byte scan passed meets it."""
+    return bool(_ONLY_NO_CONTROLS.fullmatch(pattern))
 
 
 def _mostly_repeated(column: pa.ChunkedArray) -> bool:

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from . import schema
 from .checks import padded_dates
-from .validate import check, read_bytes, valid_raw
+from .validate import check, events_and_latest, read_bytes, valid_raw
 
 DEFAULT_CSV = "events.csv"
 
@@ -49,7 +49,7 @@ def check_events(path: str | os.PathLike, cache: bool = True) -> tuple[int, str]
 
         hit = frame_cache.cached(path, data)
         if hit is not None:
-            return len(hit), (hit["date"].max() if len(hit) else "-")
+            return events_and_latest(hit)
     return check(path, data)
 
 

@@ -283,8 +283,12 @@ def check(path: str | os.PathLike, data) -> tuple[int, str]:
     table = accepted_table(data, whole=False)
     if table is not None:
         return table.num_rows, (pc.max(table["date"]).as_py() or "-")
-    raw = _exact(path, data)
-    return len(raw), (raw["date"].max() if len(raw) else "-")
+    return events_and_latest(_exact(path, data))
+
+
+def events_and_latest(frame: pd.DataFrame) -> tuple[int, str]:
+    """How many events ``frame`` holds and its latest date ("-" when none)."""
+    return len(frame), (frame["date"].max() if len(frame) else "-")
 
 
 def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
