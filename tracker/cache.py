@@ -210,14 +210,34 @@ class _Delta:
     key: dict
 
 
+def last_accepted(csv_path: str | os.PathLike, stored_after_ns: int) -> pd.DataFrame | None:
+    """The frame this code last accepted for ``csv_path``, whatever the file holds now, when it
+    was stored after ``stored_after_ns`` (``time.time_ns()``); else None. Every process serving
+    the file can so fall back to the same last good version when the file turns invalid."""
+    entry = entry_path(Path(csv_path))
+    try:
+        base, base_key, delta = _read_entry(entry)
+        stored = max(p.stat().st_mtime_ns for p in (entry, _delta_path(entry)) if p.exists())
+        if base_key["code"] != code_fingerprint() or stored <= stored_after_ns:
+            return None
+        return _to_pandas(base if delta is None else _with_rows(base, delta))
+    except _UNREADABLE:
+        return None
+
+
+def _read_entry(entry: Path) -> tuple[pa.Table, dict, _Delta | None]:
+    """The entry's table (memory-mapped), its key, and the delta made on top of it (if any)."""
+    base = feather.read_table(str(entry), memory_map=True)
+    base_key = json.loads(base.schema.metadata[META_KEY])
+    return base, base_key, _read_delta(entry, base_key)
+
+
 def _claims(csv_path: str | os.PathLike, data) -> Iterator[Claim]:
     """A claim (hashing started) per version the cache knows of ``data``'s size: after an add,
     the entry plus its delta, else the entry alone."""
     entry = entry_path(Path(csv_path))
     try:
-        base = feather.read_table(str(entry), memory_map=True)
-        base_key = json.loads(base.schema.metadata[META_KEY])
-        delta = _read_delta(entry, base_key)
+        base, base_key, delta = _read_entry(entry)
     except _UNREADABLE:
         return  # missing, corrupted or from another version: rebuild
     for version in ([delta] if delta else []) + [None]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
+from . import cache
 from .errors import TrackerError
 from .store import load_events
 from .validate import ValidationError
@@ -23,7 +25,7 @@ class Snapshot:
     frame: pd.DataFrame
     modified: datetime | None  # when the file on disk last changed (UTC)
     errors: tuple[str, ...] = field(default=())
-    version: tuple[int, int] = (0, 0)  # (size, mtime_ns) of the frame's file
+    version: tuple[int, int] = (0, 0)  # (size, mtime_ns) of the file it answers for
 
     @property
     def name(self) -> str:
@@ -35,7 +37,9 @@ class EventSource:
 
     The first read must succeed (it raises ``ValidationError``/``TrackerError`` otherwise). Later,
     an invalid or missing file keeps the last good frame and reports the problems in
-    ``Snapshot.errors``. The cache is per process, so any number of workers can serve the app.
+    ``Snapshot.errors``. Each process holds its own snapshot, so any number of workers can serve
+    the app; the last good frame is the newest one the on-disk cache accepted (when newer than the
+    process's own), so all workers fall back to the same version even if some never read it.
     """
 
     def __init__(self, path: str | os.PathLike):
@@ -44,6 +48,7 @@ class EventSource:
         self._stamp: tuple[int, int] | None = None
         self._snapshot: Snapshot | None = None
         self._first_error: Exception | None = None
+        self._read_since_ns = 0  # when the read that gave the current frame started
         self.snapshot()
         if self._snapshot is None:
             raise self._first_error or TrackerError(f"{self.path}: could not be read")
@@ -71,6 +76,7 @@ class EventSource:
 
     def _reload(self, stamp: tuple[int, int] | None) -> None:
         modified = _utc(stamp[1]) if stamp else None
+        started = time.time_ns()
         try:
             frame = load_events(self.path)
         except ValidationError as exc:
@@ -79,16 +85,19 @@ class EventSource:
         except TrackerError as exc:
             self._refuse(exc, [str(exc)], stamp, modified)
             return
-        self._stamp = stamp
+        self._stamp, self._read_since_ns = stamp, started
         self._snapshot = Snapshot(self.path, frame, modified, (), stamp or (0, 0))
 
     def _refuse(self, exc: Exception, lines: list[str], stamp, modified) -> None:
         self._first_error = exc
         self._stamp = stamp
-        last = self._snapshot
-        if last is None:
+        if self._snapshot is None:
             return
-        self._snapshot = Snapshot(self.path, last.frame, modified, tuple(lines), last.version)
+        frame, checked = self._snapshot.frame, time.time_ns()
+        shared = cache.last_accepted(self.path, self._read_since_ns)  # another process's, newer
+        if shared is not None:
+            frame, self._read_since_ns = shared, checked
+        self._snapshot = Snapshot(self.path, frame, modified, tuple(lines), stamp or (0, 0))
 
 
 def _utc(mtime_ns: int) -> datetime:
