@@ -132,6 +132,7 @@ def random_controls(rng: random.Random, actors: list[str]) -> tuple[dict, str]:
         "filter-precisions.value": list(schema.PRECISIONS),
         "filter-search.value": "",
         "filter-reset.n_clicks": None,
+        "shown.data": {"search": "", "reset": 0},  # the full view is on screen
     }
     changes = {
         "filter-categories.value": lambda: rng.sample(

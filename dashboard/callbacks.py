@@ -21,6 +21,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     @app.callback(
         Output(ids.URL, "search"),
         [Output(c, "value") for c in views.CONTROLS],
+        Output(ids.SHOWN, "data"),
         Output(ids.HEADER_SUMMARY, "children"),
         Output(ids.ERROR_BANNER, "children"),
         Output(ids.ERROR_BANNER, "hidden"),
@@ -33,11 +34,13 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         Input(ids.DATA_VERSION, "data"),
         Input(ids.RESET, "n_clicks"),
         *CONTROL_VALUES,
+        State(ids.SHOWN, "data"),
     )
-    def render(search, _version, _reset, *values):
-        f, url, controls = views.resolve_filter(ctx.triggered_id, search, list(values))
+    def render(search, _version, reset_clicks, *values_then_shown):
+        *values, shown = values_then_shown
+        f, url, controls, shown = views.resolve_filter(search, shown, reset_clicks, values)
         view = views.filter_view(source.snapshot(), f, secondary=False)
-        return (url, *controls, *views.render_outputs(view))
+        return (url, *controls, shown, *views.render_outputs(view))
 
     # The timeline (what a filter click is for) comes in the first answer; the counts and the map
     # in a second one, asked for as soon as the first has written the URL.

@@ -21,6 +21,7 @@ GRID = "grid"
 DETAILS = "details"
 EMPTY_NOTE = "empty-note"
 DATA_VERSION = "data-version"
+SHOWN = "shown"  # the URL and reset clicks the last render carried out
 POLL = "data-poll"
 
 # the export panel (dashboard/export_controls.py)

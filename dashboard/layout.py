@@ -31,6 +31,7 @@ def build_layout(snap: Snapshot, asset_url: str = "/assets/") -> html.Div:
         children=[
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.DATA_VERSION, data=views.data_token(snap)),
+            dcc.Store(id=ids.SHOWN),
             dcc.Interval(id=ids.POLL, interval=POLL_MS),
             header(snap, view),
             html.Div(view.banner, id=ids.ERROR_BANNER, className="banner", role="alert", hidden=view.banner_hidden),

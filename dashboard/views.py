@@ -85,21 +85,29 @@ def url_search(f: EventFilter) -> str:
     return f"?{query}" if query else ""
 
 
-def resolve_filter(trigger: str | None, search: str | None, values: list) -> tuple:
-    """(filter to show, new URL search, control values) for whatever changed.
+def resolve_filter(search: str | None, shown: dict | None, reset_clicks: int | None, values: list) -> tuple:
+    """(filter to show, new URL search, control values, new ``shown``) from the page's state alone,
+    whichever input fired: Dash drops the answer of a call superseded while it runs (say, by new
+    data), so the next call must still carry out the change that one was for.
 
-    A control: its filter, written to the URL (controls untouched). The reset: no filter. The URL
-    (page load, back/forward): its filter, shown by the controls. New data: the URL's filter.
+    ``shown`` is what the last answer recorded: the URL it showed and the reset clicks it handled.
+    Another reset click: no filter. Another URL (page load, back/forward): its filter, shown by the
+    controls. Controls describing another filter than the URL's: theirs, written to the URL.
+    Otherwise (new data, or a change that restricts nothing new): the URL's filter.
     """
-    if trigger == ids.RESET:
+    search, shown, clicks = search or "", shown or {}, reset_clicks or 0
+    untouched = [no_update] * len(CONTROLS)
+    if clicks > shown.get("reset", 0):
         f = EventFilter()
-        return f, "", controls_from_filter(f)
-    if trigger in CONTROLS:
-        f = filter_from_controls(*values)
-        new = url_search(f)
-        return f, (no_update if new == (search or "") else new), [no_update] * len(CONTROLS)
-    f = from_query(search or "")
-    return f, no_update, (controls_from_filter(f) if trigger != ids.DATA_VERSION else [no_update] * len(CONTROLS))
+        return f, "", controls_from_filter(f), {"search": "", "reset": clicks}
+    if search != shown.get("search"):
+        f = from_query(search)
+        return f, no_update, controls_from_filter(f), {"search": search, "reset": clicks}
+    f = filter_from_controls(*values)
+    if f == from_query(search):
+        return f, no_update, untouched, no_update
+    new = url_search(f)
+    return f, new, untouched, {"search": new, "reset": clicks}
 
 
 def _subset(values, everything: tuple[str, ...]) -> tuple[str, ...] | None:

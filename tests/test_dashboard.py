@@ -68,25 +68,40 @@ def test_controls_change_the_url():
     values = list(ALL_CONTROLS)
     values[0] = [c for c in values[0] if c != "energy"]
     values[7] = "  Rajin "
-    f, url, controls = views.resolve_filter(ids.CATEGORIES, "", values)
+    f, url, controls, shown = views.resolve_filter("", {"search": "", "reset": 0}, 0, values)
     assert url == "?category=military%2Carms_transfer%2Cdiplomatic%2Ceconomic%2Ctransport%2Clabor%2Csanctions%2Clegal_un&q=Rajin"
     assert f == from_query(url) and f.search == "Rajin" and "energy" not in f.categories
     assert controls == [no_update] * len(views.CONTROLS)
-    assert views.resolve_filter(ids.SEARCH, url, values)[1] is no_update
+    assert shown == {"search": url, "reset": 0}
+    assert views.resolve_filter(url, shown, 0, values) == (f, no_update, controls, no_update)  # nothing new
 
 
 def test_url_sets_the_controls():
     search = "?status=denied&since=2023&actor=PRK&q=oil"
-    f, url, controls = views.resolve_filter(ids.URL, search, ALL_CONTROLS)
+    f, url, controls, shown = views.resolve_filter(search, {"search": "", "reset": 0}, 0, ALL_CONTROLS)
     assert f == EventFilter(statuses=("denied",), since="2023", actors=("PRK",), search="oil")
     assert url is no_update
     assert controls == [ALL_CONTROLS[0], "2023", "", ["denied"], ["PRK"], [], ALL_CONTROLS[6], "oil"]
-    assert views.resolve_filter(None, "", ALL_CONTROLS)[1:] == (no_update, ALL_CONTROLS)  # page load
+    assert shown == {"search": search, "reset": 0}
+    assert views.resolve_filter(None, None, None, ALL_CONTROLS)[1:] == (no_update, ALL_CONTROLS, {"search": "", "reset": 0})  # page load
 
 
 def test_new_data_keeps_the_url_filter_and_leaves_the_controls_alone():
-    f, url, controls = views.resolve_filter(ids.DATA_VERSION, "?q=oil", ALL_CONTROLS)
-    assert (f, url, controls) == (EventFilter(search="oil"), no_update, [no_update] * len(views.CONTROLS))
+    controls = views.controls_from_filter(EventFilter(search="oil"))
+    answer = views.resolve_filter("?q=oil", {"search": "?q=oil", "reset": 0}, 0, controls)
+    assert answer == (EventFilter(search="oil"), no_update, [no_update] * len(views.CONTROLS), no_update)
+
+
+def test_a_change_survives_when_dash_drops_its_answer():
+    """New data supersedes a call in flight: the next call still carries out its change."""
+    shown = {"search": "?q=oil", "reset": 2}
+    oil = views.controls_from_filter(EventFilter(search="oil"))
+    rail = views.controls_from_filter(EventFilter(search="rail"))
+    assert views.resolve_filter("?q=oil", shown, 2, rail)[:2] == (EventFilter(search="rail"), "?q=rail")
+    back = views.resolve_filter("?q=rail", shown, 2, oil)  # back/forward while the controls say oil
+    assert back[:3] == (EventFilter(search="rail"), no_update, rail)
+    reset = views.resolve_filter("?q=oil", shown, 3, oil)
+    assert reset == (EventFilter(), "", ALL_CONTROLS, {"search": "", "reset": 3})
 
 
 def test_free_form_dates_and_everything_ticked():
@@ -98,8 +113,10 @@ def test_free_form_dates_and_everything_ticked():
 
 
 def test_reset_clears_url_and_controls():
-    f, url, controls = views.resolve_filter(ids.RESET, "?category=energy&q=x", ALL_CONTROLS)
-    assert f == EventFilter() and url == "" and controls == ALL_CONTROLS
+    shown = {"search": "?category=energy&q=x", "reset": 0}
+    controls = views.controls_from_filter(from_query(shown["search"]))
+    f, url, controls, shown = views.resolve_filter(shown["search"], shown, 1, controls)
+    assert (f, url, controls, shown) == (EventFilter(), "", ALL_CONTROLS, {"search": "", "reset": 1})
 
 
 # ---------------------------------------------------------------- the view
@@ -263,6 +280,31 @@ def test_appended_row_shows_up_and_bad_edit_keeps_last_good(source, events_csv):
     assert "still showing the last good version" in text_of(bad.banner)
 
 
+def test_every_worker_falls_back_to_the_same_last_good_version(events_csv, monkeypatch, tmp_path):
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "cache"))
+    reader, idle = EventSource(events_csv), EventSource(events_csv)  # two workers of one server
+    append_row(events_csv, NEW_ROW)
+    assert len(reader.frame()) == 47  # only this worker reads the new version
+    append_row(events_csv, "broken,not-a-date,,x,,energy,confirmed,,,,,,,https://e.org\n")
+    shown = [s.snapshot() for s in (reader, idle)]
+    assert [len(s.frame) for s in shown] == [47, 47]
+    assert "2025-01-10-test-event" in set(shown[1].frame["id"])
+    assert views.data_token(shown[0]) == views.data_token(shown[1])  # no flicker between workers
+    assert shown[0].errors == shown[1].errors != ()
+
+
+def test_a_worker_keeps_its_own_version_when_the_cache_holds_an_older_one(events_csv, monkeypatch, tmp_path):
+    source = EventSource(events_csv)  # the cache now holds the 46 events
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "unwritable"))
+    (tmp_path / "unwritable").write_text("a file, not a folder")
+    append_row(events_csv, NEW_ROW)
+    assert len(source.frame()) == 47  # read, but not cached
+    monkeypatch.undo()
+    append_row(events_csv, "broken,not-a-date,,x,,energy,confirmed,,,,,,,https://e.org\n")
+    assert len(source.frame()) == 47
+    assert source.snapshot().errors
+
+
 def test_first_read_of_an_invalid_file_raises(tmp_path):
     bad = tmp_path / "events.csv"
     bad.write_text("id,date\n1,2\n")
@@ -273,9 +315,9 @@ def test_first_read_of_an_invalid_file_raises(tmp_path):
 # ---------------------------------------------------------------- the app over HTTP
 
 
-def _post(client, app, output_key: str, inputs: list[dict], changed: list[str]):
+def _post(client, app, output_key: str, inputs: list[dict], changed: list[str], state: tuple = ()):
     outputs = [{"id": k.split(".")[0], "property": k.split(".")[1]} for k in output_key.strip(".").split("...")]
-    body = {"output": output_key, "outputs": outputs, "inputs": inputs, "changedPropIds": changed, "state": []}
+    body = {"output": output_key, "outputs": outputs, "inputs": inputs, "changedPropIds": changed, "state": list(state)}
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.data[:500]
     return json.loads(response.data)["response"]
@@ -293,7 +335,8 @@ def test_render_callback_over_http(events_csv):
     app = create_app(events_csv)
     key = next(k for k in app.callback_map if f"{ids.TIMELINE}.figure" in k)
     inputs = render_inputs("?category=transport&precision=year", ALL_CONTROLS)
-    response = _post(app.server.test_client(), app, key, inputs, [f"{ids.URL}.search"])
+    page_load = {"id": ids.SHOWN, "property": "data", "value": None}
+    response = _post(app.server.test_client(), app, key, inputs, [f"{ids.URL}.search"], [page_load])
     figure = response[ids.TIMELINE]["figure"]
     assert event_ids(figure) == ["2013-khasan-rajin-rail-freight"]
     assert response[ids.HEADER_SUMMARY]["children"].startswith("1 of 46 events shown")
@@ -308,7 +351,8 @@ def test_a_control_change_renders_and_writes_the_url_in_one_answer(events_csv):
     key = next(k for k in app.callback_map if f"{ids.TIMELINE}.figure" in k)
     controls = list(ALL_CONTROLS)
     controls[0] = ["transport"]
-    response = _post(app.server.test_client(), app, key, render_inputs("", controls), [f"{ids.CATEGORIES}.value"])
+    shown = {"id": ids.SHOWN, "property": "data", "value": {"search": "", "reset": 0}}
+    response = _post(app.server.test_client(), app, key, render_inputs("", controls), [f"{ids.CATEGORIES}.value"], [shown])
     assert response[ids.URL]["search"] == "?category=transport"
     assert sorted(event_ids(response[ids.TIMELINE]["figure"])) == sorted(
         filter_events(EventSource(events_csv).frame(), EventFilter(categories=("transport",)))["id"])

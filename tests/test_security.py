@@ -50,7 +50,7 @@ def render_body(app: Dash) -> dict:
         "outputs": outputs,
         "inputs": inputs,
         "changedPropIds": [f"{ids.URL}.search"],
-        "state": [],
+        "state": [{"id": ids.SHOWN, "property": "data", "value": None}],
     }
 
 
