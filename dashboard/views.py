@@ -16,7 +16,7 @@ from dash import html, no_update
 
 from tracker import schema
 from tracker.dates import DateParseError
-from tracker.density import DENSITY_THRESHOLD, SCREEN_WEBGL_MIN_POINTS, use_webgl
+from tracker.density import DENSITY_THRESHOLD
 from tracker.figures import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
@@ -174,7 +174,7 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True) -> View:
         category_options=category_options(frame, others),
         actor_options=list_options(frame, "actor_list", f.actors),
         resolution_options=list_options(frame, "resolution_list", f.resolutions),
-        timeline=use_webgl(timeline_spec(shown), SCREEN_WEBGL_MIN_POINTS),
+        timeline=timeline_spec(shown),
         counts=counts_spec(shown) if secondary else {},
         map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)) if secondary else {},
         empty_note=EMPTY_MESSAGE if shown.empty else "",
@@ -321,5 +321,4 @@ def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | No
         return no_update
     # The text columns are copied only when the window shows single events.
     marks = np.count_nonzero(mask & in_window(frame, x_range)) <= DENSITY_THRESHOLD
-    spec = window_spec(chart_rows(frame, mask, len(frame) if marks else 0), x_range)
-    return use_webgl(spec, SCREEN_WEBGL_MIN_POINTS)
+    return window_spec(chart_rows(frame, mask, len(frame) if marks else 0), x_range)

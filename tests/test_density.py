@@ -123,17 +123,30 @@ def test_large_marker_traces_use_webgl(tmp_path: Path):
     path = tmp_path / "events.csv"
     frame.to_csv(path, index=False)
     loaded = load_events(path, cache=False)
-    spec = timeline_spec(loaded)
-    kinds = {t["type"] for t in spec["data"] if t.get("meta", {}).get("kind") == "events"}
+    exported = build_timeline_figure(loaded)  # exports: WebGL for large marker traces
+    kinds = {t.type for t in exported.data if t.meta and t.meta["kind"] == "events"}
     assert "scattergl" in kinds
-    assert all(len(t["x"]) > density.WEBGL_MIN_POINTS for t in spec["data"] if t["type"] == "scattergl")
-    few = timeline_spec(loaded.iloc[: density.WEBGL_MIN_POINTS])  # exports keep SVG below the threshold
-    assert {t["type"] for t in few["data"] if t["meta"]["kind"] == "events"} == {"scatter"}
-    screen = density.use_webgl(few, density.SCREEN_WEBGL_MIN_POINTS)  # the dashboard draws them with WebGL
-    gl = {len(t["x"]) > density.SCREEN_WEBGL_MIN_POINTS for t in screen["data"] if t["type"] == "scattergl"}
-    assert gl == {True}
-    tiny = timeline_spec(loaded.iloc[: density.SCREEN_WEBGL_MIN_POINTS])
-    assert density.use_webgl(tiny, density.SCREEN_WEBGL_MIN_POINTS) == timeline_spec(loaded.iloc[: density.SCREEN_WEBGL_MIN_POINTS])
+    assert all(len(t.x) > density.WEBGL_MIN_POINTS for t in exported.data if t.type == "scattergl")
+    few = build_timeline_figure(loaded.iloc[: density.WEBGL_MIN_POINTS])  # SVG below the threshold
+    assert {t.type for t in few.data if t.meta["kind"] == "events"} == {"scatter"}
+
+
+def test_the_dashboard_never_draws_webgl(big, tmp_path: Path):
+    """Its CSP forbids the eval WebGL's regl needs: a scattergl trace would show "WebGL is not
+    supported" instead of the events."""
+    from dashboard import views
+    from tracker.source import Snapshot
+
+    frame = events(2_000)
+    frame["date"], frame["end_date"] = "2020-05-05", ""  # every event a day-precision marker
+    frame.to_csv(tmp_path / "events.csv", index=False)
+    loaded = load_events(tmp_path / "events.csv", cache=False)
+    view = views.filter_view(Snapshot(tmp_path / "events.csv", loaded, None), EventFilter())
+    drawn = [t for t in view.timeline["data"] if t["meta"]["kind"] == "events"]
+    assert {t["type"] for t in drawn} == {"scatter"} and sum(len(t["x"]) for t in drawn) == 2_000
+    relayout = {"xaxis.range[0]": "2010-03-01", "xaxis.range[1]": "2010-04-01"}
+    zoomed = views.zoomed_timeline(big, "", relayout)["data"]
+    assert zoomed and "scattergl" not in {t["type"] for t in zoomed}
 
 
 @pytest.mark.parametrize("query", ["", "?category=military,economic", "?status=denied&precision=day", "?q=zzz-none"])
@@ -148,7 +161,7 @@ def test_the_dashboard_view_copies_less_but_draws_the_same_charts(big, query):
     f = from_query(query)
     shown = filter_events(big, f)
     view = views.filter_view(Snapshot(Path("events.csv"), big, None), f)
-    assert view.timeline == density.use_webgl(timeline_spec(shown), density.SCREEN_WEBGL_MIN_POINTS)
+    assert view.timeline == timeline_spec(shown)
     assert view.counts == counts_spec(shown)
     assert view.map == map_spec(shown)
     assert view.summary.startswith(f"{len(shown)} of {N} events shown")
@@ -176,8 +189,7 @@ def test_the_dashboard_zoom_redraws_the_window_of_the_filtered_events(big, x_ran
     from dashboard import views
 
     relayout = {"xaxis.range[0]": x_range[0], "xaxis.range[1]": x_range[1]}
-    screen = density.use_webgl(window_spec(big, x_range), density.SCREEN_WEBGL_MIN_POINTS)
-    assert views.zoomed_timeline(big, "", relayout) == screen
+    assert views.zoomed_timeline(big, "", relayout) == window_spec(big, x_range)
     assert views.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
     assert views.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
     assert density.in_window(big, x_range).sum() == len(density.visible(big, x_range))

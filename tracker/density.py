@@ -17,10 +17,10 @@ from . import schema
 DENSITY_THRESHOLD = 3_000  # visible events above which lanes show counts instead of marks
 PLOT_WIDTH_PX = 1_600  # the plot's width assumed when the client has not said
 PX_PER_BIN = 2
-WEBGL_MIN_POINTS = 1_000  # marker traces with more points than this draw with WebGL
-# On screen (the dashboard) WebGL redraws a few hundred markers about twice as fast as SVG;
-# exports keep SVG up to WEBGL_MIN_POINTS (kaleido draws WebGL in software, twice as slowly).
-SCREEN_WEBGL_MIN_POINTS = 100
+# Exported figures (HTML, images) draw marker traces of more points than this with WebGL. The
+# dashboard never does: its Content-Security-Policy forbids the eval WebGL's shader compiler
+# (regl) needs, and below DENSITY_THRESHOLD SVG keeps up.
+WEBGL_MIN_POINTS = 1_000
 DAY_MS = 86_400_000
 
 

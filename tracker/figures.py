@@ -128,7 +128,7 @@ def timeline_spec(frame: pd.DataFrame) -> dict:
             data.append(_bar_trace(frame[of_status & bars], status))
     data.extend(_status_legend())
     lanes = lanes_of(frame)
-    return density.use_webgl({"data": data, "layout": _timeline_layout(lanes)})
+    return {"data": data, "layout": _timeline_layout(lanes)}
 
 
 def density_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None = None) -> dict:
@@ -154,8 +154,8 @@ def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
 
 
 def build_timeline_figure(frame: pd.DataFrame) -> go.Figure:
-    """The timeline as a validated plotly figure."""
-    return go.Figure(timeline_spec(frame))
+    """The timeline as a validated plotly figure, for export (large marker traces in WebGL)."""
+    return go.Figure(density.use_webgl(timeline_spec(frame)))
 
 
 def _event_fields(rows: pd.DataFrame) -> dict:

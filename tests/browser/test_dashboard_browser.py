@@ -159,3 +159,24 @@ def test_live_data_and_invalid_file_banner(serve, page: Page, events_csv):
     expect(banner).to_contain_text("still showing the last good version")
     wait_plotted(page, len(rows) + 1)
     assert good < len(rows) + 1
+
+
+# Marks drawn in the timeline's main plot: SVG markers and bars with a size (the range slider's
+# miniature copies and the legend's empty sample bar are not counted).
+DRAWN_MARKS = """() => [...document.querySelectorAll(
+  '#timeline .cartesianlayer .scatterlayer .point, #timeline .cartesianlayer .barlayer .point')]
+  .filter(p => { const box = p.getBBox(); return box.width > 0 || box.height > 0; }).length"""
+
+
+def test_a_thousand_events_are_drawn_mark_by_mark_under_the_csp(serve, page: Page, tmp_path):
+    """Below the density threshold every event is a mark the browser really draws: no WebGL
+    trace, which the CSP (no eval for its shader compiler) would turn into "WebGL is not supported"."""
+    from bench.generate import events
+
+    path = tmp_path / "events.csv"
+    events(1_200).to_csv(path, index=False)
+    server = serve(path)
+    open_dashboard(page, server.url)
+    wait_plotted(page, 1_200)
+    assert page.locator("#timeline .no-webgl").count() == 0
+    page.wait_for_function(f"() => ({DRAWN_MARKS})() === 1200", timeout=20_000)
