@@ -41,7 +41,7 @@ def test_above_the_threshold_lanes_hold_counts_that_sum_to_the_total(big):
     (trace,) = [t for t in fig.data if t.type == "heatmap"]
     assert list(trace.y) == list(schema.CATEGORIES)
     assert sum(c for row in trace.customdata for c in row if c is not None) == N
-    assert not [t for t in fig.data if t.type in ("scatter", "scattergl", "bar")]
+    assert [t.meta["kind"] for t in fig.data] == ["density", "overview"]  # no single marks
     by_lane = big["category"].value_counts()
     assert trace.meta["totals"] == [int(by_lane[c]) for c in schema.CATEGORIES]
 
@@ -82,6 +82,26 @@ def test_zooming_in_shows_single_events_once_they_fit(big):
     assert sorted(i for t in marks for i in t["customdata"]) == sorted(visible["id"])
     assert spec["layout"]["xaxis"]["range"] == list(x_range)
     assert spec["layout"]["xaxis"]["rangeslider"]["range"][0][:10] == big["start"].min().strftime("%Y-%m-%d")
+    (overview,) = [t for t in spec["data"] if t["meta"]["kind"] == "overview"]
+    assert sum(overview["customdata"]) == N  # the slider still overviews every filtered event
+
+
+@pytest.mark.parametrize("rows", [5, 2_000, N])
+def test_the_range_slider_draws_one_overview_of_every_event_not_the_marks(big, rows):
+    """The lanes sit on axes x2/y2 (x2 matching x); on x (the slider's axis) there is only the
+    overview: all events per bin, lying below its hidden y axis so only the slider shows it."""
+    shown = big.iloc[:rows]
+    spec = timeline_spec(shown)
+    on_x = [t for t in spec["data"] if t.get("xaxis", "x") == "x"]
+    assert [t["meta"]["kind"] for t in on_x] == ["overview"]
+    assert {(t["xaxis"], t["yaxis"]) for t in spec["data"] if t is not on_x[0]} == {("x2", "y2")}
+    overview = on_x[0]
+    assert sum(overview["customdata"]) == rows
+    assert len(overview["customdata"]) <= density.OVERVIEW_BINS
+    assert max(overview["y"]) < spec["layout"]["yaxis"]["range"][0] == 0  # hidden in the main plot
+    assert spec["layout"]["xaxis2"]["matches"] == "x"
+    first, last = shown["start_day"].min(), shown["end_day"].max()
+    assert overview["x"][0] == str(np.datetime64(int(first), "D")) and overview["x"][-1] == str(np.datetime64(int(last), "D"))
 
 
 def test_a_wide_zoom_keeps_density_over_the_window_only(big):

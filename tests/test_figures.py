@@ -58,10 +58,10 @@ def test_one_lane_per_category_in_schema_order(frame):
     by_id = frame.set_index("id")["category"].astype(str)
     for trace, i, cid in points(fig):
         assert trace.y[i] == by_id[cid]
-    assert list(fig.layout.yaxis.categoryarray) == list(schema.CATEGORIES)
-    assert fig.layout.yaxis.ticktext[-1] == "UN / legal"
+    assert list(fig.layout.yaxis2.categoryarray) == list(schema.CATEGORIES)
+    assert fig.layout.yaxis2.ticktext[-1] == "UN / legal"
     only_two = filter_events(frame, EventFilter(categories=("energy", "labor")))
-    assert list(build_timeline_figure(only_two).layout.yaxis.categoryarray) == ["energy", "labor"]
+    assert list(build_timeline_figure(only_two).layout.yaxis2.categoryarray) == ["energy", "labor"]
 
 
 def test_colours_follow_the_category_everywhere(frame):
@@ -128,6 +128,7 @@ def test_hollow_and_denied_bars_differ_from_confirmed():
         "actors": [""] * 3, "precision": ["month"] * 3,
         "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"]),
         "end": pd.to_datetime(["2020-02-01", "2020-03-01", "2020-04-01"]),
+        "start_day": [18262, 18293, 18322], "end_day": [18293, 18322, 18353],
     })  # fmt: skip
     bars = {t.meta["status"]: t for t in build_timeline_figure(rows).data if t.type == "bar" and t.meta.get("kind") == "events"}
     assert bars["confirmed"].marker.color == ("#999933",)

@@ -22,6 +22,8 @@ PX_PER_BIN = 2
 # (regl) needs, and below DENSITY_THRESHOLD SVG keeps up.
 WEBGL_MIN_POINTS = 1_000
 DAY_MS = 86_400_000
+OVERVIEW_BINS = 200  # the range slider's overview of all events: bins over the whole extent
+OVERVIEW_BASE = -1.1  # the overview lies below its hidden y axis's [0, 1]: only the slider shows it
 
 
 def too_many(frame: pd.DataFrame) -> bool:
@@ -90,6 +92,23 @@ def density_traces(frame: pd.DataFrame, colors: dict[str, str], x_range: tuple[s
         "hovertemplate": "%{y}: %{customdata} events<extra>around %{x|%d %b %Y}</extra>",
         "meta": {"kind": "density", "lanes": lanes, "totals": [int(t) for t in rows.sum(axis=1)]},
     }]  # fmt: skip
+
+
+def overview_trace(frame: pd.DataFrame) -> dict:
+    """Events per bin over ``frame``'s whole extent, as one grey step area for the range slider
+    (which draws this instead of every mark once more); ``customdata`` holds the counts."""
+    lo, hi = window_days(frame)
+    n_bins = max(1, min(OVERVIEW_BINS, hi - lo))
+    start = np.clip(frame["start_day"].to_numpy(np.int64), lo, hi - 1)
+    counts = np.bincount((start - lo) * n_bins // (hi - lo), minlength=n_bins)
+    edges = np.datetime_as_string((lo + (hi - lo) * np.arange(n_bins + 1) // n_bins).astype("datetime64[D]"))
+    heights = (OVERVIEW_BASE + counts / counts.max()).round(3).tolist()
+    return {
+        "type": "scatter", "mode": "lines", "fill": "toself", "line": {"width": 0, "shape": "hv"},
+        "fillcolor": "#b8bec6", "hoverinfo": "skip", "showlegend": False,
+        "x": [edges[0], *edges.tolist(), edges[-1]], "y": [OVERVIEW_BASE, *heights, heights[-1], OVERVIEW_BASE],
+        "customdata": counts.tolist(), "meta": {"kind": "overview"},
+    }  # fmt: skip
 
 
 def _nulls(values: np.ndarray, counts: np.ndarray) -> list[list]:

@@ -113,11 +113,31 @@ def empty_spec(height: int = 260) -> dict:
 
 
 def timeline_spec(frame: pd.DataFrame) -> dict:
-    """One lane per category, time on x: day events as markers, extents as bars [start, end)."""
-    if frame.empty:
+    """One lane per category, time on x: day events as markers, extents as bars [start, end);
+    above the density threshold, lanes of counts per time bin (tracker/density.py)."""
+    return window_spec(frame, None)
+
+
+def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
+    """The timeline zoomed to ``x_range`` (None: everything): single events as soon as the
+    visible ones fit under the density threshold, density lanes otherwise.
+
+    The lanes sit on a second pair of axes (x2 matching x), so the range slider under x draws
+    only the overview of all of ``frame`` (one light trace) instead of every mark once more.
+    """
+    shown = density.visible(frame, x_range)
+    if shown.empty:
         return empty_spec()
-    if density.too_many(frame):  # scale: lanes of counts per time bin (tracker/density.py)
-        return density_spec(frame)
+    spec = _density_lanes(shown, x_range) if density.too_many(shown) else _marks(shown)
+    spec["data"].append(density.overview_trace(frame))
+    if x_range:  # the slider keeps showing (and reaching) the whole extent
+        spec["layout"]["xaxis"]["range"] = list(x_range)
+        extent = [frame["start"].min().isoformat(), frame["end"].max().isoformat()]
+        spec["layout"]["xaxis"]["rangeslider"]["range"] = extent
+    return spec
+
+
+def _marks(frame: pd.DataFrame) -> dict:
     bars = is_bar(frame)
     data = []
     for status in schema.STATUSES:
@@ -127,30 +147,21 @@ def timeline_spec(frame: pd.DataFrame) -> dict:
         if (of_status & bars).any():
             data.append(_bar_trace(frame[of_status & bars], status))
     data.extend(_status_legend())
-    lanes = lanes_of(frame)
-    return {"data": data, "layout": _timeline_layout(lanes)}
+    return {"data": _on_lane_axes(data), "layout": _timeline_layout(lanes_of(frame))}
 
 
-def density_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None = None) -> dict:
-    """The timeline as density lanes (counts per bin) over ``x_range`` or the whole extent."""
-    shown = density.visible(frame, x_range)
+def _density_lanes(shown: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
+    """Lanes of counts per bin of the visible events ``shown`` over ``x_range`` (or all)."""
     layout = _timeline_layout(lanes_of(shown))
     layout["annotations"] = [density.density_note(len(shown))]
-    if x_range:
-        layout["xaxis"]["range"] = list(x_range)
-    return {"data": density.density_traces(shown, CATEGORY_COLORS, x_range), "layout": layout}
+    data = density.density_traces(shown, CATEGORY_COLORS, x_range)
+    return {"data": _on_lane_axes(data), "layout": layout}
 
 
-def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
-    """The timeline zoomed to ``x_range`` (None: everything): single events as soon as the
-    visible ones fit under the density threshold, density lanes otherwise."""
-    shown = density.visible(frame, x_range)
-    spec = density_spec(frame, x_range) if density.too_many(shown) else timeline_spec(shown)
-    if x_range and not shown.empty:  # the slider keeps showing (and reaching) the whole extent
-        spec["layout"]["xaxis"]["range"] = list(x_range)
-        extent = [frame["start"].min().isoformat(), frame["end"].max().isoformat()]
-        spec["layout"]["xaxis"]["rangeslider"]["range"] = extent
-    return spec
+def _on_lane_axes(traces: list[dict]) -> list[dict]:
+    for trace in traces:
+        trace["xaxis"], trace["yaxis"] = "x2", "y2"
+    return traces
 
 
 def build_timeline_figure(frame: pd.DataFrame) -> go.Figure:
@@ -246,10 +257,14 @@ def _timeline_layout(lanes: list[str]) -> dict:
         "xaxis": {
             "type": "date",
             "gridcolor": "#e5e5e5",
-            "rangeslider": {"visible": True, "thickness": 0.08},
+            "rangeslider": {"visible": True, "thickness": 0.08, "yaxis": {"rangemode": "auto"}},
             "rangeselector": {"buttons": buttons, "x": 0, "y": 1.01, "yanchor": "bottom"},
         },
-        "yaxis": {
+        # The overview's axis: it lies below this range, so only the range slider shows it.
+        "yaxis": {"range": [0, 1], "fixedrange": True, "visible": False},
+        "xaxis2": {"type": "date", "overlaying": "x", "matches": "x", "visible": False, "anchor": "y2"},
+        "yaxis2": {  # the lanes
+            "anchor": "x2",
             "type": "category",
             "categoryorder": "array",
             "categoryarray": lanes,

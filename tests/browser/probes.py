@@ -10,9 +10,9 @@ PLOTTED = """() => {
 # Page coordinates of one plotted event, from plotly's own axes.
 POINT_XY = """(eventId) => {
   const gd = document.querySelector('#timeline .js-plotly-plot');
-  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  const box = gd.getBoundingClientRect(), axis = id => gd._fullLayout[id[0] + 'axis' + id.slice(1)];
   for (const t of gd._fullData) {
-    const i = (t.customdata || []).indexOf(eventId);
+    const i = (t.customdata || []).indexOf(eventId), xa = axis(t.xaxis), ya = axis(t.yaxis);
     if (i >= 0 && t.type === 'scatter')
       return [box.left + xa._offset + xa.d2p(t.x[i]), box.top + ya._offset + ya.d2p(t.y[i])];
   }

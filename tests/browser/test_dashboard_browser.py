@@ -180,3 +180,41 @@ def test_a_thousand_events_are_drawn_mark_by_mark_under_the_csp(serve, page: Pag
     wait_plotted(page, 1_200)
     assert page.locator("#timeline .no-webgl").count() == 0
     page.wait_for_function(f"() => ({DRAWN_MARKS})() === 1200", timeout=20_000)
+
+
+def test_zooming_in_on_density_lanes_brings_single_events_from_the_server(serve, page: Page, tmp_path):
+    """Above the threshold the lanes show counts; the "1y" range button asks the server for that
+    window, which holds few enough events to draw one by one; "all" goes back to counts."""
+    from bench.generate import events
+    from tracker.density import DENSITY_THRESHOLD, in_window
+    from tracker.store import load_events
+
+    path = tmp_path / "events.csv"
+    events(5_000).to_csv(path, index=False)
+    server = serve(path)
+    open_dashboard(page, server.url)
+    lanes = "() => document.querySelector('#timeline .js-plotly-plot').data.map(t => t.meta.kind).join()"
+    page.wait_for_function(f"() => ({lanes})() === 'density,overview'", timeout=20_000)
+    assert plotted(page) == 0
+
+    page.locator("#timeline .rangeselector .button").first.click()  # "1y"
+    page.wait_for_function(f"() => ({PLOTTED})() > 0", timeout=20_000)
+    x_range = page.evaluate("() => document.querySelector('#timeline .js-plotly-plot').layout.xaxis.range")
+    frame = load_events(path)
+    expected = int(in_window(frame, tuple(x_range)).sum())
+    assert 0 < expected <= DENSITY_THRESHOLD
+    page.wait_for_function(f"() => ({PLOTTED})() === {expected}", timeout=20_000)
+    overview = "() => document.querySelector('#timeline .js-plotly-plot').data.find(t => t.meta.kind === 'overview')"
+    assert sum(page.evaluate(overview)["customdata"]) == 5_000  # the slider still shows them all
+
+    page.locator("#timeline .rangeselector .button").nth(2).click()  # "all"
+    page.wait_for_function(f"() => ({lanes})() === 'density,overview'", timeout=20_000)
+
+    # Dragging across a few pixels of the lanes zooms there: single events again.
+    box = page.locator("#timeline .nsewdrag").first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 15, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function(f"() => ({PLOTTED})() > 0", timeout=20_000)
