@@ -162,6 +162,15 @@ def test_range_slider_and_selector_buttons(frame):
     assert [b.label for b in xaxis.rangeselector.buttons] == ["1y", "3y", "all"]
 
 
+def test_the_range_slider_keeps_its_height_whatever_the_lanes(frame):
+    """plotly sizes the slider as a share of the height inside the margins and grows the bottom
+    margin to hold it: a slider of constant pixels keeps that margin, so no redraw runs twice."""
+    for categories in (("energy",), ("energy", "labor", "military"), schema.CATEGORIES):
+        layout = timeline_spec(filter_events(frame, EventFilter(categories=categories)))["layout"]
+        inside = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+        assert layout["xaxis"]["rangeslider"]["thickness"] * inside == pytest.approx(figures.SLIDER_PX)
+
+
 @pytest.mark.parametrize("builder", [build_timeline_figure, build_counts_figure, build_map_figure])
 def test_empty_frame_says_so_instead_of_empty_axes(frame, builder):
     fig = builder(frame.iloc[:0])

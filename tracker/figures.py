@@ -50,6 +50,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 MS_PER_DAY = 86_400_000
 LEGEND_GREY = "#555555"
 BOTTOM_LEGEND = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "font": {"size": 11}}
+SLIDER_PX = 30  # the timeline's range slider, in pixels
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
 
@@ -245,10 +246,16 @@ def _timeline_layout(lanes: list[str]) -> dict:
         {"count": 3, "label": "3y", "step": "year", "stepmode": "backward"},
         {"step": "all", "label": "all"},
     ]
+    height = 190 + 40 * len(lanes)
+    margin = {"l": 110, "r": 20, "t": 80, "b": 20}
+    # The slider's thickness is a share of the height inside the margins: keep it SLIDER_PX tall
+    # whatever the lanes, so the bottom margin plotly grows to hold it stays the same from one
+    # redraw to the next (a changed margin makes plotly draw everything a second time).
+    slider_share = SLIDER_PX / (height - margin["t"] - margin["b"])
     return {
-        "height": 190 + 40 * len(lanes),
+        "height": height,
         "font": FONT,
-        "margin": {"l": 110, "r": 20, "t": 80, "b": 20},
+        "margin": margin,
         "barmode": "overlay",
         "hovermode": "closest",
         "plot_bgcolor": "white",
@@ -257,7 +264,7 @@ def _timeline_layout(lanes: list[str]) -> dict:
         "xaxis": {
             "type": "date",
             "gridcolor": "#e5e5e5",
-            "rangeslider": {"visible": True, "thickness": 0.08, "yaxis": {"rangemode": "auto"}},
+            "rangeslider": {"visible": True, "thickness": slider_share, "yaxis": {"rangemode": "auto"}},
             "rangeselector": {"buttons": buttons, "x": 0, "y": 1.01, "yanchor": "bottom"},
         },
         # The overview's axis: it lies below this range, so only the range slider shows it.
