@@ -97,10 +97,9 @@ def density_traces(frame: pd.DataFrame, colors: dict[str, str], x_range: tuple[s
 def overview_trace(frame: pd.DataFrame) -> dict:
     """Events per bin over ``frame``'s whole extent, as one grey step area for the range slider
     (which draws this instead of every mark once more); ``customdata`` holds the counts."""
-    lo, hi = window_days(frame)
+    lo, hi = window_days(frame)  # every start lies in [lo, hi)
     n_bins = max(1, min(OVERVIEW_BINS, hi - lo))
-    start = np.clip(frame["start_day"].to_numpy(np.int64), lo, hi - 1)
-    counts = np.bincount((start - lo) * n_bins // (hi - lo), minlength=n_bins)
+    counts = np.bincount((frame["start_day"].to_numpy() - lo).astype(np.int64) * n_bins // (hi - lo), minlength=n_bins)
     edges = np.datetime_as_string((lo + (hi - lo) * np.arange(n_bins + 1) // n_bins).astype("datetime64[D]"))
     heights = (OVERVIEW_BASE + counts / counts.max()).round(3).tolist()
     return {

@@ -84,8 +84,9 @@ def is_bar(frame: pd.DataFrame) -> np.ndarray:
 
 
 def lanes_of(frame: pd.DataFrame) -> list[str]:
-    present = {str(c) for c in frame["category"].unique()}  # per category code, not per row
-    return [c for c in schema.CATEGORIES if c in present]
+    """The categories ``frame`` holds, in schema order (counted by code, not hashed per row)."""
+    counts = np.bincount(category_codes(frame) + 1, minlength=len(schema.CATEGORIES) + 1)[1:]
+    return [c for c, n in zip(schema.CATEGORIES, counts, strict=True) if n]
 
 
 def _faded(color: str, alpha: float = 0.18) -> str:
