@@ -38,9 +38,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     )
     def render(search, _version, reset_clicks, *values_then_shown):
         *values, shown = values_then_shown
-        f, url, controls, shown = views.resolve_filter(search, shown, reset_clicks, values)
-        view = views.filter_view(source.snapshot(), f, secondary=False)
-        return (url, *controls, shown, *views.render_outputs(view))
+        return views.render_answer(source.snapshot(), search, shown, reset_clicks, values)
 
     # The timeline (what a filter click is for) comes in the first answer; the counts and the map
     # in a second one, asked for as soon as the first has written the URL.

@@ -73,7 +73,7 @@ def test_controls_change_the_url():
     assert f == from_query(url) and f.search == "Rajin" and "energy" not in f.categories
     assert controls == [no_update] * len(views.CONTROLS)
     assert shown == {"search": url, "reset": 0}
-    assert views.resolve_filter(url, shown, 0, values) == (f, no_update, controls, no_update)  # nothing new
+    assert views.resolve_filter(url, shown, 0, values) == (f, no_update, controls, shown)  # nothing new
 
 
 def test_url_sets_the_controls():
@@ -89,7 +89,7 @@ def test_url_sets_the_controls():
 def test_new_data_keeps_the_url_filter_and_leaves_the_controls_alone():
     controls = views.controls_from_filter(EventFilter(search="oil"))
     answer = views.resolve_filter("?q=oil", {"search": "?q=oil", "reset": 0}, 0, controls)
-    assert answer == (EventFilter(search="oil"), no_update, [no_update] * len(views.CONTROLS), no_update)
+    assert answer == (EventFilter(search="oil"), no_update, [no_update] * len(views.CONTROLS), {"search": "?q=oil", "reset": 0})
 
 
 def test_a_change_survives_when_dash_drops_its_answer():
@@ -110,6 +110,28 @@ def test_free_form_dates_and_everything_ticked():
     assert views.url_search(views.filter_from_controls(*ALL_CONTROLS)) == ""
     nothing = views.filter_from_controls([], "", "", [], [], [], [], "")
     assert nothing.categories == () and nothing.statuses == () and nothing.precisions == ()
+
+
+def test_an_answer_leaves_out_the_lists_and_banner_the_page_holds(source, events_csv):
+    """Option lists and the banner are sent when the data or the filter they depend on changed."""
+    snap = source.snapshot()
+    token = views.data_token(snap)
+    n = len(views.CONTROLS)
+    transport = views.controls_from_filter(EventFilter(categories=("transport",)))
+    first = views.render_answer(snap, "", {"search": "", "reset": 0, "data": token}, 0, transport)
+    url, shown, outputs = first[0], first[1 + n], first[2 + n:]
+    assert url == "?category=transport" and shown == {"search": url, "reset": 0, "data": token}
+    summary, banner, hidden, categories, actors, resolutions, timeline, _ = outputs
+    assert (banner, hidden, categories, actors, resolutions) == (no_update,) * 5  # a category click
+    assert summary.startswith("3 of 46") and timeline["data"]
+    oil = views.controls_from_filter(EventFilter(categories=("transport",), search="oil"))
+    categories, actors = views.render_answer(snap, url, shown, 0, oil)[5 + n : 7 + n]
+    assert categories != no_update and actors is no_update  # counts per category follow the search
+    page_load = views.render_answer(snap, "", None, None, ALL_CONTROLS)[2 + n :]
+    assert no_update not in page_load[1:6]
+    append_row(events_csv, NEW_ROW)  # new data: every list again (their counts changed)
+    new = views.render_answer(source.snapshot(), url, shown, 0, transport)
+    assert new[1 + n]["data"] != token and no_update not in new[3 + n : 8 + n]
 
 
 def test_reset_clears_url_and_controls():
