@@ -41,3 +41,11 @@ def small_csv(tmp_path: Path) -> Path:
 @pytest.fixture
 def no_env(monkeypatch):
     monkeypatch.delenv("TRACKER_EVENTS", raising=False)
+
+
+@pytest.fixture
+def source(events_csv):
+    """The live events of a private copy of the shipped CSV (what a dashboard worker holds)."""
+    from tracker.source import EventSource
+
+    return EventSource(events_csv)

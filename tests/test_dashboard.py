@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 from dash import html, no_update
+from dashboard_helpers import ALL_CONTROLS, NEW_ROW, append_row, find, text_of
 
 from dashboard import create_app, ids, views
 from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
@@ -20,45 +19,6 @@ from tracker.query import EventFilter, filter_events, from_query
 from tracker.source import EventSource
 
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
-ALL_CONTROLS = views.controls_from_filter(EventFilter())
-
-
-def text_of(component) -> str:
-    """The visible text of a Dash component tree."""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return "".join(text_of(c) for c in component)
-    children = getattr(component, "children", None)
-    return "" if children is None else text_of(children)
-
-
-def find(component, kind):
-    """Every component of type ``kind`` in a tree."""
-    found = [component] if isinstance(component, kind) else []
-    children = getattr(component, "children", None)
-    if isinstance(children, list | tuple):
-        for child in children:
-            found += find(child, kind)
-    elif children is not None and not isinstance(children, str):
-        found += find(children, kind)
-    return found
-
-
-@pytest.fixture
-def source(events_csv) -> EventSource:
-    return EventSource(events_csv)
-
-
-def append_row(path: Path, row: str) -> None:
-    with open(path, "a", encoding="utf-8") as handle:
-        handle.write(row)
-    stat = path.stat()  # make sure the change is seen even within one mtime tick
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
-
-
-NEW_ROW = ("2025-01-10-test-event,2025-01-10,,A test event in Rajin,Added while serving.,transport,"
-           "reported,RUS;PRK,Rajin,42.24,130.29,,Example,https://example.org/a\n")  # fmt: skip
 
 
 # ---------------------------------------------------------------- URL <-> controls
@@ -281,57 +241,6 @@ def test_clicked_event_id_from_each_view():
     assert views.clicked_event_id(ids.MAP, None, click, None) == "abc"
     assert views.clicked_event_id(ids.GRID, None, None, [{"id": "row-1"}]) == "row-1"
     assert views.clicked_event_id(ids.GRID, None, None, []) is None
-
-
-# ---------------------------------------------------------------- live data
-
-
-def test_appended_row_shows_up_and_bad_edit_keeps_last_good(source, events_csv):
-    first = source.snapshot()
-    before = len(filter_events(first.frame, EventFilter(search="Rajin")))
-    append_row(events_csv, NEW_ROW)
-    view = views.render_view(source.snapshot(), "?q=Rajin")
-    assert "2025-01-10-test-event" in event_ids(view.timeline)
-    assert view.summary.startswith(f"{before + 1} of 47 events shown · latest event 10 Jan 2025")
-    assert views.data_token(source.snapshot()) != views.data_token(first)
-    append_row(events_csv, "broken,not-a-date,,x,,energy,confirmed,,,,,,,https://e.org\n")
-    bad = views.render_view(source.snapshot(), "")
-    assert bad.summary.startswith("47 of 47 events shown")
-    assert bad.banner_hidden is False
-    assert f"{events_csv}:49: date:" in text_of(bad.banner)
-    assert "still showing the last good version" in text_of(bad.banner)
-
-
-def test_every_worker_falls_back_to_the_same_last_good_version(events_csv, monkeypatch, tmp_path):
-    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "cache"))
-    reader, idle = EventSource(events_csv), EventSource(events_csv)  # two workers of one server
-    append_row(events_csv, NEW_ROW)
-    assert len(reader.frame()) == 47  # only this worker reads the new version
-    append_row(events_csv, "broken,not-a-date,,x,,energy,confirmed,,,,,,,https://e.org\n")
-    shown = [s.snapshot() for s in (reader, idle)]
-    assert [len(s.frame) for s in shown] == [47, 47]
-    assert "2025-01-10-test-event" in set(shown[1].frame["id"])
-    assert views.data_token(shown[0]) == views.data_token(shown[1])  # no flicker between workers
-    assert shown[0].errors == shown[1].errors != ()
-
-
-def test_a_worker_keeps_its_own_version_when_the_cache_holds_an_older_one(events_csv, monkeypatch, tmp_path):
-    source = EventSource(events_csv)  # the cache now holds the 46 events
-    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "unwritable"))
-    (tmp_path / "unwritable").write_text("a file, not a folder")
-    append_row(events_csv, NEW_ROW)
-    assert len(source.frame()) == 47  # read, but not cached
-    monkeypatch.undo()
-    append_row(events_csv, "broken,not-a-date,,x,,energy,confirmed,,,,,,,https://e.org\n")
-    assert len(source.frame()) == 47
-    assert source.snapshot().errors
-
-
-def test_first_read_of_an_invalid_file_raises(tmp_path):
-    bad = tmp_path / "events.csv"
-    bad.write_text("id,date\n1,2\n")
-    with pytest.raises(Exception, match="missing columns"):
-        EventSource(bad)
 
 
 # ---------------------------------------------------------------- the app over HTTP
