@@ -57,11 +57,15 @@ def in_window(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> np.ndarra
 def bin_counts(frame: pd.DataFrame, lo: int, hi: int, n_bins: int) -> np.ndarray:
     """Events per (category, bin) over days [lo, hi): each event once, in the bin of its start
     (clipped into the window, so an event that began earlier counts in the first bin)."""
-    start = np.clip(frame["start_day"].to_numpy(np.int64), lo, hi - 1)
-    index = (start - lo) * n_bins // (hi - lo)
     codes = frame["category"].cat.codes.to_numpy(np.int64)
-    flat = np.bincount(codes * n_bins + index, minlength=len(schema.CATEGORIES) * n_bins)
+    flat = np.bincount(codes * n_bins + start_bins(frame, lo, hi, n_bins), minlength=len(schema.CATEGORIES) * n_bins)
     return flat.reshape(len(schema.CATEGORIES), n_bins)
+
+
+def start_bins(frame: pd.DataFrame, lo: int, hi: int, n_bins: int) -> np.ndarray:
+    """Each event's bin among ``n_bins`` over days [lo, hi): that of its start, clipped in."""
+    start = np.clip(frame["start_day"].to_numpy(np.int64), lo, hi - 1)
+    return (start - lo) * n_bins // (hi - lo)
 
 
 def density_traces(frame: pd.DataFrame, colors: dict[str, str], x_range: tuple[str, str] | None = None,
@@ -97,9 +101,9 @@ def density_traces(frame: pd.DataFrame, colors: dict[str, str], x_range: tuple[s
 def overview_trace(frame: pd.DataFrame) -> dict:
     """Events per bin over ``frame``'s whole extent, as one grey step area for the range slider
     (which draws this instead of every mark once more); ``customdata`` holds the counts."""
-    lo, hi = window_days(frame)  # every start lies in [lo, hi)
+    lo, hi = window_days(frame)
     n_bins = max(1, min(OVERVIEW_BINS, hi - lo))
-    counts = np.bincount((frame["start_day"].to_numpy() - lo).astype(np.int64) * n_bins // (hi - lo), minlength=n_bins)
+    counts = np.bincount(start_bins(frame, lo, hi, n_bins), minlength=n_bins)
     edges = np.datetime_as_string((lo + (hi - lo) * np.arange(n_bins + 1) // n_bins).astype("datetime64[D]"))
     heights = (OVERVIEW_BASE + counts / counts.max()).round(3).tolist()
     return {
