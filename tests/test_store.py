@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tracker import filebytes
-from tracker.append import FileRange, _spliced, atomic_write
+from tracker.append import _spliced
 from tracker.errors import TrackerError
 from tracker.filebytes import FileBytes
+from tracker.filewrite import FileRange, atomic_write
 
 
 def test_splice_copies_unchanged_parts_from_the_file(tmp_path):

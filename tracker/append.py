@@ -14,7 +14,6 @@ import glob
 import io
 import os
 import re
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from . import schema, validate
 from .checks import padded_dates
 from .errors import TrackerError
 from .filebytes import FileBytes
+from .filewrite import FileRange, install, write_temp
 from .store import typed
 from .validate import InvalidRowError, Problem, problems_in, read_bytes, valid_raw
 
@@ -128,7 +128,7 @@ def _add_from(path: Path, source: FileBytes, row: dict[str, str], claim: frame_c
         insert = _plan(path, data, row, valid_raw(path, data), None)
     # the new file is written and fsynced in a thread while the cache's word for it is prepared
     with ThreadPoolExecutor(1) as pool:
-        writing = pool.submit(_write_temp, path, _spliced(source, insert.offset, insert.prefix + insert.record))
+        writing = pool.submit(write_temp, path, _spliced(source, insert.offset, insert.prefix + insert.record))
         try:
             save = _cache_update(path, claim, source, insert) if claim is not None else None
             tmp = writing.result()
@@ -138,7 +138,7 @@ def _add_from(path: Path, source: FileBytes, row: dict[str, str], claim: frame_c
     if claim is not None and not claim.holds():  # the cache was wrong about these bytes
         tmp.unlink(missing_ok=True)
         return _add_from(path, source, row, None)
-    _install(tmp, path)
+    install(tmp, path)
     if save is not None:
         save()
     return insert.row["id"]
@@ -206,34 +206,6 @@ def _spliced(source: FileBytes, offset: int, line: bytes) -> list:
     """The new file as chunks: the open file's bytes with ``line`` inserted at ``offset``; the
     unchanged parts are copied by the kernel (``FileRange``)."""
     return [FileRange(source.fd, 0, offset), line, FileRange(source.fd, offset, len(source) - offset)]
-
-
-class FileRange:
-    """A byte range of an open file (a descriptor its caller owns), copied by the kernel."""
-
-    def __init__(self, fd: int, offset: int, length: int):
-        self.fd, self.offset, self.length = fd, offset, length
-
-    def copy_to(self, handle) -> None:
-        """Append this range to ``handle`` (copy_file_range, else a plain read and write)."""
-        handle.flush()
-        done = 0
-        try:
-            while done < self.length:
-                n = os.copy_file_range(self.fd, handle.fileno(), self.length - done, self.offset + done)
-                if n == 0:
-                    break
-                done += n
-        except OSError:  # e.g. another file system: fall back to copying through memory
-            pass
-        while done < self.length:
-            chunk = os.pread(self.fd, min(self.length - done, 1 << 24), self.offset + done)
-            if not chunk:
-                raise TrackerError("the events file shrank while it was being copied",
-                                   "another program wrote it without taking the lock; run the command again")  # fmt: skip
-            handle.write(chunk)
-            done += len(chunk)
-        handle.seek(0, os.SEEK_END)
 
 
 class _TakenIds:
@@ -355,44 +327,3 @@ def _line_start(data: bytes, line: int, n_lines: int) -> int:
     while current > line:
         at, current = data.rfind(b"\n", 0, at - 1) + 1, current - 1
     return at
-
-
-def atomic_write(path: Path, content: bytes | list) -> None:
-    """Write ``content`` (bytes, or a list of byte chunks and ``FileRange``s written in order, so a
-    large file need not be copied into one buffer first) to a temp file beside ``path``, fsync it,
-    then replace ``path``."""
-    _install(_write_temp(path, content), path)
-
-
-def _write_temp(path: Path, content: bytes | list) -> Path:
-    """A temp file beside ``path`` holding ``content``, fsynced, with ``path``'s permissions."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in content if isinstance(content, list) else [content]:
-                if isinstance(chunk, FileRange):
-                    chunk.copy_to(handle)
-                else:
-                    handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
-def _install(tmp: Path, path: Path) -> None:
-    """Atomically replace ``path`` with ``tmp``, then fsync the folder."""
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

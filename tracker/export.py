@@ -22,9 +22,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import figures, map_figure, schema
-from .append import atomic_write
 from .errors import TrackerError
 from .export_image import IMAGE_FORMATS, geo_assets_script, render_image
+from .filewrite import atomic_write
 from .query import LIST_FIELDS, EventFilter, filter_events, to_query
 from .render import public_frame, records
 
