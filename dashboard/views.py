@@ -16,11 +16,12 @@ from dash import html, no_update
 
 from tracker import schema
 from tracker.dates import DateParseError
-from tracker.density import DENSITY_THRESHOLD
+from tracker.density import DENSITY_THRESHOLD, StartIndex
 from tracker.figures import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
     EMPTY_MESSAGE,
+    counted_timeline_spec,
     counts_spec,
     format_date,
     format_extent,
@@ -42,7 +43,6 @@ CHART_COLUMNS = ("id", "date", "end_date", "title", "category", "status", "actor
                  "un_resolutions", "precision", "start", "end", "start_day", "end_day")  # fmt: skip
 # What the charts read when they count events (density lanes, counts per month, map cells).
 COUNT_COLUMNS = ("category", "start", "end", "start_day", "end_day", "lat", "lon")
-LANE_COLUMNS = ("category", "start_day", "end_day")  # what the timeline's density lanes read
 MAX_OPTIONS = 500  # dropdown options per list: the most frequent items (plus any chosen ones)
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
@@ -194,32 +194,39 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True, held: fr
     ``no_update`` for the parts the page already ``held``)."""
     frame = snap.frame
     mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
-    shown = chart_rows(frame, mask, counted=COUNT_COLUMNS if secondary else LANE_COLUMNS)
+    count = int(np.count_nonzero(mask))
 
     def unless(part: str, make):
         return no_update if part in held else make()
 
     return View(
-        summary=summary_text(snap, len(shown)),
+        summary=summary_text(snap, count),
         banner=unless("banner", lambda: banner_lines(snap)),
         banner_hidden=unless("banner", lambda: not snap.errors),
         category_options=unless("categories", lambda: category_options(frame, others)),
         actor_options=unless("actors", lambda: list_options(frame, "actor_list", f.actors)),
         resolution_options=unless("resolutions", lambda: list_options(frame, "resolution_list", f.resolutions)),
-        timeline=timeline_spec(shown),
-        counts=counts_spec(shown) if secondary else {},
+        timeline=timeline_of(frame, mask),
+        counts=counts_spec(chart_rows(frame, mask)) if secondary else {},
         map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)) if secondary else {},
-        empty_note=EMPTY_MESSAGE if shown.empty else "",
+        empty_note="" if count else EMPTY_MESSAGE,
     )
 
 
-def chart_rows(frame: pd.DataFrame, mask: np.ndarray, marks_up_to: int = DENSITY_THRESHOLD,
-               counted: tuple[str, ...] = COUNT_COLUMNS) -> pd.DataFrame:  # fmt: skip
+def timeline_of(frame: pd.DataFrame, mask: np.ndarray) -> dict:
+    """The timeline of the rows of ``mask``: above the density threshold counted from the
+    frame's start index without copying a row (~50 ms less per click at a million events)."""
+    if np.count_nonzero(mask) <= DENSITY_THRESHOLD:
+        return timeline_spec(chart_rows(frame, mask))
+    return counted_timeline_spec(per_frame(frame, "start index", StartIndex).count(mask))
+
+
+def chart_rows(frame: pd.DataFrame, mask: np.ndarray, marks_up_to: int = DENSITY_THRESHOLD) -> pd.DataFrame:
     """The rows of ``mask`` a chart reads: every CHART_COLUMNS column while the chart can draw
     them one by one (``marks_up_to``), else just the numbers it counts (no copy of text)."""
     if np.count_nonzero(mask) <= marks_up_to:
         return frame.loc[mask, list(CHART_COLUMNS)]
-    return _number_rows(frame, mask, counted)
+    return _number_rows(frame, mask, COUNT_COLUMNS)
 
 
 def _number_rows(frame: pd.DataFrame, mask: np.ndarray, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.generate import events
 from tracker import density, schema
@@ -112,16 +114,40 @@ def test_a_wide_zoom_keeps_density_over_the_window_only(big):
     assert sum(_lane_counts(spec).values()) == len(visible) < N
 
 
-def test_bin_counts_put_each_event_in_the_bin_of_its_start():
+def test_bins_put_each_event_in_the_bin_of_its_start():
     frame = pd.DataFrame({
         "start_day": np.array([0, 1, 9, 5, -30], dtype=np.int32),
         "category": pd.Categorical(["military", "military", "energy", "military", "energy"],
                                    categories=schema.CATEGORIES),
     })  # fmt: skip
-    counts = density.bin_counts(frame, lo=0, hi=10, n_bins=2)
+    counts = density.DayCounts.of(frame).binned(lo=0, hi=10, n_bins=2)
     assert counts[schema.CATEGORIES.index("military")].tolist() == [2, 1]
     assert counts[schema.CATEGORIES.index("energy")].tolist() == [1, 1]  # -30 is clipped into bin 0
     assert counts.sum() == 5
+
+
+@settings(max_examples=200, deadline=None)
+@given(starts=st.lists(st.tuples(st.integers(0, 8), st.integers(-50, 400)), min_size=1, max_size=60),
+       lo=st.integers(-60, 300), width=st.integers(1, 500), n_bins=st.integers(1, 40))  # fmt: skip
+def test_binned_day_counts_equal_binning_each_event(starts, lo, width, n_bins):
+    """Bins summed from counts per day hold what binning every event's clipped start gives."""
+    codes, days = (np.array(v, dtype=np.int64) for v in zip(*starts, strict=True))
+    frame = pd.DataFrame({"start_day": days, "category": pd.Categorical.from_codes(codes, categories=schema.CATEGORIES)})
+    hi, n_bins = lo + width, min(n_bins, width)
+    each = (np.clip(days, lo, hi - 1) - lo) * n_bins // (hi - lo)
+    expected = np.bincount(codes * n_bins + each, minlength=len(schema.CATEGORIES) * n_bins)
+    assert density.DayCounts.of(frame).binned(lo, hi, n_bins).ravel().tolist() == expected.tolist()
+
+
+def test_the_start_index_counts_any_subset_like_its_rows(big):
+    index = density.StartIndex(big)
+    mask = (big["status"] == "confirmed").to_numpy() & (big["category"] != "energy").to_numpy()
+    counted, direct = index.count(mask), density.DayCounts.of(big[mask])
+    assert counted.extent() == direct.extent() == (big[mask]["start_day"].min(), big[mask]["end_day"].max())
+    assert counted.lane_totals().tolist() == big[mask]["category"].value_counts()[list(schema.CATEGORIES)].tolist()
+    lo, hi = counted.extent()
+    assert counted.binned(lo, hi, 37).tolist() == direct.binned(lo, hi, 37).tolist()
+    assert counted.total == int(mask.sum()) and index.count().total == N
 
 
 @pytest.mark.parametrize(("relayout", "expected"), [

@@ -127,15 +127,28 @@ def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
     The lanes sit on a second pair of axes (x2 matching x), so the range slider under x draws
     only the overview of all of ``frame`` (one light trace) instead of every mark once more.
     """
+    if x_range is None and density.too_many(frame):
+        return counted_timeline_spec(density.DayCounts.of(frame))
     shown = density.visible(frame, x_range)
     if shown.empty:
         return empty_spec()
-    spec = _density_lanes(shown, x_range) if density.too_many(shown) else _marks(shown)
-    spec["data"].append(density.overview_trace(frame))
+    if density.too_many(shown):
+        spec = _density_lanes(density.DayCounts.of(shown), *density.window_days(shown, x_range))
+    else:
+        spec = _marks(shown)
+    spec["data"].append(density.overview_trace(density.DayCounts.of(frame)))
     if x_range:  # the slider keeps showing (and reaching) the whole extent
         spec["layout"]["xaxis"]["range"] = list(x_range)
         extent = [frame["start"].min().isoformat(), frame["end"].max().isoformat()]
         spec["layout"]["xaxis"]["rangeslider"]["range"] = extent
+    return spec
+
+
+def counted_timeline_spec(counts: density.DayCounts) -> dict:
+    """The whole timeline as density lanes, from the events' day counts alone (what the
+    dashboard sends above the threshold without copying a single row)."""
+    spec = _density_lanes(counts, *counts.extent())
+    spec["data"].append(density.overview_trace(counts))
     return spec
 
 
@@ -152,11 +165,12 @@ def _marks(frame: pd.DataFrame) -> dict:
     return {"data": _on_lane_axes(data), "layout": _timeline_layout(lanes_of(frame))}
 
 
-def _density_lanes(shown: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
-    """Lanes of counts per bin of the visible events ``shown`` over ``x_range`` (or all)."""
-    layout = _timeline_layout(lanes_of(shown))
-    layout["annotations"] = [density.density_note(len(shown))]
-    data = density.density_traces(shown, CATEGORY_COLORS, x_range)
+def _density_lanes(counts: density.DayCounts, lo: int, hi: int) -> dict:
+    """Lanes of ``counts`` per bin of days [lo, hi)."""
+    totals = counts.lane_totals()
+    layout = _timeline_layout([c for c, n in zip(schema.CATEGORIES, totals, strict=True) if n])
+    layout["annotations"] = [density.density_note(int(totals.sum()))]
+    data = density.density_traces(counts, CATEGORY_COLORS, lo, hi)
     return {"data": _on_lane_axes(data), "layout": layout}
 
 
