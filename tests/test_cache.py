@@ -207,6 +207,16 @@ def test_adds_in_a_row_are_served_by_the_cache(events_csv: Path, validations: li
     assert frame["id"].iloc[0] == "1990-01-at-the-start" and frame["id"].iloc[-1] == "2030-at-the-end"
 
 
+def test_an_event_appended_in_place_is_served_by_the_cache(events_csv: Path, validations: list[str], parses: list[str]):
+    store.load_events(events_csv)
+    inode = events_csv.stat().st_ino
+    assert append.add_event(events_csv, ROWS_IN_A_ROW[1]) == "2030-at-the-end"
+    assert events_csv.stat().st_ino == inode, "appended in place"
+    frame = assert_cached_equals_fresh(events_csv, parses)
+    assert validations == [] and parses == [str(events_csv)]
+    assert len(frame) == 47 and frame["id"].iloc[-1] == "2030-at-the-end"
+    assert frame.iloc[-1][["date", "title", "lat", "lon"]].tolist() == ["2030", "At the end", 1.5, -2.0]
+
 def crlf(path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
 

@@ -38,6 +38,11 @@ def new_row(writer: int, i: int) -> dict[str, str]:
     }
 
 
+def new_last_row(writer: int, i: int) -> dict[str, str]:
+    """An event that sorts after every earlier one of this test: one date, ids in (writer, i) order."""
+    return dict(new_row(writer, i), date="2030-01-01", title=f"Writer {writer:04d} last {i:06d}")
+
+
 def append_many(path: str, writer: int, count: int) -> None:
     # A writer that loops re-takes the lock before the sleeping waiters poll, so the writers run
     # one after another; the test is about integrity, so let the last one wait as long as needed.
@@ -46,11 +51,16 @@ def append_many(path: str, writer: int, count: int) -> None:
         append.add_event(path, new_row(writer, i))
 
 
-def append_forever(path: str, writer: int) -> None:
+def append_forever(path: str, writer: int, make_row=new_row) -> None:
     i = 0
     while True:
-        append.add_event(path, new_row(writer, i))
+        append.add_event(path, make_row(writer, i))
         i += 1
+
+
+def append_last_forever(path: str, writer: int) -> None:
+    """Adds that mostly go in place (they sort last; those crossing a page are rewritten)."""
+    append_forever(path, writer, new_last_row)
 
 
 def hold_lock(path: str, ready) -> None:
@@ -132,12 +142,14 @@ def observe_growth(path: Path, seen: list[str], timeout: float) -> list[str]:
     return seen
 
 
-def test_writer_killed_at_random_moments_leaves_old_or_new_file(events_csv: Path):
+@pytest.mark.parametrize(("writes", "iterations"), [(append_forever, 40), (append_last_forever, 20)],
+                         ids=["rewrites", "appends-in-place"])  # fmt: skip
+def test_writer_killed_at_random_moments_leaves_old_or_new_file(events_csv: Path, writes, iterations: int):
     rng = random.Random(6)
     seen = ids_in(events_csv)
     start_count = len(seen)
-    for iteration in range(40):
-        writer = start(append_forever, str(events_csv), 100 + iteration)
+    for iteration in range(iterations):
+        writer = start(writes, str(events_csv), 100 + iteration)
         if iteration % 10 == 0:  # now and then, let it write first (a slow machine may not otherwise)
             seen = observe_growth(events_csv, seen, timeout=60)
         seen = observe_until(events_csv, time.monotonic() + rng.uniform(0.1, 0.8), seen)

@@ -1,9 +1,13 @@
-"""Append events to events.csv safely: a lock, a re-read that the cache can vouch for, a splice
-of the new line at its sorted place, fsync and an atomic replace.
+"""Append events to events.csv safely: a lock, a re-read that the cache can vouch for, the new
+line at its sorted place, fsync.
+
+A line that sorts last (most new events do) and lies inside one page of the file is appended in
+place (``filewrite.append_in_place`` says why that is safe); any other is spliced into a temp
+file, fsynced, that atomically replaces the original.
 
 With a warm cache the file is never read whole: the cache's claim (the rows it holds for these
 bytes) plans the insert while the file's hashes are checked in background threads, the kernel
-copies the unchanged bytes into the temp file, and the replace happens only once the claim holds
+copies the unchanged bytes into the temp file, and the file changes only once the claim holds
 (else everything is redone from a full validation). The cache then vouches for the new file too.
 """
 
@@ -31,7 +35,7 @@ from . import schema, validate
 from .checks import padded_dates
 from .errors import TrackerError
 from .filebytes import FileBytes
-from .filewrite import FileRange, install, write_temp
+from .filewrite import FileRange, append_in_place, fits_one_page, install, write_temp
 from .store import typed
 from .validate import InvalidRowError, Problem, problems_in, read_bytes, valid_raw
 
@@ -63,9 +67,10 @@ def make_id(row: dict[str, str], taken: set[str]) -> str:
 def add_event(path: str | os.PathLike, row: dict[str, str]) -> str:
     """Insert ``row`` at its sorted place (by date, then id); return its id.
 
-    Takes the lock, re-reads and validates the file, refuses an invalid or duplicate row, writes a
-    temporary file in the same folder, fsyncs it and atomically replaces the original. On any
-    error nothing is written.
+    Takes the lock, re-reads and validates the file, refuses an invalid or duplicate row, then
+    appends the line in place when it goes at the end within one page, else writes a temporary
+    file in the same folder, fsyncs it and atomically replaces the original. On any error
+    nothing is written.
     """
     path = Path(path)
     try:
@@ -115,7 +120,7 @@ def _add_locked(path: Path, row: dict[str, str]) -> str:
 
 def _add_from(path: Path, source: FileBytes, row: dict[str, str], claim: frame_cache.Claim | None) -> str:
     """Plan the insert from the cache's claim while its hashes are checked (else from a full
-    validation), write the new file, and put it in place only once the claim holds."""
+    validation), and write it only once the claim holds."""
     if claim is not None:
         try:
             insert = _plan(path, source, row, claim.frame, claim)
@@ -126,6 +131,29 @@ def _add_from(path: Path, source: FileBytes, row: dict[str, str], claim: frame_c
     else:
         data = _whole(path, source)
         insert = _plan(path, data, row, valid_raw(path, data), None)
+    if not _write(path, source, insert, claim):  # the cache was wrong about these bytes
+        return _add_from(path, source, row, None)
+    return insert.row["id"]
+
+
+def _write(path: Path, source: FileBytes, insert: _Insert, claim: frame_cache.Claim | None) -> bool:
+    """Put the new line in the file: appended in place when it goes at the end inside one page,
+    else by a rewrite. False, with nothing written, when the claim does not hold."""
+    line = insert.prefix + insert.record
+    if insert.offset == len(source) and fits_one_page(insert.offset, len(line)):
+        # the cache's word for the new file is prepared while the hashes are checked
+        save = _cache_update(path, claim, source, insert) if claim is not None else None
+        if claim is not None and not claim.holds():
+            return False
+        if append_in_place(path, source.fd, insert.offset, line):
+            if save is not None:
+                save()
+            return True
+    return _rewrite(path, source, insert, claim)
+
+
+def _rewrite(path: Path, source: FileBytes, insert: _Insert, claim: frame_cache.Claim | None) -> bool:
+    """Write the new file beside the old one and replace it, only once the claim holds."""
     # the new file is written and fsynced in a thread while the cache's word for it is prepared
     with ThreadPoolExecutor(1) as pool:
         writing = pool.submit(write_temp, path, _spliced(source, insert.offset, insert.prefix + insert.record))
@@ -135,13 +163,13 @@ def _add_from(path: Path, source: FileBytes, row: dict[str, str], claim: frame_c
         except BaseException:
             _discard(writing)
             raise
-    if claim is not None and not claim.holds():  # the cache was wrong about these bytes
+    if claim is not None and not claim.holds():
         tmp.unlink(missing_ok=True)
-        return _add_from(path, source, row, None)
+        return False
     install(tmp, path)
     if save is not None:
         save()
-    return insert.row["id"]
+    return True
 
 
 def _discard(writing: Future) -> None:
