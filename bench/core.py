@@ -19,7 +19,7 @@ from .timing import median_time
 
 def measure_core(csv: Path, repeat: int) -> dict[str, float]:
     """Seconds (medians): read_csv, `tracker validate`'s work (in process, and the whole command),
-    load+validate cold and cached, add, copy."""
+    load+validate cold and cached, adds (a new event, back-dated ones), copy."""
     with tempfile.TemporaryDirectory(prefix="bench-core-") as tmp:
         os.environ["TRACKER_CACHE_DIR"] = str(Path(tmp) / "cache")
         out = {
@@ -36,8 +36,9 @@ def measure_core(csv: Path, repeat: int) -> dict[str, float]:
 
 
 def _add_and_copy(csv: Path, tmp: Path, repeat: int) -> dict[str, float]:
-    """`tracker add` (library call, the dashboard has loaded the file: cache warm), the second of
-    two adds in a row, a cold add and a copy."""
+    """`tracker add` (library call, the dashboard has loaded the file: cache warm) of a new event
+    (it sorts last: appended in place) and of a back-dated one (it sorts inside: the atomic
+    rewrite), the back-dated add second in a row and with no cache, and a copy."""
     work = tmp / "events.csv"
     copies = iter(range(10**6))
 
@@ -47,12 +48,18 @@ def _add_and_copy(csv: Path, tmp: Path, repeat: int) -> dict[str, float]:
 
     fresh_copy()
     load_events(work)  # as the running dashboard would: the cache now vouches for these bytes
-    row = {"date": "2020-06-15", "category": "sanctions", "status": "reported",
-           "source_url": "https://example.org/bench"}  # fmt: skip
+    row = {"category": "sanctions", "status": "reported", "source_url": "https://example.org/bench"}
 
-    def add_one():
-        add_event(work, dict(row, title=f"Bench event {next(copies)}"))
+    def add_one(date: str = "2020-06-15"):
+        add_event(work, dict(row, date=date, title=f"Bench event {next(copies)}"))
 
+    def add_new_event():  # later than every event of the synthetic data
+        inode = work.stat().st_ino
+        add_one("2026-06-15")
+        assert work.stat().st_ino == inode, "the new event was not appended in place"
+
+    add_one()  # (untimed: the first add of a process pays one-off costs, whichever is measured first)
+    add_last = median_time(add_new_event, repeat, setup=fresh_copy)
     add = median_time(add_one, repeat, setup=fresh_copy)
     # the second of two adds in a row: the cache vouches for the first add's output via its delta
     add_second = median_time(add_one, repeat, setup=lambda: (fresh_copy(), add_one()))
@@ -61,7 +68,8 @@ def _add_and_copy(csv: Path, tmp: Path, repeat: int) -> dict[str, float]:
     settled = lambda: ((tmp / "copy.csv").unlink(missing_ok=True), os.sync())  # noqa: E731 (as for add)
     copy = median_time(lambda: shutil.copyfile(csv, tmp / "copy.csv"), repeat, setup=settled)
     durable = median_time(lambda: _durable_copy(csv, tmp / "copy.csv"), repeat, setup=settled)
-    return {"add": add, "add_second": add_second, "add_cold": add_cold, "copy": copy, "copy_fsync": durable}
+    return {"add_last": add_last, "add": add, "add_second": add_second, "add_cold": add_cold, "copy": copy,
+            "copy_fsync": durable}  # fmt: skip
 
 
 def _durable_copy(src: Path, dst: Path) -> None:
