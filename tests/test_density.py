@@ -207,12 +207,36 @@ def test_the_dashboard_view_copies_less_but_draws_the_same_charts(big, query):
     f = from_query(query)
     shown = filter_events(big, f)
     view = views.filter_view(Snapshot(Path("events.csv"), big, None), f)
-    assert view.timeline == timeline_spec(shown)
+    assert view.timeline == timeline_spec(shown, lanes=list(schema.CATEGORIES))  # (every lane: see below)
     assert view.counts == counts_spec(shown)
     assert view.map == map_spec(shown)
     assert view.summary.startswith(f"{len(shown)} of {N} events shown")
     first = views.filter_view(Snapshot(Path("events.csv"), big, None), f, secondary=False)  # (a click's answer)
     assert first.timeline == view.timeline and first.summary == view.summary
+
+
+@pytest.mark.parametrize("query", ["?category=military", "?category=military,economic&status=denied",
+                                   "?category=arms_transfer,diplomatic,economic,energy,transport,labor,sanctions,legal_un"])
+def test_the_dashboard_lanes_stay_put_whatever_the_filter(big, query):
+    """Every category of the file keeps its lane (empty when filtered out): toggling one moves no
+    other lane and keeps the plot's height (a new height costs plotly a full redraw)."""
+    from dashboard import views
+    from tracker.query import from_query
+    from tracker.source import Snapshot
+
+    snap = Snapshot(Path("events.csv"), big, None)
+    everything, filtered = (views.filter_view(snap, from_query(q), secondary=False).timeline for q in ("", query))
+    for spec in (everything, filtered):
+        assert spec["layout"]["yaxis2"]["categoryarray"] == list(schema.CATEGORIES)
+        assert spec["layout"]["height"] == everything["layout"]["height"]
+    shown = filter_events(big, from_query(query))
+    if density.too_many(shown):  # a heatmap row per lane (plotly.js cannot redraw one missing a lane)
+        assert _density(filtered)[0]["y"] == list(schema.CATEGORIES)
+        assert {lane for lane, n in _lane_counts(filtered).items() if n} == set(shown["category"])
+    else:
+        assert {y for t in filtered["data"] if t.get("meta", {}).get("kind") == "events" for y in t["y"]} == set(shown["category"])
+    two = big[big["category"].isin(["energy", "labor"])]  # a file of two categories: two lanes
+    assert views.filter_view(Snapshot(Path("e.csv"), two, None), from_query("")).timeline["layout"]["yaxis2"]["categoryarray"] == ["energy", "labor"]
 
 
 def test_chart_rows_keep_text_only_while_events_are_drawn_one_by_one(big):
@@ -235,7 +259,7 @@ def test_the_dashboard_zoom_redraws_the_window_of_the_filtered_events(big, x_ran
     from dashboard import views
 
     relayout = {"xaxis.range[0]": x_range[0], "xaxis.range[1]": x_range[1]}
-    assert views.zoomed_timeline(big, "", relayout) == window_spec(big, x_range)
+    assert views.zoomed_timeline(big, "", relayout) == window_spec(big, x_range, lanes=list(schema.CATEGORIES))
     assert views.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
     assert views.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
     assert density.in_window(big, x_range).sum() == len(density.visible(big, x_range))

@@ -128,8 +128,9 @@ def _category_codes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def density_traces(counts: DayCounts, colors: dict[str, str], lo: int, hi: int,
-                   width_px: int = PLOT_WIDTH_PX) -> list[dict]:  # fmt: skip
-    """One heatmap, a row per category holding events: ``counts`` per bin of days [lo, hi).
+                   lanes: list[str] | None = None, width_px: int = PLOT_WIDTH_PX) -> list[dict]:  # fmt: skip
+    """One heatmap, a row per lane (``lanes``, else each category holding events): ``counts``
+    per bin of days [lo, hi); a lane without events is a row of gaps.
 
     One trace, not one per lane (plotly.js fails on several one-row heatmaps on a category
     axis). Each lane gets its own slice of the colour scale, from a pale tint to its category
@@ -137,11 +138,11 @@ def density_traces(counts: DayCounts, colors: dict[str, str], lo: int, hi: int,
     """
     n_bins = max(1, min(width_px // PX_PER_BIN, hi - lo))
     binned = counts.binned(lo, hi, n_bins)
-    lanes = [c for i, c in enumerate(schema.CATEGORIES) if binned[i].any()]
-    if not lanes:
+    lanes = lanes or [c for i, c in enumerate(schema.CATEGORIES) if binned[i].any()]
+    if not binned.any():
         return []
     rows = binned[[schema.CATEGORIES.index(c) for c in lanes]]
-    share = np.sqrt(rows / rows.max(axis=1, keepdims=True)) * 0.999  # 0 < share < 1 when counted
+    share = np.sqrt(rows / np.maximum(1, rows.max(axis=1, keepdims=True))) * 0.999  # 0 < share < 1 when counted
     z = np.arange(len(lanes))[:, None] + share
     step_ms = (hi - lo) * DAY_MS / n_bins
     return [{

@@ -114,13 +114,14 @@ def empty_spec(height: int = 260) -> dict:
 # ---------------------------------------------------------------- timeline
 
 
-def timeline_spec(frame: pd.DataFrame) -> dict:
-    """One lane per category, time on x: day events as markers, extents as bars [start, end);
-    above the density threshold, lanes of counts per time bin (tracker/density.py)."""
-    return window_spec(frame, None)
+def timeline_spec(frame: pd.DataFrame, lanes: list[str] | None = None) -> dict:
+    """One lane per category (``lanes``, else those holding events), time on x: day events as
+    markers, extents as bars [start, end); above the density threshold, lanes of counts per
+    time bin (tracker/density.py)."""
+    return window_spec(frame, None, lanes)
 
 
-def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
+def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None, lanes: list[str] | None = None) -> dict:
     """The timeline zoomed to ``x_range`` (None: everything): single events as soon as the
     visible ones fit under the density threshold, density lanes otherwise.
 
@@ -128,14 +129,14 @@ def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
     only the overview of all of ``frame`` (one light trace) instead of every mark once more.
     """
     if x_range is None and density.too_many(frame):
-        return counted_timeline_spec(density.DayCounts.of(frame))
+        return counted_timeline_spec(density.DayCounts.of(frame), lanes)
     shown = density.visible(frame, x_range)
     if shown.empty:
         return empty_spec()
     if density.too_many(shown):
-        spec = _density_lanes(density.DayCounts.of(shown), *density.window_days(shown, x_range))
+        spec = _density_lanes(density.DayCounts.of(shown), *density.window_days(shown, x_range), lanes)
     else:
-        spec = _marks(shown)
+        spec = _marks(shown, lanes)
     spec["data"].append(density.overview_trace(density.DayCounts.of(frame)))
     if x_range:  # the slider keeps showing (and reaching) the whole extent
         spec["layout"]["xaxis"]["range"] = list(x_range)
@@ -144,15 +145,15 @@ def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None) -> dict:
     return spec
 
 
-def counted_timeline_spec(counts: density.DayCounts) -> dict:
+def counted_timeline_spec(counts: density.DayCounts, lanes: list[str] | None = None) -> dict:
     """The whole timeline as density lanes, from the events' day counts alone (what the
     dashboard sends above the threshold without copying a single row)."""
-    spec = _density_lanes(counts, *counts.extent())
+    spec = _density_lanes(counts, *counts.extent(), lanes)
     spec["data"].append(density.overview_trace(counts))
     return spec
 
 
-def _marks(frame: pd.DataFrame) -> dict:
+def _marks(frame: pd.DataFrame, lanes: list[str] | None) -> dict:
     bars = is_bar(frame)
     data = []
     for status in schema.STATUSES:
@@ -162,15 +163,17 @@ def _marks(frame: pd.DataFrame) -> dict:
         if (of_status & bars).any():
             data.append(_bar_trace(frame[of_status & bars], status))
     data.extend(_status_legend())
-    return {"data": _on_lane_axes(data), "layout": _timeline_layout(lanes_of(frame))}
+    return {"data": _on_lane_axes(data), "layout": _timeline_layout(lanes or lanes_of(frame))}
 
 
-def _density_lanes(counts: density.DayCounts, lo: int, hi: int) -> dict:
+def _density_lanes(counts: density.DayCounts, lo: int, hi: int, lanes: list[str] | None) -> dict:
     """Lanes of ``counts`` per bin of days [lo, hi)."""
     totals = counts.lane_totals()
-    layout = _timeline_layout([c for c, n in zip(schema.CATEGORIES, totals, strict=True) if n])
+    lanes = lanes or [c for c, n in zip(schema.CATEGORIES, totals, strict=True) if n]
+    layout = _timeline_layout(lanes)
     layout["annotations"] = [density.density_note(int(totals.sum()))]
-    data = density.density_traces(counts, CATEGORY_COLORS, lo, hi)
+    # (a row per lane of the axis: plotly.js fails to redraw a heatmap missing one of its categories)
+    data = density.density_traces(counts, CATEGORY_COLORS, lo, hi, lanes)
     return {"data": _on_lane_axes(data), "layout": layout}
 
 

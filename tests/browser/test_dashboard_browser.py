@@ -218,3 +218,33 @@ def test_zooming_in_on_density_lanes_brings_single_events_from_the_server(serve,
     page.mouse.move(box["x"] + box["width"] / 2 + 15, y, steps=5)
     page.mouse.up()
     page.wait_for_function(f"() => ({PLOTTED})() > 0", timeout=20_000)
+
+
+def test_unticking_a_category_empties_its_density_lane_and_moves_no_other(serve, page: Page, tmp_path):
+    """Above the threshold a category toggle redraws the counts in place: the unticked lane is
+    empty, every lane keeps its row and the plot its height; ticking it again brings it back."""
+    from bench.generate import events
+    from tracker import schema
+
+    path = tmp_path / "events.csv"
+    frame = events(5_000)
+    frame.to_csv(path, index=False)
+    military = int((frame["category"] == "military").sum())
+    server = serve(path)
+    open_dashboard(page, server.url)
+    counted = """() => { const gd = document.querySelector('#timeline .js-plotly-plot');
+      const heat = gd.data.find(t => t.meta.kind === 'density');
+      return heat && {lanes: heat.y, sums: heat.customdata.map(r => r.reduce((a, c) => a + (c || 0), 0)),
+                      height: gd._fullLayout.height, drawn: gd.querySelectorAll('.hm image').length}; }"""
+    page.wait_for_function(f"() => (({counted})() || {{}}).drawn === 1", timeout=20_000)
+    before = page.evaluate(counted)
+    assert before["lanes"] == list(schema.CATEGORIES) and sum(before["sums"]) == 5_000
+
+    page.locator('#filter-categories input[value="military"]').uncheck()
+    page.wait_for_function(f"() => ({counted})().sums.reduce((a, b) => a + b) === {5_000 - military}", timeout=20_000)
+    after = page.evaluate(counted)
+    assert after["lanes"] == before["lanes"] and after["height"] == before["height"] and after["drawn"] == 1
+    assert after["sums"][0] == 0 and after["sums"][1:] == before["sums"][1:]
+
+    page.locator('#filter-categories input[value="military"]').check()
+    page.wait_for_function(f"() => ({counted})().sums.reduce((a, b) => a + b) === 5000", timeout=20_000)
