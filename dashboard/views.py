@@ -379,6 +379,8 @@ def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | No
     mask = filter_masks(frame, from_query(search or ""))[0]
     if np.count_nonzero(mask) <= DENSITY_THRESHOLD:
         return no_update
+    if x_range is None:  # back to everything: the view a filter click shows
+        return timeline_of(frame, mask)
     # The text columns are copied only when the window shows single events.
     marks = np.count_nonzero(mask & in_window(frame, x_range)) <= DENSITY_THRESHOLD
     return window_spec(chart_rows(frame, mask, len(frame) if marks else 0), x_range, stable_lanes(frame))

@@ -262,6 +262,7 @@ def test_the_dashboard_zoom_redraws_the_window_of_the_filtered_events(big, x_ran
     assert views.zoomed_timeline(big, "", relayout) == window_spec(big, x_range, lanes=list(schema.CATEGORIES))
     assert views.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
     assert views.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
+    assert views.zoomed_timeline(big, "", {"xaxis.autorange": True}) == timeline_spec(big, lanes=list(schema.CATEGORIES))
     assert density.in_window(big, x_range).sum() == len(density.visible(big, x_range))
 
 
