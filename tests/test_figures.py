@@ -208,6 +208,24 @@ def test_monthly_counts_match_a_plain_groupby(frame):
     }
 
 
+def test_above_a_thousand_month_bars_the_counts_chart_has_a_bar_per_year(frame, tmp_path):
+    """Up to MAX_COUNT_BARS (month, category) bars a bar per month; beyond, a bar per year
+    (thousands of month slivers cost the browser ~0.4 s per redraw), each holding exactly its
+    year's events."""
+    from bench.generate import events
+
+    assert build_counts_figure(frame).layout.title.text == "Events per month (by start)"
+    (tmp_path / "many.csv").write_text(events(20_000).to_csv(index=False), encoding="utf-8")
+    many = load_events(tmp_path / "many.csv", cache=False)
+    assert len(figures.monthly_counts(many)) > figures.MAX_COUNT_BARS
+    fig = build_counts_figure(many)
+    assert fig.layout.title.text == "Events per year (by start)" and {t.xperiod for t in fig.data} == {"M12"}
+    years = many["start"].dt.year.astype(str) + "-01-01"
+    expected = many.groupby([years, many["category"].astype(str)], observed=True).size()
+    drawn = {(x, t.meta["category"]): y for t in fig.data for x, y in zip(t.x, t.y, strict=True)}
+    assert drawn == {key: int(n) for key, n in expected.items()} and sum(drawn.values()) == 20_000
+
+
 def test_map_counts_cells_beyond_the_point_limit(frame):
     """Above MAP_POINT_LIMIT located events the map counts them per cell: the counts add up."""
     copies = map_figure.MAP_POINT_LIMIT // 44 + 1
