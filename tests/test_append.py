@@ -141,8 +141,9 @@ def _replace_behind_the_lock(path: Path) -> None:
     copy.replace(path)
 
 
+@pytest.mark.parametrize("date", [LAST, "2010"])  # appended in place / rewritten
 @pytest.mark.parametrize("meddle", [_append_behind_the_lock, _replace_behind_the_lock])
-def test_a_file_changed_behind_the_lock_is_not_appended_to(events_csv: Path, monkeypatch, meddle):
+def test_a_file_changed_behind_the_lock_is_not_appended_to(events_csv: Path, monkeypatch, meddle, date):
     real_plan, meddled = append._plan, []
 
     def plan_then_meddle(path, *args):
@@ -152,11 +153,12 @@ def test_a_file_changed_behind_the_lock_is_not_appended_to(events_csv: Path, mon
         return insert
 
     monkeypatch.setattr(append, "_plan", plan_then_meddle)
-    result = run("add", "--csv", str(events_csv), "--date", LAST, *ADD)
+    result = run("add", "--csv", str(events_csv), "--date", date, *ADD)
     assert result.exit_code == 1
     assert result.output == (f"Error: {events_csv}: changed while it was being read (another program wrote it "
                              "without taking the lock; run the command again)\n")  # fmt: skip
-    assert events_csv.read_bytes() == meddled[0]
+    assert events_csv.read_bytes() == meddled[0]  # (what the other program wrote is kept)
+    assert temp_files(events_csv) == []
 
 
 def test_a_file_that_may_not_be_opened_for_writing_is_rewritten(small_csv: Path, monkeypatch):

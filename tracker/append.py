@@ -35,7 +35,14 @@ from . import schema, validate
 from .checks import padded_dates
 from .errors import TrackerError
 from .filebytes import FileBytes
-from .filewrite import FileRange, append_in_place, fits_one_page, install, write_temp
+from .filewrite import (
+    FileRange,
+    append_in_place,
+    check_unchanged,
+    fits_one_page,
+    install,
+    write_temp,
+)
 from .store import typed
 from .validate import InvalidRowError, Problem, problems_in, read_bytes, valid_raw
 
@@ -166,6 +173,11 @@ def _rewrite(path: Path, source: FileBytes, insert: _Insert, claim: frame_cache.
     if claim is not None and not claim.holds():
         tmp.unlink(missing_ok=True)
         return False
+    try:
+        check_unchanged(path, source.fd, len(source))
+    except TrackerError:
+        tmp.unlink(missing_ok=True)
+        raise
     install(tmp, path)
     if save is not None:
         save()

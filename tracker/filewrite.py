@@ -53,8 +53,21 @@ def append_in_place(path: Path, read_fd: int, size: int, data: bytes) -> bool:
 
 def _check_same_file(path: Path, fd: int, read_fd: int, size: int) -> None:
     """Raise unless ``fd`` is the file open as ``read_fd`` and still ``size`` bytes long."""
-    written, read = os.fstat(fd), os.fstat(read_fd)
-    if (written.st_ino, written.st_dev) != (read.st_ino, read.st_dev) or written.st_size != size:
+    _check_same(path, os.fstat(fd), os.fstat(read_fd), size)
+
+
+def check_unchanged(path: Path, read_fd: int, size: int) -> None:
+    """Raise unless ``path`` is still the file open as ``read_fd`` and ``size`` bytes long: a
+    rewrite would otherwise drop what another program wrote behind the lock."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        raise _changed(path) from None
+    _check_same(path, now, os.fstat(read_fd), size)
+
+
+def _check_same(path: Path, now: os.stat_result, read: os.stat_result, size: int) -> None:
+    if (now.st_ino, now.st_dev) != (read.st_ino, read.st_dev) or now.st_size != size:
         raise _changed(path)
 
 
