@@ -345,3 +345,22 @@ def test_gunicorn_options_disable_the_control_socket():
     assert server.cfg.bind == ["127.0.0.1:8123"] and server.cfg.workers == 2
     assert server.cfg.settings["control_socket_disable"].get() is True
 
+
+
+def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
+    """At start-up Dash is handed the page built from no events (not a full view of the file):
+    it holds every component of the real page."""
+
+    def component_ids(component) -> set:
+        found = {json.dumps(getattr(component, "id", None), sort_keys=True)}
+        children = getattr(component, "children", None)
+        for child in children if isinstance(children, list) else [children]:
+            if hasattr(child, "to_plotly_json"):
+                found |= component_ids(child)
+        return found - {"null"}
+
+    app = create_app(events_csv)
+    with app.server.test_request_context("/"):
+        page = app._layout_value()
+    assert "No events match these filters" in json.dumps(app.validation_layout.to_plotly_json(), default=str)
+    assert component_ids(app.validation_layout) == component_ids(page) > {f'"{i}"' for i in (ids.TIMELINE, ids.GRID, ids.SHOWN)}
