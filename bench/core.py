@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tracker.append import add_event
-from tracker.store import check_events, load_events
+from tracker.storage import add_event, check_events, load_events
 
 from .timing import median_time
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tracker.query import EventFilter
-from tracker.store import load_events
+from tracker.storage import load_events
 
 from .timing import median_time
 

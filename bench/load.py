@@ -24,8 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker import schema
-from tracker.store import load_events
+from tracker.contract import schema
+from tracker.storage import load_events
 
 HOST = "127.0.0.1"  # loopback only, by design
 RENDER_MARK = "timeline.figure"

@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.express as px
 from dash import Dash, Input, Output, dcc, html
 
-from tracker import schema
+from tracker.contract import schema
 
 CATEGORIES_ID = "naive-categories"
 TIMELINE_ID = "naive-timeline"

@@ -8,9 +8,10 @@ from functools import cache
 from pathlib import Path
 
 from dash import Dash
+from flask import Response
 
-from tracker.source import EventSource
-from tracker.store import default_csv
+from tracker.charts import WORLD_TOPOJSON, world_topojson
+from tracker.storage import EventSource, default_csv
 
 from .callbacks import register_callbacks
 from .export_controls import register_export_callbacks
@@ -18,6 +19,7 @@ from .layout import build_layout
 from .security import apply_security
 
 ASSETS = Path(__file__).parent / "assets"
+GEO_PATH = "/geo/"  # where plotly.js fetches the map outlines (the library's package data)
 
 
 def create_app(csv_path: str | os.PathLike) -> Dash:
@@ -34,13 +36,22 @@ def create_app(csv_path: str | os.PathLike) -> Dash:
     # Dash checks callbacks against a layout; given none it renders the real page once more at
     # start-up (a full view: 0.45 s at 1M events). The page without events has every component.
     app.validation_layout = build_layout(replace(snap := source.snapshot(), frame=snap.frame.iloc[:0]))
-    app.layout = lambda: build_layout(source.snapshot(), app.get_asset_url(""))
+    app.layout = lambda: build_layout(source.snapshot(), app.get_relative_path(GEO_PATH))
+    _serve_map_outlines(app)
     register_callbacks(app, source)
     register_export_callbacks(app, source)
-    app.source = source  # for extensions (exports) that need the same data
     _register_scripts(app)
     apply_security(app)  # last: the CSP hashes every inline script defined above
     return app
+
+
+def _serve_map_outlines(app: Dash) -> None:
+    """Serve the library's offline world outlines where the map's ``topojsonURL`` points."""
+    outlines = world_topojson().encode("utf-8")
+
+    @app.server.route(GEO_PATH + WORLD_TOPOJSON)
+    def map_outlines():
+        return Response(outlines, mimetype="application/json", headers={"Cache-Control": "public, max-age=86400"})
 
 
 def _register_scripts(app: Dash) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
 from tracker.query import from_query
-from tracker.source import EventSource
+from tracker.storage import EventSource
 
 from . import ids, views
 from .grid import grid_block

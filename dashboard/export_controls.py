@@ -12,7 +12,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from tracker.errors import TrackerError
 from tracker.export import export_view
 from tracker.query import from_query
-from tracker.source import EventSource, Snapshot
+from tracker.storage import EventSource, Snapshot
 
 from . import ids
 

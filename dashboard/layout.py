@@ -5,10 +5,10 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from tracker import schema
-from tracker.figures import EMPTY_MESSAGE, STATUS_STYLES
+from tracker.charts.style import EMPTY_MESSAGE, STATUS_STYLES
+from tracker.contract import schema
 from tracker.query import EventFilter
-from tracker.source import Snapshot
+from tracker.storage import Snapshot
 
 from . import ids, views
 from .export_controls import export_panel
@@ -23,7 +23,7 @@ STATUS_MARKS = {"confirmed": "●", "reported": "○", "alleged": "◇", "denied
 PRECISION_LABELS = {"day": "Exact day", "month": "Month only", "year": "Year only"}
 
 
-def build_layout(snap: Snapshot, asset_url: str = "/assets/") -> html.Div:
+def build_layout(snap: Snapshot, geo_url: str = "/geo/") -> html.Div:
     """The whole page for the current data (filters are set from the URL by a callback)."""
     view = views.render_view(snap, "")
     return html.Div(
@@ -37,7 +37,7 @@ def build_layout(snap: Snapshot, asset_url: str = "/assets/") -> html.Div:
             html.Div(view.banner, id=ids.ERROR_BANNER, className="banner", role="alert", hidden=view.banner_hidden),
             html.Div(
                 className="columns",
-                children=[filters(view), charts(view, asset_url), details_panel()],
+                children=[filters(view), charts(view, geo_url), details_panel()],
             ),
         ],
     )
@@ -104,9 +104,9 @@ def filters(view: views.View) -> html.Aside:
     )
 
 
-def charts(view: views.View, asset_url: str) -> html.Main:
+def charts(view: views.View, geo_url: str) -> html.Main:
     """Timeline, counts, map and table of the filtered events."""
-    map_config = dict(GRAPH_CONFIG, topojsonURL=asset_url)
+    map_config = dict(GRAPH_CONFIG, topojsonURL=geo_url)
     return html.Main(
         className="charts",
         children=[

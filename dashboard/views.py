@@ -14,23 +14,21 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dash import html, no_update
 
-from tracker import schema
-from tracker.dates import DateParseError
-from tracker.density import DENSITY_THRESHOLD, StartIndex
-from tracker.figures import (
+from tracker.charts.counts import counts_spec
+from tracker.charts.density import DENSITY_THRESHOLD, StartIndex, in_window
+from tracker.charts.map import MAP_POINT_LIMIT, map_spec
+from tracker.charts.style import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
     EMPTY_MESSAGE,
-    counted_timeline_spec,
-    counts_spec,
     format_date,
     format_extent,
     lanes_of,
-    timeline_spec,
 )
-from tracker.map_figure import MAP_POINT_LIMIT, map_spec
+from tracker.charts.timeline import counted_timeline_spec, timeline_spec, window_spec
+from tracker.contract import DateParseError, schema
 from tracker.query import EventFilter, from_query, parse_bound, to_query
-from tracker.source import Snapshot
+from tracker.storage import Snapshot
 
 from . import ids
 from .memo import filter_masks, per_frame
@@ -370,9 +368,6 @@ def source_link(name: str, url: str):
 def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | None):
     """The timeline for the x window a zoom asks for (scale: tracker/density.py); no_update when
     the filtered events are few enough for the browser to zoom on its own."""
-    from tracker.density import in_window, relayout_range
-    from tracker.figures import window_spec
-
     x_range = relayout_range(relayout)
     if x_range is False:
         return no_update
@@ -384,3 +379,17 @@ def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | No
     # The text columns are copied only when the window shows single events.
     marks = np.count_nonzero(mask & in_window(frame, x_range)) <= DENSITY_THRESHOLD
     return window_spec(chart_rows(frame, mask, len(frame) if marks else 0), x_range, stable_lanes(frame))
+
+
+def relayout_range(relayout: dict | None) -> tuple[str, str] | None | bool:
+    """The x window a plotly ``relayoutData`` asks for; None for "show everything" (autorange or
+    reset); False when it does not concern the x axis (nothing to redraw)."""
+    if not relayout:
+        return False
+    if "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
+        return str(relayout["xaxis.range[0]"]), str(relayout["xaxis.range[1]"])
+    if isinstance(relayout.get("xaxis.range"), list) and len(relayout["xaxis.range"]) == 2:
+        return tuple(str(v) for v in relayout["xaxis.range"])  # type: ignore[return-value]
+    if relayout.get("xaxis.autorange") or relayout.get("autosize"):
+        return None
+    return False

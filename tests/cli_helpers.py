@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tracker import schema
 from tracker.cli import main
+from tracker.contract import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADER = ",".join(schema.COLUMNS)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker import schema
+from tracker.contract import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CSV = ROOT / "events.csv"
@@ -46,6 +46,6 @@ def no_env(monkeypatch):
 @pytest.fixture
 def source(events_csv):
     """The live events of a private copy of the shipped CSV (what a dashboard worker holds)."""
-    from tracker.source import EventSource
+    from tracker.storage import EventSource
 
     return EventSource(events_csv)

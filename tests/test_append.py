@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import ADD, run
 
-from tracker import append, filewrite
-from tracker.filewrite import PAGE_BYTES
+from tracker.storage import append, filewrite
+from tracker.storage.filewrite import PAGE_BYTES
 
 LAST = "2030"  # later than every event of the test files
 LAST_LINE = (b"2030-test-strike-on-kharkiv,2030,,Test strike on Kharkiv,,military,reported,,,,,,,"
@@ -144,15 +144,15 @@ def _replace_behind_the_lock(path: Path) -> None:
 @pytest.mark.parametrize("date", [LAST, "2010"])  # appended in place / rewritten
 @pytest.mark.parametrize("meddle", [_append_behind_the_lock, _replace_behind_the_lock])
 def test_a_file_changed_behind_the_lock_is_not_appended_to(events_csv: Path, monkeypatch, meddle, date):
-    real_plan, meddled = append._plan, []
+    real_check, meddled = append._checked, []
 
-    def plan_then_meddle(path, *args):
-        insert = real_plan(path, *args)
+    def check_then_meddle(path, *args):
+        checked = real_check(path, *args)
         meddle(path)
         meddled.append(path.read_bytes())
-        return insert
+        return checked
 
-    monkeypatch.setattr(append, "_plan", plan_then_meddle)
+    monkeypatch.setattr(append, "_checked", check_then_meddle)
     result = run("add", "--csv", str(events_csv), "--date", date, *ADD)
     assert result.exit_code == 1
     assert result.output == (f"Error: {events_csv}: changed while it was being read (another program wrote it "

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.feather as feather
 import pytest
 
-from tracker import append, cache, store
+from tracker.contract import ValidationError
 from tracker.errors import TrackerError
-from tracker.filebytes import FileBytes
-from tracker.validate import ValidationError
+from tracker.storage import append, cache, writer
+from tracker.storage import load as store
+from tracker.storage.filebytes import FileBytes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -147,8 +150,8 @@ def test_add_trusts_the_cache_and_writes_the_same_bytes(events_csv: Path, monkey
     uncached.write_bytes(events_csv.read_bytes())
     store.load_events(events_csv)  # the dashboard loaded it: the cache vouches for these bytes
     validated: list[str] = []
-    real = append.valid_raw
-    monkeypatch.setattr(append, "valid_raw", lambda path, data: validated.append(Path(path).name) or real(path, data))
+    real = writer.valid_raw
+    monkeypatch.setattr(writer, "valid_raw", lambda path, data: validated.append(Path(path).name) or real(path, data))
     row = {"date": "2023-09-13", "title": "Cache test summit", "category": "diplomatic",
            "status": "confirmed", "source_url": "https://example.org/summit"}  # fmt: skip
     assert append.add_event(events_csv, row) == append.add_event(uncached, row) == "2023-09-13-cache-test-summit"
@@ -166,8 +169,8 @@ def test_add_trusts_the_cache_and_writes_the_same_bytes(events_csv: Path, monkey
 def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records every full validation `tracker add` does (the cache could not vouch)."""
     calls: list[str] = []
-    real = append.valid_raw
-    monkeypatch.setattr(append, "valid_raw", lambda path, data: calls.append(Path(path).name) or real(path, data))
+    real = writer.valid_raw
+    monkeypatch.setattr(writer, "valid_raw", lambda path, data: calls.append(Path(path).name) or real(path, data))
     return calls
 
 
@@ -323,7 +326,10 @@ def test_the_delta_folds_into_a_new_entry_past_its_limit(events_csv: Path, monke
 def test_a_delta_written_by_other_code_is_ignored(events_csv: Path, monkeypatch, validations, parses):
     store.load_events(events_csv)
     append.add_event(events_csv, ROWS_IN_A_ROW[0])
-    monkeypatch.setattr(cache, "_writer_fingerprint", lambda: "another-append.py")
+    delta_path = cache.entry_path(events_csv).with_name(cache.entry_path(events_csv).name + ".delta")
+    table = feather.read_table(str(delta_path))
+    meta = json.loads(table.schema.metadata[cache.META_KEY])
+    feather.write_feather(table.replace_schema_metadata({cache.META_KEY: json.dumps(dict(meta, writer="other code"))}), str(delta_path))
     store.load_events(events_csv)
     assert len(parses) == 2
 

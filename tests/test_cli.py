@@ -11,7 +11,7 @@ import pytest
 from cli_helpers import ADD, HEADER, ROOT, SMALL_IDS, SMALL_ROWS, listed_ids, run
 
 from tracker.cli import main
-from tracker.store import load_events
+from tracker.storage import load_events
 
 # ---------------------------------------------------------------- validate
 

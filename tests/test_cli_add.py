@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from cli_helpers import ADD, HEADER, SMALL_ROWS, run
 
-from tracker import cli
-from tracker.store import load_events
+from tracker.cli import events as cli
+from tracker.storage import load_events
 
 # ---------------------------------------------------------------- add: dates
 

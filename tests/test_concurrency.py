@@ -1,6 +1,6 @@
 """Concurrent and interrupted writers never lose or corrupt events (issue 6).
 
-Writers run in real processes (a forkserver that has already imported tracker.store, so each
+Writers run in real processes (a forkserver that has already imported tracker.storage, so each
 start is cheap); they are killed with SIGKILL to simulate crashes.
 """
 
@@ -18,12 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from tracker import append, store
 from tracker.errors import TrackerError
+from tracker.storage import append
+from tracker.storage import load as store
+from tracker.storage import writer as events_writer
 
 CTX = multiprocessing.get_context("forkserver")
 # missing modules are skipped; this module itself, so that a writer starts in milliseconds
-CTX.set_forkserver_preload(["tracker.store", "tracker.append", "tracker.cache", __name__])
+CTX.set_forkserver_preload(["tracker.storage", __name__])
 WRITERS, EVENTS_EACH = 20, 50
 
 
@@ -46,7 +48,7 @@ def new_last_row(writer: int, i: int) -> dict[str, str]:
 def append_many(path: str, writer: int, count: int) -> None:
     # A writer that loops re-takes the lock before the sleeping waiters poll, so the writers run
     # one after another; the test is about integrity, so let the last one wait as long as needed.
-    append.LOCK_TIMEOUT_S = 600
+    events_writer.LOCK_TIMEOUT_S = 600
     for i in range(count):
         append.add_event(path, new_row(writer, i))
 
@@ -64,7 +66,7 @@ def append_last_forever(path: str, writer: int) -> None:
 
 
 def hold_lock(path: str, ready) -> None:
-    with append.lock_for(Path(path)):
+    with events_writer.lock_for(Path(path)):
         ready.set()
         time.sleep(600)
 
@@ -197,7 +199,7 @@ def test_add_removes_temp_files_left_by_killed_writers(events_csv: Path):
 
 
 def test_writer_killed_holding_the_lock_does_not_block_the_next(events_csv: Path, monkeypatch):
-    monkeypatch.setattr(append, "LOCK_TIMEOUT_S", 10.0)
+    monkeypatch.setattr(events_writer, "LOCK_TIMEOUT_S", 10.0)
     ready = CTX.Event()
     holder = start(hold_lock, str(events_csv), ready)
     assert ready.wait(30)
@@ -209,7 +211,7 @@ def test_writer_killed_holding_the_lock_does_not_block_the_next(events_csv: Path
 
 
 def test_live_lock_holder_makes_add_time_out_cleanly(events_csv: Path, monkeypatch):
-    monkeypatch.setattr(append, "LOCK_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(events_writer, "LOCK_TIMEOUT_S", 0.3)
     before = events_csv.read_bytes()
     ready = CTX.Event()
     holder = start(hold_lock, str(events_csv), ready)

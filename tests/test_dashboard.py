@@ -7,16 +7,18 @@ from collections import Counter
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 from dash import html, no_update
 from dashboard_helpers import ALL_CONTROLS, NEW_ROW, append_row, find, text_of
 
 from dashboard import create_app, ids, views
 from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
+from tracker.charts.style import EMPTY_MESSAGE
+from tracker.charts.timeline import event_ids
 from tracker.cli import main
-from tracker.figures import EMPTY_MESSAGE, event_ids
 from tracker.query import EventFilter, filter_events, from_query
-from tracker.source import EventSource
+from tracker.storage import EventSource
 
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
 
@@ -311,7 +313,7 @@ def test_page_and_map_assets_are_served(events_csv):
     with client.get("/_dash-component-suites/dash/dcc/dash_core_components.js") as bundle:
         assert bundle.status_code == 200
     assert client.get("/").status_code == 200
-    with client.get("/assets/world_110m.json") as topo:
+    with client.get("/geo/world_110m.json") as topo:
         assert topo.status_code == 200 and json.loads(topo.data)["type"] == "Topology"
     assert client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
 
@@ -364,3 +366,15 @@ def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
         page = app._layout_value()
     assert "No events match these filters" in json.dumps(app.validation_layout.to_plotly_json(), default=str)
     assert component_ids(app.validation_layout) == component_ids(page) > {f'"{i}"' for i in (ids.TIMELINE, ids.GRID, ids.SHOWN)}
+
+
+@pytest.mark.parametrize(("relayout", "expected"), [
+    ({"xaxis.range[0]": "2020-01-01 00:00", "xaxis.range[1]": "2021-06-30"}, ("2020-01-01 00:00", "2021-06-30")),
+    ({"xaxis.range": ["2019-01-01", "2019-02-01"]}, ("2019-01-01", "2019-02-01")),
+    ({"xaxis.autorange": True}, None),
+    ({"autosize": True}, None),
+    ({"legend.x": 0.5}, False),
+    (None, False),
+])  # fmt: skip
+def test_relayout_range(relayout, expected):
+    assert views.relayout_range(relayout) == expected

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.dates import EXAMPLES, DateParseError, check_iso, parse_date, precision_of
+from tracker.contract.dates import EXAMPLES, DateParseError, check_iso, parse_date, precision_of
 
 
 @pytest.mark.parametrize(

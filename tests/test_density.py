@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from synthetic import events
 
-from bench.generate import events
-from tracker import density, schema
-from tracker.figures import build_timeline_figure, counts_spec, timeline_spec, window_spec
+from tracker.charts import density
+from tracker.charts.counts import counts_spec
+from tracker.charts.timeline import build_timeline_figure, timeline_spec, window_spec
+from tracker.contract import schema
 from tracker.query import EventFilter, filter_events
-from tracker.store import load_events
+from tracker.storage import load_events
 
 N = 5_000
 
@@ -150,18 +152,6 @@ def test_the_start_index_counts_any_subset_like_its_rows(big):
     assert counted.total == int(mask.sum()) and index.count().total == N
 
 
-@pytest.mark.parametrize(("relayout", "expected"), [
-    ({"xaxis.range[0]": "2020-01-01 00:00", "xaxis.range[1]": "2021-06-30"}, ("2020-01-01 00:00", "2021-06-30")),
-    ({"xaxis.range": ["2019-01-01", "2019-02-01"]}, ("2019-01-01", "2019-02-01")),
-    ({"xaxis.autorange": True}, None),
-    ({"autosize": True}, None),
-    ({"legend.x": 0.5}, False),
-    (None, False),
-])  # fmt: skip
-def test_relayout_range(relayout, expected):
-    assert density.relayout_range(relayout) == expected
-
-
 def test_large_marker_traces_use_webgl(tmp_path: Path):
     frame = events(2_000)
     frame["date"] = "2020-05-05"  # every event a day-precision marker
@@ -181,7 +171,7 @@ def test_the_dashboard_never_draws_webgl(big, tmp_path: Path):
     """Its CSP forbids the eval WebGL's regl needs: a scattergl trace would show "WebGL is not
     supported" instead of the events."""
     from dashboard import views
-    from tracker.source import Snapshot
+    from tracker.storage import Snapshot
 
     frame = events(2_000)
     frame["date"], frame["end_date"] = "2020-05-05", ""  # every event a day-precision marker
@@ -200,9 +190,9 @@ def test_the_dashboard_view_copies_less_but_draws_the_same_charts(big, query):
     """Above the mark thresholds the view hands the charts only the columns they count; each
     chart is the one built from the filtered rows themselves."""
     from dashboard import views
-    from tracker.map_figure import map_spec
+    from tracker.charts.map import map_spec
     from tracker.query import from_query
-    from tracker.source import Snapshot
+    from tracker.storage import Snapshot
 
     f = from_query(query)
     shown = filter_events(big, f)
@@ -222,7 +212,7 @@ def test_the_dashboard_lanes_stay_put_whatever_the_filter(big, query):
     other lane and keeps the plot's height (a new height costs plotly a full redraw)."""
     from dashboard import views
     from tracker.query import from_query
-    from tracker.source import Snapshot
+    from tracker.storage import Snapshot
 
     snap = Snapshot(Path("events.csv"), big, None)
     everything, filtered = (views.filter_view(snap, from_query(q), secondary=False).timeline for q in ("", query))

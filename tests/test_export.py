@@ -19,14 +19,14 @@ import pytest
 from click.testing import CliRunner
 from plotly.io.json import to_json_plotly
 
-from tracker import export_image
-from tracker.append import add_event
 from tracker.cli import main
-from tracker.export import data_version, export_filename, export_view, neutralise_formulas
-from tracker.export import events_csv as csv_bytes
+from tracker.export import data_version, export_filename, export_view
+from tracker.export import image as export_image
+from tracker.export.data import events_csv as csv_bytes
+from tracker.export.data import neutralise_formulas
+from tracker.export.rows import public_frame
 from tracker.query import EventFilter, filter_events
-from tracker.render import public_frame
-from tracker.store import load_events
+from tracker.storage import add_event, load_events
 
 FILTER_ARGS = ["--category", "military", "--category", "arms_transfer"]
 FILTER = EventFilter(categories=("military", "arms_transfer"))
@@ -273,7 +273,7 @@ def test_no_chromium_says_what_to_install_and_data_exports_still_work(events_csv
 
 def test_dashboard_export_download_uses_the_url_filter(events_csv):
     from dashboard.export_controls import export_download
-    from tracker.source import EventSource
+    from tracker.storage import EventSource
 
     snap = EventSource(events_csv).snapshot()
     data, status = export_download(snap, "?category=military,arms_transfer", "events.csv")

@@ -14,10 +14,12 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from synthetic import events as synthetic_events
 
-from bench.generate import events as synthetic_events
-from tracker import arrowtext, fastcsv, schema, store
-from tracker.validate import ValidationError, check, read_raw, valid_raw
+from tracker.contract import ValidationError, arrowtext, check, columns, read_raw, schema, valid_raw
+from tracker.contract import fast as fastcsv
+from tracker.contract import validate as validate_module
+from tracker.storage import load as store
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = (ROOT / "events.csv").read_bytes()
@@ -128,7 +130,7 @@ def test_large_valid_file_loads_through_the_fast_path_with_the_same_frame(tmp_pa
     path.write_bytes(csv_bytes(frame))
     calls = []
     real = fastcsv.accepted_raw
-    monkeypatch.setattr(fastcsv, "accepted_raw", lambda data: calls.append(1) or real(data))
+    monkeypatch.setattr(validate_module, "accepted_raw", lambda data: calls.append(1) or real(data))
     loaded = store.load_events(path, cache=False)
     assert calls == [1]
     expected = store.typed(exact(path.read_bytes()))
@@ -177,7 +179,7 @@ def test_both_ways_of_checking_a_column_agree_with_the_exact_path(synthetic, cha
     for column, value in changes.items():
         frame.loc[11, column] = value
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(fastcsv, "REPEATED", repeated)
+        patch.setattr(columns, "REPEATED", repeated)
         agrees_with_exact(csv_bytes(frame))
 
 
@@ -217,8 +219,8 @@ def test_equal_values_get_equal_fingerprints_whatever_their_neighbours():
 
 
 def test_only_the_title_pattern_is_taken_as_not_blank():
-    assert [f.name for f in schema.fields() if f.pattern and fastcsv._is_non_blank(f.pattern)] == ["title"]
-    assert not fastcsv._is_non_blank(r"[^a]*[^\sa][^a]*")  # (not only control characters)
+    assert [f.name for f in schema.fields() if f.pattern and arrowtext.is_non_blank(f.pattern)] == ["title"]
+    assert not arrowtext.is_non_blank(r"[^a]*[^\sa][^a]*")  # (not only control characters)
 
 
 @pytest.mark.parametrize(("title", "graphic"), [("Kharkiv strike", True), (" leading space", False), ("Érable", False), ("", False), ("9", True)])

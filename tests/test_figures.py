@@ -10,22 +10,23 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from tracker import figures, map_figure, schema
-from tracker.checks import padded_dates
-from tracker.figures import (
+from tracker.charts import counts as counts_chart
+from tracker.charts import map as map_figure
+from tracker.charts import timeline as figures
+from tracker.charts.counts import build_counts_figure
+from tracker.charts.map import build_map_figure
+from tracker.charts.style import (
     CATEGORY_COLORS,
     EMPTY_MESSAGE,
     STATUS_STYLES,
-    build_counts_figure,
-    build_timeline_figure,
-    event_ids,
     format_date,
     format_extent,
-    timeline_spec,
 )
-from tracker.map_figure import build_map_figure
+from tracker.charts.timeline import build_timeline_figure, event_ids, timeline_spec
+from tracker.contract import schema
+from tracker.contract.dates import padded_dates
 from tracker.query import EventFilter, filter_events
-from tracker.store import load_events
+from tracker.storage import load_events
 
 MS_PER_DAY = 86_400_000
 
@@ -200,7 +201,7 @@ def test_map_plots_only_located_events_offline(frame):
 
 
 def test_monthly_counts_match_a_plain_groupby(frame):
-    counts = figures.monthly_counts(frame)
+    counts = counts_chart.monthly_counts(frame)
     months = padded_dates(frame["date"]).str[:7] + "-01"
     expected = frame.groupby([months, frame["category"].astype(str)], observed=True).size()
     assert dict(zip(zip(counts["month"], counts["category"], strict=True), counts["count"], strict=True)) == {
@@ -212,12 +213,12 @@ def test_above_a_thousand_month_bars_the_counts_chart_has_a_bar_per_year(frame, 
     """Up to MAX_COUNT_BARS (month, category) bars a bar per month; beyond, a bar per year
     (thousands of month slivers cost the browser ~0.4 s per redraw), each holding exactly its
     year's events."""
-    from bench.generate import events
+    from synthetic import events
 
     assert build_counts_figure(frame).layout.title.text == "Events per month (by start)"
     (tmp_path / "many.csv").write_text(events(20_000).to_csv(index=False), encoding="utf-8")
     many = load_events(tmp_path / "many.csv", cache=False)
-    assert len(figures.monthly_counts(many)) > figures.MAX_COUNT_BARS
+    assert len(counts_chart.monthly_counts(many)) > counts_chart.MAX_COUNT_BARS
     fig = build_counts_figure(many)
     assert fig.layout.title.text == "Events per year (by start)" and {t.xperiod for t in fig.data} == {"M12"}
     years = many["start"].dt.year.astype(str) + "-01-01"

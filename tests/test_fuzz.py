@@ -17,11 +17,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from tracker import schema
 from tracker.cli import main
+from tracker.contract import ValidationError, schema
 from tracker.errors import TrackerError
-from tracker.store import load_events
-from tracker.validate import ValidationError
+from tracker.storage import load_events
 
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -254,9 +253,9 @@ def test_validate_refuses_hostile_fields_in_the_file(tmp_path: Path, column, val
 
 
 def test_file_over_max_bytes_is_refused_before_reading(events_csv: Path, monkeypatch):
-    import tracker.validate
+    from tracker.storage import filebytes
 
-    monkeypatch.setattr(tracker.validate, "MAX_FILE_BYTES", 10_000)
+    monkeypatch.setattr(filebytes, "MAX_FILE_BYTES", 10_000)
     size = events_csv.stat().st_size
     assert validate_output(events_csv) == (
         f"{events_csv}:1: file is {size:,} bytes, over the 10,000-byte limit "

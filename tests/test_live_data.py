@@ -6,9 +6,9 @@ import pytest
 from dashboard_helpers import NEW_ROW, append_row, text_of
 
 from dashboard import views
-from tracker.figures import event_ids
+from tracker.charts.timeline import event_ids
 from tracker.query import EventFilter, filter_events
-from tracker.source import EventSource
+from tracker.storage import EventSource
 
 
 def test_appended_row_shows_up_and_bad_edit_keeps_last_good(source, events_csv):

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import schema
 from tracker.cli import main
-from tracker.store import load_events
+from tracker.contract import schema
+from tracker.storage import load_events
 
 HEADER = ",".join(schema.COLUMNS)
 BASE = (

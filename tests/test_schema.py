@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 from frictionless import Resource, Schema, validate
 
-from tracker import schema
 from tracker.cli import main
-from tracker.store import load_events
+from tracker.contract import schema
+from tracker.storage import load_events
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = ROOT / "tracker" / "events.schema.json"
+SCHEMA_PATH = ROOT / "tracker" / "contract" / "events.schema.json"
 INVALID = Path(__file__).parent / "data" / "invalid"
 # Rules tracker checks beyond what a Table Schema can say (or, for bytes, that frictionless
 # silently decodes with another encoding).

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tracker import filebytes
-from tracker.append import _spliced
 from tracker.errors import TrackerError
-from tracker.filebytes import FileBytes
-from tracker.filewrite import FileRange, atomic_write
+from tracker.storage import filebytes
+from tracker.storage.filebytes import FileBytes
+from tracker.storage.filewrite import FileRange, atomic_write
+
+
+def _spliced(source: FileBytes, offset: int, line: bytes) -> list:
+    """The file's bytes with ``line`` put at ``offset``, the unchanged parts as ranges of the file."""
+    return [FileRange(source.fd, 0, offset), line, FileRange(source.fd, offset, len(source) - offset)]
 
 
 def test_splice_copies_unchanged_parts_from_the_file(tmp_path):

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracker import schema
 from tracker.cli import main
-from tracker.store import load_events
-from tracker.validate import MAX_PROBLEMS, Problem, ValidationError
+from tracker.contract import Problem, ValidationError, schema
+from tracker.contract.problems import MAX_PROBLEMS
+from tracker.storage import load_events
 
 INVALID = Path(__file__).parent / "data" / "invalid"
 EXPECTED: dict[str, str] = json.loads((INVALID / "expected.json").read_text(encoding="utf-8"))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .dates import DateParseError, parse_date
+from .contract import DateParseError, parse_date, schema
+from .contract.dates import day_after, first_day
 
 LIST_FIELDS = ("categories", "statuses", "actors", "resolutions", "precisions")
 
@@ -36,10 +36,6 @@ class EventFilter:
             if getattr(self, name) == "":
                 object.__setattr__(self, name, None)
 
-    def is_empty(self) -> bool:
-        """True when the filter restricts nothing."""
-        return self == EventFilter()
-
     def describe(self) -> str:
         """The filter in words, for captions and file names' readers."""
         parts = []
@@ -61,12 +57,7 @@ def parse_bound(text: str | None) -> str | None:
 
 def _bound_days(iso: str, *, upper: bool) -> int:
     """Integer days since 1970 of a bound's first day, or the day after its last for ``upper``."""
-    start = np.datetime64(iso, "D")
-    if not upper:
-        return int(start.astype(np.int64))
-    unit = {4: "Y", 7: "M", 10: "D"}[len(iso)]
-    end = (np.datetime64(iso, unit) + 1).astype("datetime64[D]")
-    return int(end.astype(np.int64))
+    return int((day_after(iso) if upper else first_day(iso)).astype(np.int64))
 
 
 def filter_events(frame: pd.DataFrame, f: EventFilter) -> pd.DataFrame:
@@ -181,10 +172,4 @@ def from_query(query: str) -> EventFilter:
     return EventFilter(**values)
 
 
-def filter_fields() -> tuple[str, ...]:
-    """Names of the filter's fields."""
-    return tuple(f.name for f in fields(EventFilter))
-
-
-__all__ = ["EventFilter", "filter_events", "filter_mask", "from_query", "to_query", "replace",
-           "parse_bound", "filter_fields", "is_in"]
+__all__ = ["EventFilter", "filter_events", "filter_mask", "from_query", "is_in", "parse_bound", "replace", "to_query"]

@@ -171,7 +171,7 @@ DRAWN_MARKS = """() => [...document.querySelectorAll(
 def test_a_thousand_events_are_drawn_mark_by_mark_under_the_csp(serve, page: Page, tmp_path):
     """Below the density threshold every event is a mark the browser really draws: no WebGL
     trace, which the CSP (no eval for its shader compiler) would turn into "WebGL is not supported"."""
-    from bench.generate import events
+    from synthetic import events
 
     path = tmp_path / "events.csv"
     events(1_200).to_csv(path, index=False)
@@ -185,9 +185,10 @@ def test_a_thousand_events_are_drawn_mark_by_mark_under_the_csp(serve, page: Pag
 def test_zooming_in_on_density_lanes_brings_single_events_from_the_server(serve, page: Page, tmp_path):
     """Above the threshold the lanes show counts; the "1y" range button asks the server for that
     window, which holds few enough events to draw one by one; "all" goes back to counts."""
-    from bench.generate import events
-    from tracker.density import DENSITY_THRESHOLD, in_window
-    from tracker.store import load_events
+    from synthetic import events
+
+    from tracker.charts.density import DENSITY_THRESHOLD, in_window
+    from tracker.storage import load_events
 
     path = tmp_path / "events.csv"
     events(5_000).to_csv(path, index=False)
@@ -223,8 +224,9 @@ def test_zooming_in_on_density_lanes_brings_single_events_from_the_server(serve,
 def test_unticking_a_category_empties_its_density_lane_and_moves_no_other(serve, page: Page, tmp_path):
     """Above the threshold a category toggle redraws the counts in place: the unticked lane is
     empty, every lane keeps its row and the plot its height; ticking it again brings it back."""
-    from bench.generate import events
-    from tracker import schema
+    from synthetic import events
+
+    from tracker.contract import schema
 
     path = tmp_path / "events.csv"
     frame = events(5_000)

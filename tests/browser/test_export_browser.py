@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tracker.query import EventFilter, filter_events
-from tracker.store import load_events
+from tracker.storage import load_events
 
 pytestmark = pytest.mark.browser
 

@@ -1,5 +1,6 @@
-"""The bytes of an events file read in pieces, and the per-segment SHA-256 and newline counts
-the cache keys them by (segments hash on several cores: hashlib releases the GIL)."""
+"""Reading an events file: whole (``read_events_bytes``) or in pieces (``FileBytes``), and the
+per-segment SHA-256 and newline counts the cache keys it by (segments hash on several cores:
+hashlib releases the GIL)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,29 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import TrackerError
+from ..contract import Problem, ValidationError
+from ..errors import TrackerError
 
 READ_BYTES = 1 << 20
 HUGE_PAGES_FROM = 32 << 20  # a file this large is read into 2 MiB pages where the system has them
 HASH_THREADS = min(4, os.cpu_count() or 1)
+MAX_FILE_BYTES = int(os.environ.get("TRACKER_MAX_BYTES", 2 * 1024**3))
+
+
+def read_events_bytes(path: Path) -> memoryview:
+    """The whole events file (see ``read_whole``), refusing what is missing or far too large."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            too_large = f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit"
+            raise ValidationError(path, [Problem(1, "", too_large, "split it, or raise TRACKER_MAX_BYTES")])
+        return read_whole(path, size)
+    except FileNotFoundError:
+        raise TrackerError(f"{path}: no such file", "check the path, or set TRACKER_EVENTS") from None
+    except IsADirectoryError:
+        raise TrackerError(f"{path}: is a folder, not a CSV file", "name the events CSV file") from None
+    except PermissionError:
+        raise TrackerError(f"{path}: permission denied", "check the file's permissions") from None
 
 
 class FileBytes:
@@ -56,12 +75,13 @@ def _shrank() -> int:
                        "another program wrote it without taking the lock; run the command again")  # fmt: skip
 
 
-def read_whole(path: Path, size: int):
-    """The whole file in memory (a buffer: bytes, or an anonymous map in huge pages). Linux backs
-    a fresh ``bytes`` with 4 KiB pages, and faulting in 300 MB of them costs more than reading it
-    (0.25 s vs 0.09 s in 2 MiB pages). Reads to end of file, whatever ``size`` said."""
+def read_whole(path: Path, size: int) -> memoryview:
+    """The whole file in memory, as a memoryview: over bytes, or for a large file over an
+    anonymous map in huge pages (Linux backs a fresh ``bytes`` with 4 KiB pages, and faulting in
+    hundreds of MB of them costs more than reading them). Reads to end of file, whatever
+    ``size`` said."""
     if size < HUGE_PAGES_FROM or not hasattr(mmap, "MADV_HUGEPAGE"):
-        return path.read_bytes()
+        return memoryview(path.read_bytes())
     buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     buffer.madvise(mmap.MADV_HUGEPAGE)
     view, done = memoryview(buffer), 0
@@ -71,8 +91,8 @@ def read_whole(path: Path, size: int):
         more = file.read()
     view.release()
     if done < size or more:  # it changed size meanwhile: what is there now
-        return bytes(buffer[:done]) + more
-    return buffer
+        return memoryview(bytes(buffer[:done]) + more)
+    return memoryview(buffer)
 
 
 def chunks(data, start: int, stop: int) -> Iterator[memoryview]:

@@ -1,4 +1,8 @@
-"""Load events.csv into a typed frame (writing lives in tracker/append.py)."""
+"""Load events.csv into a typed frame: read the bytes, check them, add the derived columns.
+
+The story is ``load_events``: read, check, type. The cache (``cache.py``) is a layer over it:
+it answers for bytes it has already checked and typed, and otherwise stores what the story built.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import schema
-from .checks import padded_dates
-from .validate import check, events_and_latest, read_bytes, valid_raw
+from ..contract import check, events_and_latest, schema, valid_raw
+from ..contract.dates import exclusive_ends, padded_dates, precision_codes
+from . import cache as frame_cache
+from .filebytes import read_events_bytes
 
 DEFAULT_CSV = "events.csv"
 
@@ -29,31 +34,26 @@ def load_events(path: str | os.PathLike, cache: bool = True) -> pd.DataFrame:
     its whole month), ``precision`` (day/month/year), ``start_day``/``end_day`` (integer days
     since 1970, for fast filtering), ``lat``/``lon`` as floats, and the lists ``actor_list``,
     ``resolution_list``, ``source_names`` and ``source_urls``. With ``cache`` an unchanged file
-    comes from the Parquet cache (tracker/cache.py) instead of being parsed and validated again.
+    comes from the Arrow cache (``cache.py``) instead of being parsed and validated again.
     """
-    data = read_bytes(Path(path))
-    if cache:
-        from . import cache as frame_cache
-
-        return frame_cache.load(path, data, frame_from_bytes)
-    return frame_from_bytes(path, data)
+    data = read_events_bytes(Path(path))
+    if not cache:
+        return frame_from_bytes(path, data)
+    return frame_cache.load(path, data, frame_from_bytes)
 
 
 def check_events(path: str | os.PathLike, cache: bool = True) -> tuple[int, str]:
     """(events, latest date) of a valid file, for checking it rather than using it: from the
     cache when it vouches for these bytes, else validated (nothing derived, nothing cached);
     raises ValidationError listing every problem."""
-    data = read_bytes(Path(path))
-    if cache:
-        from . import cache as frame_cache
-
-        hit = frame_cache.cached(path, data)
-        if hit is not None:
-            return events_and_latest(hit)
+    data = read_events_bytes(Path(path))
+    hit = frame_cache.cached(path, data) if cache else None
+    if hit is not None:
+        return events_and_latest(hit)
     return check(path, data)
 
 
-def frame_from_bytes(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
+def frame_from_bytes(path: str | os.PathLike, data) -> pd.DataFrame:
     """Parse, validate and type ``data`` read from ``path``."""
     return typed(valid_raw(path, data))
 
@@ -68,7 +68,7 @@ def typed(raw: pd.DataFrame) -> pd.DataFrame:
     spans = (frame["end_date"] != "").to_numpy()
     if spans.any():
         end[spans] = _per_distinct(frame["end_date"][spans], _exclusive_end).to_numpy()
-    precision = dates.str.len().map(PRECISION_CODES).to_numpy()[codes]
+    precision = precision_codes(dates)[codes]
     frame["precision"] = pd.Categorical.from_codes(precision, categories=schema.PRECISIONS)
     frame["start"], frame["end"] = start, end
     frame["start_day"] = (start.astype("datetime64[D]").astype(np.int64)).astype(np.int32)
@@ -82,9 +82,6 @@ def typed(raw: pd.DataFrame) -> pd.DataFrame:
     frame["source_urls"] = _split(frame["source_url"], schema.SOURCE_SEPARATOR, distinct=False)
     frame["source_names"] = _split(frame["source_name"], schema.SOURCE_SEPARATOR)
     return frame
-
-
-PRECISION_CODES = {4: 2, 7: 1, 10: 0}  # positions in schema.PRECISIONS (day, month, year)
 
 
 def _per_distinct(col: pd.Series, derive) -> pd.Series:
@@ -109,13 +106,7 @@ def _to_datetime(iso: pd.Series) -> pd.Series:
 
 
 def _exclusive_end(iso: pd.Series) -> pd.Series:
-    start = _to_datetime(iso).values
-    length = iso.str.len().values
-    day_end = start.astype("datetime64[D]") + 1
-    month_end = (start.astype("datetime64[M]") + 1).astype("datetime64[D]")
-    year_end = (start.astype("datetime64[Y]") + 1).astype("datetime64[D]")
-    end = np.where(length == 10, day_end, np.where(length == 7, month_end, year_end))
-    return pd.Series(end.astype("datetime64[ns]"), index=iso.index)
+    return pd.Series(exclusive_ends(iso).astype("datetime64[ns]"), index=iso.index)
 
 
 def _split(col: pd.Series, sep: str, distinct: bool = True) -> pd.Series:

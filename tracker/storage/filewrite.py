@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .errors import TrackerError
+from ..errors import TrackerError
 
 PAGE_BYTES = 4096  # the smallest page-cache page (folio) Linux uses: larger ones are multiples
 

@@ -1,115 +1,36 @@
-"""Figure builders shared by the dashboard and every export: pure functions of a filtered frame.
+"""The timeline: one lane per category, time on x. Day events are marks, spans and month- or
+year-only dates are bars over their whole extent; above the density threshold lanes show counts
+per time bin (``density.py``). Pure functions of a filtered frame to a plotly figure dict.
 
-Each chart has a ``*_spec(frame) -> dict`` (a plain plotly figure dict, cheap to send from a
-callback) and a ``build_*_figure(frame) -> go.Figure`` wrapper for tests and exports.
 Text from the CSV is escaped before it reaches anything plotly renders as HTML.
 """
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import density, schema
+from ..contract import schema
+from . import density
+from .style import (
+    CATEGORY_COLORS,
+    CATEGORY_LABELS,
+    FONT,
+    LEGEND_GREY,
+    STATUS_STYLES,
+    empty_spec,
+    hover_text,
+    lanes_of,
+    tint,
+)
 
-# Paul Tol's "muted" scheme: nine colours that stay distinct for colour-blind readers.
-CATEGORY_COLORS: dict[str, str] = {
-    "military": "#CC6677",
-    "arms_transfer": "#882255",
-    "diplomatic": "#88CCEE",
-    "economic": "#DDCC77",
-    "energy": "#999933",
-    "transport": "#44AA99",
-    "labor": "#AA4499",
-    "sanctions": "#332288",
-    "legal_un": "#117733",
-}
-CATEGORY_LABELS: dict[str, str] = {
-    "military": "Military",
-    "arms_transfer": "Arms transfer",
-    "diplomatic": "Diplomatic",
-    "economic": "Economic",
-    "energy": "Energy",
-    "transport": "Transport",
-    "labor": "Labour",
-    "sanctions": "Sanctions",
-    "legal_un": "UN / legal",
-}
-# How claim status shows: filled for confirmed, hollow for reported/alleged, a cross for denied.
-STATUS_STYLES: dict[str, dict] = {
-    "confirmed": {"symbol": "circle", "filled": True, "pattern": ""},
-    "reported": {"symbol": "circle-open", "filled": False, "pattern": ""},
-    "alleged": {"symbol": "diamond-open", "filled": False, "pattern": ""},
-    "denied": {"symbol": "x", "filled": True, "pattern": "x"},
-}
-EMPTY_MESSAGE = "No events match these filters"
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MS_PER_DAY = 86_400_000
-LEGEND_GREY = "#555555"
-BOTTOM_LEGEND = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "font": {"size": 11}}
 SLIDER_PX = 30  # the timeline's range slider, in pixels
-MAX_COUNT_BARS = 1_000  # the counts chart's bars (month x category) above which it counts per year
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
-
-
-def format_date(iso: str) -> str:
-    """An ISO date at its precision in words: "2013", "Nov 2022", "2 Jan 2024"."""
-    if len(iso) == 4:
-        return iso
-    month = MONTHS[int(iso[5:7]) - 1]
-    if len(iso) == 7:
-        return f"{month} {iso[:4]}"
-    return f"{int(iso[8:10])} {month} {iso[:4]}"
-
-
-def format_extent(date: str, end_date: str = "") -> str:
-    """An event's date, or its span "30 Dec 2023 – 2 Jan 2024"."""
-    return f"{format_date(date)} – {format_date(end_date)}" if end_date else format_date(date)
-
-
-def hover_text(row) -> str:
-    """Hover label for one event: title, date at its precision, status, actors (all escaped)."""
-    actors = html.escape(row.actors.replace(";", ", ")) if row.actors else "—"
-    return (
-        f"<b>{html.escape(row.title)}</b><br>{format_extent(row.date, row.end_date)}"
-        f" · {html.escape(str(row.status))}<br>Actors: {actors}"
-    )
 
 
 def is_bar(frame: pd.DataFrame) -> np.ndarray:
     """Rows drawn as bars: spans and month- or year-precision dates."""
     return ((frame["end_date"] != "") | (frame["precision"] != "day")).to_numpy()
-
-
-def lanes_of(frame: pd.DataFrame) -> list[str]:
-    """The categories ``frame`` holds, in schema order (counted by code, not hashed per row)."""
-    counts = np.bincount(category_codes(frame) + 1, minlength=len(schema.CATEGORIES) + 1)[1:]
-    return [c for c, n in zip(schema.CATEGORIES, counts, strict=True) if n]
-
-
-def _faded(color: str, alpha: float = 0.18) -> str:
-    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"
-
-
-def empty_spec(height: int = 260) -> dict:
-    return {
-        "data": [],
-        "layout": {
-            "height": height,
-            "font": FONT,
-            "xaxis": {"visible": False},
-            "yaxis": {"visible": False},
-            "plot_bgcolor": "white",
-            "annotations": [
-                {"text": EMPTY_MESSAGE, "showarrow": False, "xref": "paper", "yref": "paper",
-                 "x": 0.5, "y": 0.5, "font": {"size": 18, "color": "#444"}}  # fmt: skip
-            ],
-        },
-    }
 
 
 # ---------------------------------------------------------------- timeline
@@ -222,7 +143,7 @@ def _bar_trace(rows: pd.DataFrame, status: str) -> dict:
     start = rows["start"].to_numpy()
     duration = (rows["end"].to_numpy() - start).astype("timedelta64[ms]").astype(np.int64)
     marker = {
-        "color": colors if style["filled"] and not style["pattern"] else [_faded(c) for c in colors],
+        "color": colors if style["filled"] and not style["pattern"] else [tint(c, 0.18) for c in colors],
         "line": {"width": 2, "color": colors},
     }
     if style["pattern"]:
@@ -254,7 +175,7 @@ def _status_legend() -> list[dict]:
     out.append({
         "type": "bar", "orientation": "h", "x": [None], "y": [None], "hoverinfo": "skip",
         "name": "bar: span, or month/year date", "meta": {"kind": "legend"},
-        "marker": {"color": _faded(LEGEND_GREY, 0.35), "line": {"width": 2, "color": LEGEND_GREY}},
+        "marker": {"color": tint(LEGEND_GREY, 0.35), "line": {"width": 2, "color": LEGEND_GREY}},
     })  # fmt: skip
     return out
 
@@ -301,71 +222,6 @@ def _timeline_layout(lanes: list[str]) -> dict:
             "gridcolor": "#f0f0f0",
         },
     }
-
-
-# ---------------------------------------------------------------- counts per month
-
-
-def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Events per (month of start, category): columns month (ISO first day), category, count.
-
-    Counted on integer month numbers and category codes (no per-row strings), fast at 1M rows.
-    """
-    months = frame["start"].to_numpy().astype("datetime64[M]").astype(np.int64)
-    codes = category_codes(frame)
-    n = len(schema.CATEGORIES)
-    first = months.min() if len(months) else 0
-    keys, counts = np.unique((months - first) * n + codes, return_counts=True)
-    month = (keys // n + first).astype("datetime64[M]").astype("datetime64[D]")
-    return pd.DataFrame({
-        "month": np.datetime_as_string(month, unit="D"),
-        "category": np.asarray(schema.CATEGORIES)[keys % n],
-        "count": counts,
-    })  # fmt: skip
-
-
-def yearly_counts(monthly: pd.DataFrame) -> pd.DataFrame:
-    """``monthly_counts`` summed per calendar year (month: the year's January 1st)."""
-    year = (monthly["month"].str[:4] + "-01-01").rename("month")
-    return monthly.groupby([year, monthly["category"]], sort=True)["count"].sum().reset_index()
-
-
-def category_codes(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's category as its index in schema.CATEGORIES."""
-    return pd.Categorical(frame["category"], categories=schema.CATEGORIES).codes.astype(np.int64)
-
-
-def counts_spec(frame: pd.DataFrame) -> dict:
-    """Events per month (by the month each starts in; per year above MAX_COUNT_BARS bars),
-    stacked by category."""
-    if frame.empty:
-        return empty_spec()
-    step, counts = 1, monthly_counts(frame)
-    if len(counts) > MAX_COUNT_BARS:  # thousands of month slivers cost the browser ~0.4 s a redraw
-        step, counts = 12, yearly_counts(counts)
-    period, when = ("month", "%b %Y") if step == 1 else ("year", "%Y")
-    data = []
-    for category in lanes_of(frame):
-        rows = counts[counts["category"] == category]
-        data.append({
-            "type": "bar", "name": CATEGORY_LABELS[category], "x": rows["month"].tolist(),
-            "y": rows["count"].tolist(), "marker": {"color": CATEGORY_COLORS[category]},
-            "xperiod": f"M{step}", "xperiodalignment": "middle", "meta": {"kind": "counts", "category": category},
-            "hovertemplate": f"%{{x|{when}}}: %{{y}} {CATEGORY_LABELS[category]}<extra></extra>",
-        })  # fmt: skip
-    layout = {
-        "height": 420, "font": FONT, "barmode": "stack", "bargap": 0.1, "plot_bgcolor": "white",
-        "margin": {"l": 40, "r": 10, "t": 30, "b": 140}, "legend": dict(BOTTOM_LEGEND, traceorder="normal"),
-        "title": {"text": f"Events per {period} (by start)", "font": {"size": 14}, "x": 0.01},
-        "xaxis": {"type": "date", "gridcolor": "#e5e5e5"},
-        "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "tickformat": ",d"},
-    }  # fmt: skip
-    return {"data": data, "layout": layout}
-
-
-def build_counts_figure(frame: pd.DataFrame) -> go.Figure:
-    """The counts chart as a validated plotly figure."""
-    return go.Figure(counts_spec(frame))
 
 
 def event_ids(spec: dict) -> list[str]:

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..contract import ValidationError
+from ..errors import TrackerError
 from . import cache
-from .errors import TrackerError
-from .store import load_events
-from .validate import ValidationError
+from .load import load_events
 
 
 @dataclass(frozen=True)

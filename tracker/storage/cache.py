@@ -5,14 +5,16 @@ builds; memory-mapped, it costs almost nothing to read and dashboard workers sha
 (Parquet is 3x smaller but takes ~2 s to decode a million rows). Its metadata is the *key* of the
 CSV's bytes: their size, per 8 MiB segment a SHA-256 (hashed on several cores) and a newline count
 (so ``tracker add`` finds a line without counting), and a fingerprint of the code that parsed
-them. An entry is used only when every hash and the code match (a ``touch`` alone does not force a
+them: every file of the packages that produce what it stores (``CODE_PACKAGES``), so a change
+to any of them, a module added included, retires every entry. An entry is used only when every
+hash and the code match (a ``touch`` alone does not force a
 re-read; any changed byte does): a hit is exactly a frame this validator accepted for these bytes.
 
 ``tracker add`` keeps the cache vouching for the file it writes without rewriting the entry: a small
 *delta* file beside it holds the rows inserted since (each as the validator parses its line, typed
 by the loader), their places, and the key of the new bytes (only the segment that got the line is
-hashed again). A delta counts only on top of the entry it was made for, by the same code
-(append.py included), when the file's bytes match its key; past ``MAX_DELTA_ROWS`` rows it is
+hashed again). A delta counts only on top of the entry it was made for, by the same code, when
+the file's bytes match its key; past ``MAX_DELTA_ROWS`` rows it is
 folded into a new entry. A missing, stale or unreadable entry is rebuilt; a cache folder that
 cannot be written is skipped. Where: ``$TRACKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/sanctions-tracker``,
 else ``~/.cache/sanctions-tracker`` (never beside the CSV); the ``KEEP_ENTRIES`` most recently used
@@ -35,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 
+from ..errors import TrackerError
 from .filebytes import in_threads, nth_newline, scan
 
 META_KEY = b"sanctions-tracker"
@@ -43,8 +46,10 @@ KEEP_ENTRIES = 16
 MAX_DELTA_ROWS = 64
 SEGMENT_BYTES = 8 << 20
 BATCH_ROWS = 1 << 16  # few record batches: opening 300 of them costs ~25 ms at 1M rows
-CODE_FILES = ("events.schema.json", "validate.py", "fastcsv.py", "store.py", "dates.py", "schema.py", "cache.py", "filebytes.py", "checks.py", "arrowtext.py")
-DELTA_CODE_FILES = ("append.py",)  # the writer of deltas
+# The packages whose code makes what an entry holds: the contract checks the bytes, storage
+# reads, types and (for deltas) writes them.
+CODE_PACKAGES = ("contract", "storage")
+CODE_SUFFIXES = (".py", ".json")
 _UNREADABLE = (OSError, LookupError, TypeError, ValueError, pa.ArrowException)
 
 
@@ -68,20 +73,22 @@ def _delta_path(entry: Path) -> Path:
 
 @cache
 def code_fingerprint() -> str:
-    """A hash of the schema and the loader's code: a new validator never trusts old entries."""
-    return _fingerprint(f"{FORMAT} {pd.__version__} {pa.__version__}", CODE_FILES)
-
-
-@cache
-def _writer_fingerprint() -> str:
-    return _fingerprint(code_fingerprint(), DELTA_CODE_FILES)
-
-
-def _fingerprint(start: str, files: tuple[str, ...]) -> str:
-    digest = hashlib.sha256(start.encode())
-    for name in files:
-        digest.update((Path(__file__).resolve().parent / name).read_bytes())
+    """A hash of the code of ``CODE_PACKAGES`` (every file, by path and content) and of the
+    libraries that parse and store: a new validator never trusts old entries."""
+    digest = hashlib.sha256(f"{FORMAT} {pd.__version__} {pa.__version__}".encode())
+    for path in code_files():
+        digest.update(path.relative_to(TRACKER_ROOT).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+TRACKER_ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_files() -> list[Path]:
+    """Every file of the code the cache depends on, in a stable order."""
+    found = (p for name in CODE_PACKAGES for p in (TRACKER_ROOT / name).rglob("*") if p.suffix in CODE_SUFFIXES)
+    return sorted(found)
 
 
 def cached(csv_path: str | os.PathLike, data) -> pd.DataFrame | None:
@@ -132,7 +139,7 @@ class Claim:
         if self._holds is None:
             try:
                 self._holds = self._hashes() == [s[1] for s in self.key["segments"]]
-            except Exception:  # e.g. the file shrank while it was read
+            except (TrackerError, OSError):  # e.g. the file shrank while it was read
                 self._holds = False
         return self._holds
 
@@ -310,13 +317,13 @@ def _read_delta(entry: Path, base_key: dict) -> _Delta | None:
     except FileNotFoundError:
         return None
     meta = json.loads(table.schema.metadata[META_KEY])
-    if meta["base"] != _digest(base_key) or meta["writer"] != _writer_fingerprint():
+    if meta["base"] != _digest(base_key) or meta["writer"] != code_fingerprint():
         return None
     return _Delta(table.replace_schema_metadata(None), meta["at"], meta["newlines"], meta["key"])
 
 
 def _write_delta(entry: Path, delta: _Delta, base_key: dict) -> None:
-    meta = {"base": _digest(base_key), "writer": _writer_fingerprint(), "key": delta.key,
+    meta = {"base": _digest(base_key), "writer": code_fingerprint(), "key": delta.key,
             "at": delta.at, "newlines": delta.newlines}  # fmt: skip
     try:
         _store(_delta_path(entry), delta.rows, meta)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import schema
+from ..contract import schema
+from .style import tint
 
 DENSITY_THRESHOLD = 3_000  # visible events above which lanes show counts instead of marks
 PLOT_WIDTH_PX = 1_600  # the plot's width assumed when the client has not said
@@ -183,7 +184,7 @@ def _lane_scale(lane_colors: list[str]) -> list[list]:
     n = len(lane_colors)
     scale = []
     for i, color in enumerate(lane_colors):
-        scale += [[i / n, _tint(color, 0.2)], [(i + 1) / n - 1e-6 if i + 1 < n else 1, color]]
+        scale += [[i / n, tint(color, 0.2)], [(i + 1) / n - 1e-6 if i + 1 < n else 1, color]]
     return scale
 
 
@@ -203,22 +204,3 @@ def use_webgl(spec: dict, min_points: int = WEBGL_MIN_POINTS) -> dict:
         if trace.get("type") == "scatter" and len(trace.get("x") or ()) > min_points:
             trace["type"] = "scattergl"
     return spec
-
-
-def relayout_range(relayout: dict | None) -> tuple[str, str] | None | bool:
-    """The x window a ``relayoutData`` asks for; None for "show everything" (autorange or
-    reset); False when it does not concern the x axis (nothing to redraw)."""
-    if not relayout:
-        return False
-    if "xaxis.range[0]" in relayout and "xaxis.range[1]" in relayout:
-        return str(relayout["xaxis.range[0]"]), str(relayout["xaxis.range[1]"])
-    if isinstance(relayout.get("xaxis.range"), list) and len(relayout["xaxis.range"]) == 2:
-        return tuple(str(v) for v in relayout["xaxis.range"])  # type: ignore[return-value]
-    if relayout.get("xaxis.autorange") or relayout.get("autosize"):
-        return None
-    return False
-
-
-def _tint(hex_color: str, alpha: float) -> str:
-    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r},{g},{b},{alpha})"

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import schema
-from .figures import (
+from ..contract import schema
+from .style import (
     BOTTOM_LEGEND,
     CATEGORY_COLORS,
     CATEGORY_LABELS,

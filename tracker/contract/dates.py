@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import numpy as np
+import pandas as pd
 from dateutil import parser as dateutil_parser
 
-from .errors import TrackerError
+from ..errors import TrackerError
 
 ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 FOUR_DIGIT_YEAR = re.compile(r"\d{4}")
-PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+PRECISIONS = ("day", "month", "year")
+# The form is the precision: YYYY-MM-DD, YYYY-MM, YYYY (the only place that says so).
+_LENGTHS = (10, 7, 4)
+_PRECISION_BY_LENGTH = dict(zip(_LENGTHS, PRECISIONS, strict=True))
+_UNIT_BY_PRECISION = {"day": "D", "month": "M", "year": "Y"}
 EXAMPLES = '"2 January 2024", "2 Januari 2024", "2024-01-02", "Nov 2022", "2022-11", "2023"'
 
 # Indonesian (and Malay) month names and abbreviations, as in the seed article.
@@ -33,7 +39,36 @@ class DateParseError(TrackerError):
 
 def precision_of(iso: str) -> str:
     """``day``, ``month`` or ``year`` for an ISO date string of that form."""
-    return PRECISION_BY_LENGTH[len(iso)]
+    return _PRECISION_BY_LENGTH[len(iso)]
+
+
+def precision_codes(iso: pd.Series) -> np.ndarray:
+    """Each ISO date's precision as its index in PRECISIONS (-1 for anything else)."""
+    lengths = iso.str.len().to_numpy()
+    return np.select([lengths == n for n in _LENGTHS], range(len(_LENGTHS)), -1).astype(np.int8)
+
+
+def padded_dates(iso: pd.Series) -> pd.Series:
+    """ISO dates at any precision padded to their first day: 2022 -> 2022-01-01."""
+    length = iso.str.len()
+    return iso.where(length != 7, iso + "-01").where(length != 4, iso + "-01-01")
+
+
+def first_day(iso: str) -> np.datetime64:
+    """The first day of an ISO date at any precision."""
+    return np.datetime64(iso, _UNIT_BY_PRECISION[precision_of(iso)]).astype("datetime64[D]")
+
+
+def day_after(iso: str) -> np.datetime64:
+    """The day after the last day of an ISO date at any precision (an exclusive end)."""
+    return (np.datetime64(iso, _UNIT_BY_PRECISION[precision_of(iso)]) + 1).astype("datetime64[D]")
+
+
+def exclusive_ends(iso: pd.Series) -> np.ndarray:
+    """The day after each ISO date's last day (datetime64[D]); valid ISO dates only."""
+    start = pd.to_datetime(padded_dates(iso), format="%Y-%m-%d").to_numpy()
+    ends = [(start.astype(f"datetime64[{_UNIT_BY_PRECISION[p]}]") + 1).astype("datetime64[D]") for p in PRECISIONS]
+    return np.choose(precision_codes(iso), ends)
 
 
 def check_iso(iso: str) -> str | None:

@@ -1,47 +1,35 @@
-"""The fast path for a file that meets the contract: one byte scan, one pyarrow parse, then each
-check on whole Arrow columns or on a column's distinct values, several columns at once.
+"""The fast path for a file that meets the contract: one byte scan, one pyarrow parse, then the
+fast form of every rule (``rules.py``) on whole Arrow columns, several at once.
 
-``accepted_raw(data)`` returns the raw frame ``validate.read_raw`` would give, or None whenever
-the file might break the contract; the exact path (tracker/validate.py) then finds and words every
+``accepted_raw(data)`` returns the raw frame ``csvtext.read_raw`` would give, or None whenever
+the file might break the contract; the exact path (``exact.py``) then finds and words every
 problem. So this module only ever has to say "surely valid": it refuses anything unusual (quoted
-line breaks, blank lines, control bytes, a stray quote) rather than interpret it. Checks on one
-value run the exact path's own ``field_checks`` / ``calendar_checks`` on distinct values; only
-what must see every row (uniqueness, patterns of free-text columns, rules across columns) is
-spelled here in Arrow terms, and tests/test_fastcsv.py fuzzes it against the exact path.
+line breaks, blank lines, control bytes, a stray quote) rather than interpret it. The rules live
+in ``rules.py`` only; tests/test_fast.py fuzzes this path against the exact one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from . import arrowtext, schema
-from .checks import calendar_checks, date_shaped, field_checks, padded_dates
-from .validate import _header, _header_problems, closes_mid_field, opens_mid_field
+from .columns import ArrowColumns
+from .csvtext import closes_mid_field, header_of, header_problems, opens_mid_field
+from .rules import ROW_RULE_COLUMNS, field_rules, row_rules
 
 MIN_ROWS = 20_000  # below this the exact path is fast enough, and simpler
-SAMPLE_ROWS = 10_000
-REPEATED = 4  # a column whose sample repeats each value this often is checked per distinct value
 THREADS = min(4, os.cpu_count() or 1)
 CHUNK = 1 << 20
 BLOCK = 4 << 20  # pyarrow's parse block (fastest here of 1, 4 and 16 MiB)
 QUOTE, LF, CR, DEL = 34, 10, 13, 127
-# ``[^...]*`` over control characters only: a file with no control bytes meets it already
-_ONLY_NO_CONTROLS = re.compile(r"\[\^((?:\\x[01][0-9a-f](?:-\\x[01][0-9a-f])?|\\x7f)+)\]\*")
-# ``X*[^\sX]X*`` with X such a class: (no control byte and) not blank, like the title
-_NON_BLANK = re.compile(r"\[\^(?P<c>[^\]]+)\]\*\[\^\\s(?P=c)\]\[\^(?P=c)\]\*")
-ENCODED = ("date", "end_date", "source_name")  # the columns whose codes a rule across columns uses
-RULE_COLUMNS = ("date", "end_date", "lat", "lon", "source_name", "source_url")
-NOT_A_DAY = np.datetime64("NaT").astype(np.int64)
 
 
 def accepted_raw(data, min_rows: int = MIN_ROWS) -> pd.DataFrame | None:
@@ -61,10 +49,10 @@ def accepted_table(data, min_rows: int = MIN_ROWS, whole: bool = True) -> pa.Tab
     if len(data) < min_rows * 16:  # (no row of the contract is shorter)
         return None
     try:
-        header = _header(bytes(memoryview(data)[:65536]))
+        header = header_of(bytes(memoryview(data)[:65536]))
     except UnicodeDecodeError:
         return None
-    if _header_problems(header) or "" in header or len(set(header)) != len(header):
+    if header_problems(header) or "" in header or len(set(header)) != len(header):
         return None
     if whole:
         unread = ()
@@ -82,17 +70,17 @@ def accepted_table(data, min_rows: int = MIN_ROWS, whole: bool = True) -> pa.Tab
         if too_long and table is not None:  # (a line longer than such a field may be: read it)
             extra = _as_text(_parse(data, header, tuple(set(header) - set(too_long))), lines.ascii)
             table = None if extra is None else _joined(table, extra)
-        if table is None or not all(pool.map(lambda check: check(table), _checks(table))):
+        if table is None or not all(pool.map(lambda check: check(), _checks(ArrowColumns(table)))):
             return None
     return table
 
 
 def _length_only(f: schema.Field) -> bool:
-    """A column the contract asks nothing of but a length (and no control character, which the
-    byte scan proves), used by no rule across columns: a bound on line lengths can prove it."""
-    pattern_free = f.pattern is None or _scan_proves(f.pattern)
-    plain = f.type == "string" and not (f.required or f.unique or f.enum) and f.name not in RULE_COLUMNS
-    return bool(pattern_free and plain and f.max_length)
+    """A column whose every rule a bound on line lengths and the byte scan prove (a length, and a
+    pattern forbidding only control characters), read by no row rule: it need not be parsed."""
+    proved = {"max_length": True, "pattern": bool(f.pattern) and arrowtext.proved_by_byte_scan(f.pattern or "")}
+    rules = [rule.name for rule in field_rules(f)]
+    return bool(f.max_length) and f.name not in ROW_RULE_COLUMNS and all(proved.get(name) for name in rules)
 
 
 def _joined(table: pa.Table, extra: pa.Table) -> pa.Table:
@@ -218,111 +206,19 @@ def _as_text(table: pa.Table | None, ascii_only: bool) -> pa.Table | None:
     return pa.table(text, names=table.column_names)
 
 
-# ------------------------------------------------------------------ the checks
+# ------------------------------------------------------------------ the rules
 
 
-def _checks(table: pa.Table) -> list:
-    """One callable per check, each ``table -> bool`` (True: no breach); the dictionary encodings
-    they share are made once, lazily, by whichever check needs one first."""
-    encoded = _Encodings(table)
-    # the costliest first (each value of a unique or free-text column), so threads end together
-    read = [f for f in schema.fields() if f.name in table.column_names]  # (the rest: proved by line lengths)
-    every_value = {f.name: f.unique or not _mostly_repeated(table[f.name]) for f in read}
-    fields = sorted(read, key=lambda f: (not f.unique, not every_value[f.name]))
-    checks = [lambda t, f=f: _field_ok(t[f.name], f, encoded, every_value[f.name]) for f in fields]
-    rules = [lambda t: _sources_ok(t, encoded), lambda t: _dates_ok(encoded), _coordinates_ok]
-    costly = sum(every_value.values())
-    return checks[:costly] + rules + checks[costly:]
+def _checks(cols: ArrowColumns) -> list:
+    """One call per (rule, column) and per row rule, each ``() -> bool`` (True: surely no breach),
+    the costliest first (every value of a unique or free-text column), so threads end together."""
+    fields = [f for f in schema.fields() if f.name in cols]  # (the rest: proved by line lengths)
+    calls = [(_cost(rule.name, f, cols), lambda rule=rule, f=f: rule.fast(cols, f)) for f in fields for rule in field_rules(f)]
+    calls += [(1, lambda rule=rule: rule.fast(cols)) for rule in row_rules()]
+    return [call for _, call in sorted(calls, key=lambda pair: -pair[0])]
 
 
-class _Encodings:
-    """Each column dictionary-encoded at most once: (distinct values, codes per row)."""
-
-    def __init__(self, table: pa.Table):
-        self.table = table
-        self.done: dict[str, tuple[pa.Array, np.ndarray]] = {}
-
-    def __call__(self, name: str) -> tuple[pa.Array, np.ndarray]:
-        if name not in self.done:  # (two threads may both encode: same result, no harm)
-            encoded = pc.dictionary_encode(self.table[name].combine_chunks())
-            self.done[name] = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False)
-        return self.done[name]
-
-
-def _field_ok(column: pa.ChunkedArray, f: schema.Field, encoded: _Encodings, every_value: bool) -> bool:
-    """``field_checks`` passes: what byte lengths prove is skipped, value checks run on the
-    distinct values when there are few, else on every value in Arrow; uniqueness on every value."""
-    if f.unique and not arrowtext.all_distinct(column):
-        return False
-    lengths = pc.binary_length(column)
-    if f.required and (pc.min(lengths).as_py() or 0) == 0 and len(column):
-        return False
-    check = dataclasses.replace(f, unique=False, required=False)
-    if f.max_length and (pc.max(lengths).as_py() or 0) <= f.max_length:
-        check = dataclasses.replace(check, max_length=None)  # (no more characters than bytes)
-    if check.pattern and _scan_proves(check.pattern):
-        check = dataclasses.replace(check, pattern=None)
-    if not (check.max_length or check.pattern or check.enum or check.type == "number"):
-        return True
-    if f.name in ENCODED or not every_value:
-        distinct = encoded(f.name)[0] if f.name in ENCODED else pc.unique(column)
-        return _passes(field_checks(distinct.to_pandas().to_frame(f.name), check))
-    if check.max_length or check.enum or check.type == "number":
-        return _passes(field_checks(column.to_pandas().to_frame(f.name), check))
-    if _is_non_blank(check.pattern):
-        column = column.filter(pa.array(~arrowtext.starts_graphic(column)))  # these surely are not blank
-    return arrowtext.all_match(column, check.pattern)
-
-
-def _is_non_blank(pattern: str) -> bool:
-    """``pattern`` only asks for no control character (proved by the byte scan) and not blank."""
-    match = _NON_BLANK.fullmatch(pattern)
-    return bool(match and _scan_proves(f"[^{match['c']}]*"))
-
-
-def _scan_proves(pattern: str) -> bool:
-    """``pattern`` only forbids control characters: a file the byte scan passed meets it."""
-    return bool(_ONLY_NO_CONTROLS.fullmatch(pattern))
-
-
-def _mostly_repeated(column: pa.ChunkedArray) -> bool:
-    sample = column.slice(0, SAMPLE_ROWS)
-    return len(pc.unique(sample)) * REPEATED < len(sample)
-
-
-def _dates_ok(encoded: _Encodings) -> bool:
-    """``date_checks`` passes: calendar checks on each column's distinct values, then the order
-    of every row's date and end date (once both are real dates, padded ISO text compares as
-    the dates do)."""
-    (dates, date_codes), (ends, end_codes) = encoded("date"), encoded("end_date")
-    dates, ends = dates.to_pandas(), ends.to_pandas()
-    if not _passes([*calendar_checks(dates, "date"), *calendar_checks(ends, "end_date")]):
-        return False
-    starts, stops = _days(dates, "date")[date_codes], _days(ends, "end_date")[end_codes]
-    return not ((stops < starts) & (stops != NOT_A_DAY) & (starts != NOT_A_DAY)).any()
-
-
-def _days(values: pd.Series, column: str) -> np.ndarray:
-    """Each value's first day (as an integer) where it has a date's shape, else NOT_A_DAY."""
-    days = pd.to_datetime(padded_dates(values).where(date_shaped(values, column)), format="%Y-%m-%d")
-    return days.to_numpy(dtype="datetime64[D]").astype(np.int64)
-
-
-def _coordinates_ok(table: pa.Table) -> bool:
-    """``coordinate_checks`` passes: lat and lon are both given or both empty on every row."""
-    lat, lon = (pc.equal(pc.binary_length(table[name]), 0) for name in ("lat", "lon"))
-    return bool(pc.all(pc.equal(lat, lon)).as_py() is not False)
-
-
-def _sources_ok(table: pa.Table, encoded: _Encodings) -> bool:
-    """``source_checks`` passes: where names are given, as many names as URLs. URLs are counted
-    by their ``|`` bytes: with the URL pattern (checked too) every ``|`` is a separator."""
-    names, codes = encoded("source_name")
-    names = names.to_pandas()
-    n_names = (names.str.count(r" \| ") + 1).where(names != "", 0).to_numpy()[codes]
-    n_urls = np.concatenate([arrowtext.bytes_per_value(chunk, ord("|")) for chunk in table["source_url"].chunks]) + 1
-    return bool(((n_names == 0) | (n_urls == n_names)).all())
-
-
-def _passes(found) -> bool:
-    return not any(np.asarray(mask, dtype=bool).any() for mask, *_ in found)
+def _cost(rule: str, f: schema.Field, cols: ArrowColumns) -> int:
+    if rule == "unique":
+        return 3
+    return 2 if rule == "pattern" and cols.every_value(f.name) else 0

@@ -1,20 +1,85 @@
 """Facts about whole Arrow text columns, in a few passes over their buffers: that every value
 matches a pattern, that no value repeats, how often a byte occurs in each value. The fast path
-(tracker/fastcsv.py) uses them for what must see every row; each says True only when sure."""
+(``fast.py``, through the rules' fast forms) uses them for what must see every row; each says True only when sure."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .checks import arrow_pattern
-
 LF = 10
 GRAPHIC = (0x21, 0x7E)  # ASCII letters, digits and punctuation: never whitespace
 _WORD_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
+# ``[^...]*`` over control characters only: a file with no control bytes meets it already
+_ONLY_NO_CONTROLS = re.compile(r"\[\^((?:\\x[01][0-9a-f](?:-\\x[01][0-9a-f])?|\\x7f)+)\]\*")
+# ``X*[^\sX]X*`` with X such a class: (no control byte and) not blank, like the title
+_NON_BLANK = re.compile(r"\[\^(?P<c>[^\]]+)\]\*\[\^\\s(?P=c)\]\[\^(?P=c)\]\*")
+
+
+def proved_by_byte_scan(pattern: str) -> bool:
+    """``pattern`` only forbids control characters: a file the fast path's byte scan passed (no
+    control byte but line ends, none inside a field) meets it."""
+    return bool(_ONLY_NO_CONTROLS.fullmatch(pattern))
+
+
+def is_non_blank(pattern: str) -> bool:
+    """``pattern`` only asks for no control character (proved by the byte scan) and not blank."""
+    match = _NON_BLANK.fullmatch(pattern)
+    return bool(match and proved_by_byte_scan(f"[^{match['c']}]*"))
+
+
+def is_empty(column: pa.ChunkedArray) -> np.ndarray:
+    """Whether each value is the empty string."""
+    return pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+
+
+def bytes_per_row(column: pa.ChunkedArray, byte: int) -> np.ndarray:
+    """How often ``byte`` occurs in each value of a chunked column."""
+    counts = [bytes_per_value(chunk, byte) for chunk in column.chunks]
+    return np.concatenate(counts) if counts else np.zeros(0, np.int64)
+
+
+@functools.cache
+def arrow_pattern(pattern: str) -> str:
+    """``pattern`` with each ``\\s`` spelled out as the characters Python's ``re`` takes for
+    whitespace: the same meaning, but pandas can then run it in pyarrow's RE2 (fast, no per-row
+    Python); it falls back to ``re`` for ``\\s`` because RE2's differs."""
+    if "\\S" in pattern or "[]" in pattern or "[^]" in pattern:
+        return pattern  # not used by the schema: keep the original
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            escape = pattern[i : i + 2]
+            spaces = _WHITESPACE if in_class else f"[{_WHITESPACE}]"
+            out.append(spaces if escape == "\\s" else escape)
+            i += 2
+            continue
+        in_class = char == "[" or (in_class and char != "]")
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def _class_items(codes: list[int]) -> str:
+    """A character-class body for ``codes``, consecutive runs as ranges."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and code == runs[-1][1] + 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    spell = lambda c: f"\\x{c:02x}" if c < 0x100 else chr(c)  # noqa: E731
+    return "".join(spell(a) if a == b else f"{spell(a)}-{spell(b)}" for a, b in runs)
+
+
+_WHITESPACE = _class_items([c for c in range(0x3001) if re.match(r"\s", chr(c))])
+
+
 
 
 def all_match(column: pa.ChunkedArray, pattern: str) -> bool:

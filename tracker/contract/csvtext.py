@@ -1,92 +1,46 @@
-"""Read events.csv and collect every problem, each as ``path:LINE: column: problem (hint)``."""
+"""The CSV's text and structure: UTF-8, the header, the records and the line each starts on.
+
+Both the exact path (``exact.py``) and the fast path (``fast.py``) build on these; neither
+imports the other.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow.compute as pc
 
 from . import schema
-from .checks import field_checks, row_checks
-from .errors import TrackerError
-from .filebytes import read_whole
-
-MAX_FILE_BYTES = int(os.environ.get("TRACKER_MAX_BYTES", 2 * 1024**3))
-MAX_PROBLEMS = 200
+from .problems import MAX_PROBLEMS, Problem, ValidationError
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the file: where it is, what it is and how to fix it."""
-
-    line: int
-    column: str
-    message: str
-    hint: str = ""
-
-    def format(self, path: str | os.PathLike) -> str:
-        """``path:LINE: column: message (hint)``; no line (or path) for a row not in a file."""
-        where = f"{path}:{self.line}: " if self.line > 0 else (f"{path}: " if str(path) else "")
-        column = f"{self.column}: " if self.column else ""
-        return where + column + self.message + (f" ({self.hint})" if self.hint else "")
-
-
-class ValidationError(TrackerError):
-    """The file breaks the events contract; ``problems`` lists every breach found."""
-
-    def __init__(self, path: str | os.PathLike, problems: list[Problem], total: int | None = None):
-        self.path = str(path)
-        self.problems = problems
-        self.total = total if total is not None else len(problems)
-        first = problems[0].format(path) if problems else f"{path}: invalid"
-        more = f" (+{self.total - 1} more problems)" if self.total > 1 else ""
-        super().__init__(first + more)
-
-    def lines(self) -> list[str]:
-        """Every problem as one line, then a count of any that were left out."""
-        out = [p.format(self.path) for p in self.problems]
-        if self.total > len(self.problems):
-            out.append(f"{self.path}: … and {self.total - len(self.problems)} more problems")
-        return out
-
-
-class InvalidRowError(ValidationError):
-    """A new row (not yet in any file) breaks the contract; problems name its options."""
-
-    def __init__(self, problems: list[Problem], total: int | None = None):
-        super().__init__("", problems, total)
-
-
-def read_raw(path: str | os.PathLike, data: bytes | None = None) -> pd.DataFrame:
-    """The file as a frame of strings plus a ``_line`` column; raises ValidationError."""
+def read_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
+    """``data`` (the bytes of ``path``) as a frame of strings plus each record's ``_line``;
+    raises ValidationError when it is not UTF-8 CSV text with the contract's header."""
     path = Path(path)
-    if data is None:
-        data = bytes(read_bytes(path))
-    text_problem = _text_problem(data)
-    if text_problem:
-        raise ValidationError(path, [text_problem])
-    header = _header(data)
-    header_problems = _header_problems(header)
-    if header_problems:
-        raise ValidationError(path, header_problems)
+    problem = text_problem(data)
+    if problem:
+        raise ValidationError(path, [problem])
+    header = header_of(data)
+    problems = header_problems(header)
+    if problems:
+        raise ValidationError(path, problems)
     try:
-        frame = _read_strings(data)
+        frame = read_strings(data)
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(path, _structure_problems(data) or [Problem(1, "", str(exc))]) from None
-    frame["_line"] = _record_lines(data, len(frame), path)
+    frame["_line"] = record_lines(data, len(frame), path)
     return frame
 
 
 CSV_OPTIONS = dict(keep_default_na=False, na_filter=False, encoding="utf-8-sig", skip_blank_lines=True)
 
 
-def _read_strings(data: bytes) -> pd.DataFrame:
+def read_strings(data: bytes) -> pd.DataFrame:
     """Every field as its exact text, as ``read_csv(dtype=str)`` gives it, but faster.
 
     Inferring types is several times faster than ``dtype=str``; only columns the parser made
@@ -103,23 +57,7 @@ def _read_strings(data: bytes) -> pd.DataFrame:
     return frame
 
 
-def read_bytes(path: Path):
-    """The file's bytes (a buffer: see ``filebytes.read_whole``), refusing what is missing or far
-    too large."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ValidationError(path, [Problem(1, "", f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit", "split it, or raise TRACKER_MAX_BYTES")])
-        return read_whole(path, size)
-    except FileNotFoundError:
-        raise TrackerError(f"{path}: no such file", "check the path, or set TRACKER_EVENTS") from None
-    except IsADirectoryError:
-        raise TrackerError(f"{path}: is a folder, not a CSV file", "name the events CSV file") from None
-    except PermissionError:
-        raise TrackerError(f"{path}: permission denied", "check the file's permissions") from None
-
-
-def _text_problem(data: bytes) -> Problem | None:
+def text_problem(data: bytes) -> Problem | None:
     if not data or data.isspace():  # (not data.strip(): that copies the whole file)
         return Problem(1, "", "file is empty", "start it with the header line: " + ",".join(schema.COLUMNS))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -136,7 +74,7 @@ def _text_problem(data: bytes) -> Problem | None:
     return None
 
 
-def _header(data: bytes) -> list[str]:
+def header_of(data: bytes) -> list[str]:
     end = data.find(b"\n")
     first = (data if end < 0 else data[:end]).decode("utf-8-sig").rstrip("\r")  # no whole-file copy
     try:
@@ -145,7 +83,7 @@ def _header(data: bytes) -> list[str]:
         return next(csv.reader([first.split("\r", 1)[0]]), [])
 
 
-def _header_problems(header: list[str]) -> list[Problem]:
+def header_problems(header: list[str]) -> list[Problem]:
     missing = [c for c in schema.COLUMNS if c not in header]
     dupes = sorted({c for c in header if c and header.count(c) > 1})
     problems = []
@@ -158,7 +96,7 @@ def _header_problems(header: list[str]) -> list[Problem]:
 
 def _structure_problems(data: bytes) -> list[Problem]:
     """Precise ragged-row and quoting problems, found with the csv module (slow path only)."""
-    width = len(_header(data))
+    width = len(header_of(data))
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="\n"), strict=True)
     problems, start = [], 1
     try:
@@ -239,14 +177,14 @@ def closes_mid_field(raw: np.ndarray, closing: np.ndarray) -> np.ndarray:
     return (closing + 1 < len(raw)) & ~ends
 
 
-def _record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
+def record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
     """The physical line where each record after the header starts; refuses ragged rows."""
     lines, counts, stray = _record_layout(data)
     if len(stray):
         hint = "put the whole field in double quotes and write each literal quote as two quotes"
         # only the first: after a stray quote, quote parity (and so every later guess) is off
         raise ValidationError(path, [Problem(int(stray[0]), "", "a double quote in the middle of a field", hint)])
-    width = len(_header(data))
+    width = len(header_of(data))
     if len(lines) - 1 != n_records:
         raise ValidationError(path, _structure_problems(data) or [Problem(1, "", "the rows cannot be told apart", "save the file as plain UTF-8 CSV with \\n or \\r\\n line ends")])
     ragged = np.flatnonzero(counts[1:] != width) + 1
@@ -255,73 +193,3 @@ def _record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
     return lines[1:]
 
 
-def valid_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
-    """The raw string frame of ``data``; raises ValidationError listing every problem.
-
-    A large file that surely meets the contract takes the fast path (tracker/fastcsv.py); any
-    other file, and any doubt, takes the exact path that finds and words every problem."""
-    from .fastcsv import accepted_raw  # (it builds on this module's checks)
-
-    fast = accepted_raw(data)
-    return fast if fast is not None else _exact(path, data)
-
-
-def _exact(path: str | os.PathLike, data) -> pd.DataFrame:
-    """The exact path: the raw frame, or ValidationError with every problem worded."""
-    raw = read_raw(path, bytes(data))
-    problems, total = problems_in(raw)
-    if problems:
-        raise ValidationError(path, problems, total)
-    return raw
-
-
-def check(path: str | os.PathLike, data) -> tuple[int, str]:
-    """(events, latest date) of ``data`` read from ``path``; raises ValidationError listing every
-    problem. Like ``valid_raw``, without building a frame from a file the fast path accepts."""
-    from .fastcsv import accepted_table
-
-    table = accepted_table(data, whole=False)
-    if table is not None:
-        return table.num_rows, (pc.max(table["date"]).as_py() or "-")
-    return events_and_latest(_exact(path, data))
-
-
-def events_and_latest(frame: pd.DataFrame) -> tuple[int, str]:
-    """How many events ``frame`` holds and its latest date ("-" when none)."""
-    return len(frame), (frame["date"].max() if len(frame) else "-")
-
-
-def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
-    """Every breach of the contract in a raw frame: (first MAX_PROBLEMS, total count)."""
-    found: list[tuple[pd.Series, str, str, str]] = []  # (mask, column, message template, hint)
-    for f in schema.fields():
-        found.extend(field_checks(frame, f))
-    found.extend(row_checks(frame))
-    problems: list[Problem] = []
-    total = 0
-    lines = frame["_line"]
-    for mask, column, message, hint in found:
-        flags = np.asarray(mask, dtype=bool)
-        if not flags.any():  # the common case: skip the index lookup
-            continue
-        hits = frame.index[flags]
-        total += len(hits)
-        for i in hits[: MAX_PROBLEMS - len(problems)]:
-            value = frame.at[i, column] if column in frame else ""
-            text = message.format(value=_show(value), other=_other(frame, column, i), length=len(str(value)))
-            problems.append(Problem(int(lines[i]), column, text, hint))
-    order = {name: i for i, name in enumerate(schema.COLUMNS)}
-    problems.sort(key=lambda p: (p.line, order.get(p.column, -1)))
-    return problems, total
-
-
-def _show(value: object) -> str:
-    text = str(value)
-    return repr(text if len(text) <= 40 else text[:37] + "...")
-
-
-def _other(frame: pd.DataFrame, column: str, i: int) -> str:
-    if column not in frame:
-        return ""
-    same = frame.index[frame[column] == frame.at[i, column]]
-    return str(int(frame["_line"][same[0]]))

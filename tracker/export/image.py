@@ -11,7 +11,6 @@ import atexit
 import json
 import os
 import shutil
-import statistics
 import tempfile
 import threading
 import time
@@ -20,7 +19,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from .errors import TrackerError
+from ..charts import world_topojson
+from ..errors import TrackerError
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 CHROMIUM_ENV = "TRACKER_CHROMIUM"
@@ -28,8 +28,6 @@ INSTALL_HINT = ("install it with `apt-get install chromium` (Debian/Ubuntu) or r
                 f"or point ${CHROMIUM_ENV} at a Chromium/Chrome executable")  # fmt: skip
 RENDER_TIMEOUT_S = 120
 MAX_PIXELS = 16_384  # per side: Chromium's largest canvas texture
-# The world map's outlines, vendored for the dashboard; the map needs them offline too.
-WORLD_TOPOJSON = Path(__file__).resolve().parent.parent / "dashboard" / "assets" / "world_110m.json"
 
 _lock = threading.RLock()
 _state: dict = {"pid": None, "path": None}
@@ -73,8 +71,7 @@ def render_image(fig: go.Figure | dict, fmt: str, *, width: int = 1200, height: 
 
 def geo_assets_script() -> str:
     """JavaScript defining ``window.PlotlyGeoAssets`` so plotly.js never fetches map outlines."""
-    topo = json.loads(WORLD_TOPOJSON.read_text(encoding="utf-8")) if WORLD_TOPOJSON.is_file() else None
-    assets = {"topojson": {"world_110m": topo} if topo else {}}
+    assets = {"topojson": {"world_110m": json.loads(world_topojson())}}
     return "window.PlotlyGeoAssets = " + json.dumps(assets, separators=(",", ":")).replace("</", "<\\/") + ";"
 
 
@@ -179,19 +176,3 @@ def stop_browser() -> None:
             else:  # dead thread or inherited through fork: just forget it
                 server._initialized = False
         _state.update(pid=None, path=None)
-
-
-def time_image_exports(fig: go.Figure | dict, fmt: str = "png", runs: int = 3, **size) -> dict:
-    """Seconds per image: cold (fresh browser each time), first warm, then warm (median)."""
-
-    def timed(**kw) -> float:
-        start = time.perf_counter()
-        render_image(fig, fmt, **size, **kw)
-        return time.perf_counter() - start
-
-    stop_browser()
-    cold = [timed(warm=False) for _ in range(runs)]
-    first = timed()
-    warm = [timed() for _ in range(runs)]
-    return {"format": fmt, "runs": runs, "cold_s": statistics.median(cold),
-            "first_warm_s": first, "warm_s": statistics.median(warm)}  # fmt: skip

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from . import schema
+from ..contract import schema
 
 
 def public_frame(frame: pd.DataFrame) -> pd.DataFrame:

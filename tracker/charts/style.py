@@ -1,0 +1,85 @@
+"""How events look in every chart and export: colours and labels (from the contract), claim
+status marks, fonts, dates in words, hover text. Each in one place."""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from ..contract import precision_of, schema
+
+CATEGORY_COLORS: dict[str, str] = {code: c.color for code, c in schema.categories().items()}
+CATEGORY_LABELS: dict[str, str] = {code: c.label for code, c in schema.categories().items()}
+# How claim status shows: filled for confirmed, hollow for reported/alleged, a cross for denied.
+STATUS_STYLES: dict[str, dict] = {
+    "confirmed": {"symbol": "circle", "filled": True, "pattern": ""},
+    "reported": {"symbol": "circle-open", "filled": False, "pattern": ""},
+    "alleged": {"symbol": "diamond-open", "filled": False, "pattern": ""},
+    "denied": {"symbol": "x", "filled": True, "pattern": "x"},
+}
+EMPTY_MESSAGE = "No events match these filters"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+LEGEND_GREY = "#555555"
+BOTTOM_LEGEND = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "font": {"size": 11}}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
+
+
+def format_date(iso: str) -> str:
+    """An ISO date at its precision in words: "2013", "Nov 2022", "2 Jan 2024"."""
+    precision = precision_of(iso)
+    if precision == "year":
+        return iso
+    month = MONTHS[int(iso[5:7]) - 1]
+    if precision == "month":
+        return f"{month} {iso[:4]}"
+    return f"{int(iso[8:10])} {month} {iso[:4]}"
+
+
+def format_extent(date: str, end_date: str = "") -> str:
+    """An event's date, or its span "30 Dec 2023 – 2 Jan 2024"."""
+    return f"{format_date(date)} – {format_date(end_date)}" if end_date else format_date(date)
+
+
+def hover_text(row) -> str:
+    """Hover label for one event: title, date at its precision, status, actors (all escaped)."""
+    actors = html.escape(row.actors.replace(";", ", ")) if row.actors else "—"
+    return (
+        f"<b>{html.escape(row.title)}</b><br>{format_extent(row.date, row.end_date)}"
+        f" · {html.escape(str(row.status))}<br>Actors: {actors}"
+    )
+
+
+def lanes_of(frame: pd.DataFrame) -> list[str]:
+    """The categories ``frame`` holds, in schema order (counted by code, not hashed per row)."""
+    counts = np.bincount(category_codes(frame) + 1, minlength=len(schema.CATEGORIES) + 1)[1:]
+    return [c for c, n in zip(schema.CATEGORIES, counts, strict=True) if n]
+
+
+def tint(hex_color: str, alpha: float) -> str:
+    """``hex_color`` (``#RRGGBB``) as ``rgba`` with ``alpha``."""
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def empty_spec(height: int = 260) -> dict:
+    return {
+        "data": [],
+        "layout": {
+            "height": height,
+            "font": FONT,
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False},
+            "plot_bgcolor": "white",
+            "annotations": [
+                {"text": EMPTY_MESSAGE, "showarrow": False, "xref": "paper", "yref": "paper",
+                 "x": 0.5, "y": 0.5, "font": {"size": 18, "color": "#444"}}  # fmt: skip
+            ],
+        },
+    }
+
+
+def category_codes(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's category as its index in schema.CATEGORIES."""
+    return pd.Categorical(frame["category"], categories=schema.CATEGORIES).codes.astype(np.int64)

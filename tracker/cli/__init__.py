@@ -1,0 +1,24 @@
+"""The ``tracker`` command: each command parses options, calls one library function, reports.
+
+Commands live by what they work on: ``events.py`` (validate, list, add), ``publish.py`` (export,
+serve); ``common.py`` holds what they share (errors, ``--csv``, the filter options).
+"""
+
+from __future__ import annotations
+
+import click
+
+from .events import add, list_events, validate
+from .publish import export, serve
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sanctions-tracker")
+def main():
+    """Track dated, sourced sanctions events in one CSV file."""
+
+
+for command in (validate, list_events, add, export, serve):
+    main.add_command(command)
+
+__all__ = ["main"]

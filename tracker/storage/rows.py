@@ -1,0 +1,138 @@
+"""New rows for the events file: their ids, their checks against the file, their sorted places
+and their CSV lines. Shared by every writer (``add``, ``import``, ``edit``, ``remove``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..contract import InvalidRowError, Problem, problems_in, schema
+from ..contract.dates import padded_dates
+from ..errors import TrackerError
+
+NO_DAY = np.iinfo(np.int64).min
+
+
+def slugify(text: str) -> str:
+    """Lowercase ascii words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def make_id(row: dict[str, str], taken) -> str:
+    """A new id: the date, then the first words of the title, made unique (``taken`` answers
+    ``in``)."""
+    base = slugify(row.get("date", "") + " " + " ".join(row.get("title", "").split()[:6]))[:80].strip("-")
+    base = base or "event"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
+
+
+class TakenIds:
+    """``id in taken`` over a column of ids, without building a set of a million strings."""
+
+    def __init__(self, ids: pd.Series, more: Iterable[str] = ()):
+        self.ids, self.more = ids, set(more)
+
+    def __contains__(self, candidate: str) -> bool:
+        return candidate in self.more or bool((self.ids == candidate).any())
+
+
+def clean_row(row: dict) -> dict[str, str]:
+    """``row`` as the contract's columns, every value a stripped string ("" when missing)."""
+    return {c: str(row.get(c) or "").strip() for c in schema.COLUMNS}
+
+
+def option_problems(row: dict[str, str]) -> list[Problem]:
+    """What the contract says of one new row on its own, each problem named by its option."""
+    unencodable = [c for c, v in row.items() if not v.isascii() and _has_surrogates(v)]
+    if unencodable:  # e.g. invalid UTF-8 bytes on the command line
+        hint = "the text came as bytes that are not UTF-8; pass UTF-8 text"
+        return [Problem(0, f"--{c.replace('_', '-')}", "is not valid UTF-8 text", hint) for c in unencodable]
+    one = pd.DataFrame([row], columns=list(schema.COLUMNS), dtype=str)
+    one["_line"] = 0
+    problems, _ = problems_in(one)
+    return [Problem(0, f"--{p.column.replace('_', '-')}", p.message, p.hint) for p in problems]
+
+
+def check_row(row: dict[str, str]) -> None:
+    """Raise InvalidRowError when one new row breaks the contract on its own."""
+    problems = option_problems(row)
+    if problems:
+        raise InvalidRowError(problems)
+
+
+def refuse_duplicate(path, row: dict[str, str], existing: pd.DataFrame) -> None:
+    """Raise when ``existing`` holds an event with ``row``'s id, or with its date and title."""
+    hit = duplicate_of(row, existing)
+    if hit is not None:
+        line, other, column, what = hit
+        raise TrackerError(
+            f"{path}:{line}: {column}: an event with {what} is already there ({other})",
+            "nothing was written; use --id to give a different id, or skip the duplicate",
+        )
+
+
+def duplicate_of(row: dict[str, str], existing: pd.DataFrame) -> tuple[int, str, str, str] | None:
+    """(line, id, column, what) of an event of ``existing`` with ``row``'s id or its date and
+    title (case aside); None when there is none."""
+    if "start_day" in existing:  # a typed frame: only the rows that start on the same day
+        same = existing["start_day"].to_numpy() == first_day(row["date"])
+    else:
+        same = np.ones(len(existing), dtype=bool)
+    same[same] = np.asarray(existing["date"][same] == row["date"], dtype=bool)
+    same[same] = np.asarray(existing["title"][same].str.casefold() == row["title"].casefold(), dtype=bool)
+    same_day_title = np.flatnonzero(same)  # (casefold runs per row in Python: on that day only)
+    same_id = np.flatnonzero(np.asarray(existing["id"] == row["id"], dtype=bool))
+    for hits, column, what in ((same_id, "id", "the same id"), (same_day_title, "title", "the same date and title")):
+        if len(hits):
+            return int(existing["_line"].iloc[hits[0]]), existing["id"].iloc[hits[0]], column, what
+    return None
+
+
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def csv_line(row: dict[str, str], header: list[str], newline: bytes) -> bytes:
+    """``row`` as one CSV record in the file's own column order and line ending."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator=newline.decode()).writerow([row.get(c, "") for c in header])
+    return buf.getvalue().encode("utf-8")
+
+
+def first_day(date: str) -> int:
+    """Days since 1970 of the first day of a valid ISO ``date`` (any precision)."""
+    return int(first_days(pd.Series([date]))[0])
+
+
+def first_days(dates: pd.Series) -> np.ndarray:
+    """Days since 1970 of each valid ISO date's first day."""
+    padded = padded_dates(dates.astype(str))
+    return pd.to_datetime(padded, format="%Y-%m-%d").to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def insert_index(existing: pd.DataFrame, row: dict[str, str]) -> int:
+    """Row number of the first record that sorts after ``row`` (by date, then id); the count if none."""
+    if "start_day" in existing:  # a typed frame: its first days as integers, no string work
+        days = existing["start_day"].to_numpy()
+    else:
+        days = first_days(existing["date"]) if len(existing) else np.zeros(0, np.int64)
+    new_day = first_day(row["date"])
+    later = np.array(days > new_day, dtype=bool)
+    same_day = np.asarray(days == new_day, dtype=bool)
+    if same_day.any():  # ids compared on that day only
+        later[same_day] = np.asarray(existing["id"][same_day] > row["id"], dtype=bool)
+    return int(later.argmax()) if later.any() else len(existing)

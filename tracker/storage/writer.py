@@ -1,0 +1,234 @@
+"""Writing the events file. Every writer tells the same story (``change_events``): take the
+lock, re-read and validate the file, decide the change against what is there, and write the new
+version atomically (a temp file beside it, fsync, rename); a refusal at any step writes nothing.
+
+A change takes rows out and puts new rows in at their sorted places (by date, then id); every
+other record keeps its bytes, so the diff is the changed lines. ``add_event`` (``append.py``)
+tells the same story with two layers over it: the cache's word instead of a full re-read, and an
+in-place append for a row that goes at the end.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from filelock import FileLock, Timeout
+
+from ..contract import valid_raw
+from ..contract.csvtext import header_of
+from ..errors import TrackerError
+from . import filebytes
+from .filebytes import FileBytes, read_events_bytes
+from .filewrite import (
+    FileRange,
+    append_in_place,
+    check_unchanged,
+    fits_one_page,
+    install,
+    write_temp,
+)
+from .rows import csv_line, first_days, insert_index
+
+LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a writer does: take out the rows at ``remove`` (positions in the file's rows) and put
+    the ``insert`` rows (complete, checked) in at their sorted places."""
+
+    remove: tuple[int, ...] = ()
+    insert: tuple[dict[str, str], ...] = ()
+    notes: dict = field(default_factory=dict)  # what the writer wants to report back
+
+
+def change_events(path: str | os.PathLike, decide: Callable[[pd.DataFrame], Change]) -> Change:
+    """Lock ``path``, re-read and validate it, ask ``decide(rows)`` for the change (it raises to
+    refuse), and write the new file atomically. Returns the change made."""
+    path = Path(path)
+    with locked(path), opened(path) as source:
+        data = whole(path, source)
+        existing = valid_raw(path, data)
+        change = decide(existing)
+        if change.remove or change.insert:
+            write_pieces(path, source, spliced(source, data, existing, change))
+    return change
+
+
+def write_pieces(path: Path, source: FileBytes, pieces: list) -> None:
+    """Write the new file: appended in place when it is the open file plus a few bytes inside
+    its last page (``filewrite.append_in_place``), else by an atomic replace."""
+    if pieces and isinstance(pieces[0], FileRange) and (pieces[0].offset, pieces[0].length) == (0, len(source)):
+        tail = pieces[1:]
+        if all(isinstance(p, bytes) for p in tail) and fits_one_page(len(source), sum(map(len, tail))):
+            if append_in_place(path, source.fd, len(source), b"".join(tail)):
+                return
+    replace_file(path, source, pieces)
+
+
+def lock_for(path: Path) -> FileLock:
+    """The lock every writer of ``path`` takes (a ``.lock`` file beside it)."""
+    return FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT_S)
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold ``path``'s lock (and clear temp files killed writers left); a clear error when
+    another writer holds it for longer than ``TRACKER_LOCK_TIMEOUT`` seconds."""
+    lock = lock_for(path)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise TrackerError(
+            f"{path}: another writer has held {path}.lock for over {LOCK_TIMEOUT_S:g} s",
+            "a live process is writing it; try again when it is done (a crashed writer's lock "
+            "is freed by the OS; raise TRACKER_LOCK_TIMEOUT to wait longer)",
+        ) from None
+    try:
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)  # (safe: we hold the lock)
+        yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[FileBytes]:
+    """The events file, open: its bytes are read where needed, never copied whole up front."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError:
+        read_events_bytes(path)  # raises the loader's message: a missing file, a folder, no permission
+        raise
+    try:
+        yield FileBytes(handle.fileno())
+    finally:
+        # After a replace this drops the old version's last link, and freeing its blocks takes a
+        # while on a large file: a background thread waits for that, not the caller.
+        threading.Thread(target=handle.close, daemon=True).start()
+
+
+def whole(path: Path, source: FileBytes) -> bytes:
+    """All the bytes of the open file (what a full validation reads)."""
+    if len(source) > filebytes.MAX_FILE_BYTES:
+        read_events_bytes(path)  # raises the loader's "over the limit" error
+        raise TrackerError(f"{path}: changed while it was being read", "run the command again")
+    return source[0 : len(source)]
+
+
+def head_line(data) -> bytes:
+    """The first line of ``data`` with its newline (all of it when it has none)."""
+    head = b""
+    while len(head) < len(data):
+        head += bytes(data[len(head) : len(head) + 65536])
+        end = head.find(b"\n")
+        if end >= 0:
+            return head[: end + 1]
+    return head
+
+
+def newline_of(head: bytes) -> bytes:
+    return b"\r\n" if head.endswith(b"\r\n") else b"\n"
+
+
+def replace_file(path: Path, source: FileBytes, content: list) -> None:
+    """Write ``content`` to a temp file beside ``path``, fsync it, and put it in ``path``'s place,
+    unless ``path`` is no longer the file open as ``source`` (another program wrote it)."""
+    tmp = write_temp(path, content)
+    try:
+        check_unchanged(path, source.fd, len(source))
+    except TrackerError:
+        tmp.unlink(missing_ok=True)
+        raise
+    install(tmp, path)
+
+
+def spliced(source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
+    """The new file as pieces: every kept record's bytes (copied by the kernel) in order, with
+    the new rows' lines at their sorted places."""
+    head = head_line(data)
+    header, newline = header_of(head), newline_of(head)
+    starts = record_starts(data, existing["_line"].to_numpy())
+    ends = np.append(starts[1:], len(data))
+    kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
+    places = insert_places(existing.iloc[kept], list(change.insert))
+    pieces = _Pieces(source.fd)
+    pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
+    for k in range(len(kept) + 1):
+        for row in places.get(k, []):
+            pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(row, header, newline))
+        if k < len(kept):
+            pieces.write(_newline_if_open(data, pieces.end, newline))
+            pieces.copy(int(starts[kept[k]]), int(ends[kept[k]]))
+    return pieces.items
+
+
+class _Pieces:
+    """The new file as a list of pieces: runs of the old file's bytes (as one ``FileRange``
+    each, however many records they hold) and new bytes."""
+
+    def __init__(self, fd: int):
+        self.fd, self.items, self.end = fd, [], 0  # end: where the last copied range stopped (0: wrote)
+
+    def copy(self, start: int, end: int) -> None:
+        last = self.items[-1] if self.items else None
+        if isinstance(last, FileRange) and last.offset + last.length == start:
+            last.length += end - start
+        elif end > start:
+            self.items.append(FileRange(self.fd, start, end - start))
+        self.end = end
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self.items.append(data)
+            self.end = 0
+
+
+def _newline_if_open(data: bytes, end: int, newline: bytes) -> bytes:
+    """A newline to put after old bytes that end at ``end`` without one (the file's last line)."""
+    return newline if end > 0 and data[end - 1 : end] != b"\n" else b""
+
+
+def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
+    """Byte offset where each record (by its physical start line) begins."""
+    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    line_starts = np.concatenate(([0], newlines + 1))
+    return line_starts[lines.astype(np.int64) - 1]
+
+
+def insert_places(kept: pd.DataFrame, rows: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
+    """For each position among the ``kept`` rows, the new rows that go before it (by date, then
+    id); a file already in order is searched, any other walked row by row."""
+    if not rows:
+        return {}
+    new_keys = sort_keys(pd.Series([r["date"] for r in rows]), pd.Series([r["id"] for r in rows]))
+    order = np.argsort(new_keys, kind="stable")
+    rows, new_keys = [rows[i] for i in order], new_keys[order]
+    keys = sort_keys(kept["date"], kept["id"])
+    if (keys[1:] >= keys[:-1]).all():
+        positions = np.searchsorted(keys, new_keys, side="right")
+    else:
+        positions = [insert_index(kept, row) for row in rows]
+    places: dict[int, list[dict[str, str]]] = {}
+    for position, row in zip(positions, rows, strict=True):
+        places.setdefault(int(position), []).append(row)
+    return places
+
+
+DAY_OFFSET = 1_000_000  # days since 1970 plus this are positive for every year the contract allows
+
+
+def sort_keys(dates: pd.Series, ids: pd.Series) -> np.ndarray:
+    """Text keys that sort as (first day, id): the file's order."""
+    if not len(dates):
+        return np.zeros(0, dtype=object)
+    days = pd.Series(first_days(dates) + DAY_OFFSET).astype(str).str.zfill(8)
+    return (days + "\x00" + ids.astype(str).reset_index(drop=True)).to_numpy(dtype=object)
