@@ -6,8 +6,9 @@ STAMP   := $(VENV)/.installed
 CSV     ?= events.csv
 HOST    ?= 127.0.0.1
 PORT    ?= 8050
+CODE    := tracker dashboard tests bench scripts
 
-.PHONY: setup serve test lint bench chromium clean
+.PHONY: setup serve test test-fast lint format bench chromium screenshot clean
 
 setup: $(STAMP) chromium
 
@@ -21,12 +22,30 @@ chromium:
 serve: setup
 	$(BIN)/tracker serve $(CSV) --host $(HOST) --port $(PORT)
 
-test: setup
-	$(BIN)/ruff check tracker dashboard tests bench
+# Formatting, lint rules and the layer contracts (pyproject.toml's [tool.importlinter]).
+lint: setup
+	$(BIN)/ruff format --check $(CODE)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/lint-imports
+
+# Everything: unit, CLI, property and kill tests, image exports and Playwright in Chromium.
+test: lint
 	$(BIN)/python -m pytest
+
+# A quick loop while working: no browser, no image rendering, no property or kill tests.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not browser and not chromium and not slow" -n 2 -q
+
+format: setup
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 bench: setup
 	$(BIN)/python -m bench
+
+# The README's pictures (docs/*.png), from the shipped events.csv.
+screenshot: setup
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -25,7 +25,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measure (the median is shown)")
     parser.add_argument("--quick", action="store_true", help="sizes 1000,100000 and 2 runs each")
     parser.add_argument("--naive-max", type=int, default=100_000, help="largest size the naive app is run on")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: core,dashboard,browser,naive,naive_svg,export")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated parts to skip: core,dashboard,browser,naive,naive_svg,export",
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
     if args.quick:
@@ -78,10 +82,17 @@ def main(argv=None) -> None:
     args = parse_args(argv)
     results, notes = run(args)
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = "\n".join([
-        f"# Benchmark ({when})", "", *[f"- {line}" for line in machine.describe()],
-        f"- Runs: median of {args.repeat}; sizes {args.sizes}", "", table(results, notes), "",
-    ])  # fmt: skip
+    text = "\n".join(
+        [
+            f"# Benchmark ({when})",
+            "",
+            *[f"- {line}" for line in machine.describe()],
+            f"- Runs: median of {args.repeat}; sizes {args.sizes}",
+            "",
+            table(results, notes),
+            "",
+        ]
+    )
     print(text)
     if not args.no_write:
         RESULTS.mkdir(exist_ok=True)

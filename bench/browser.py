@@ -7,8 +7,16 @@ import statistics
 import time
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage"]  # fmt: skip
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 DRAWN = "sel => { const gd = document.querySelector(sel + ' .js-plotly-plot'); return !!(gd && gd.data && gd.data.length); }"
 # Click -> the first redraw after the server has answered a callback sent after the click (not a

@@ -28,8 +28,11 @@ def measure_core(csv: Path, repeat: int) -> dict[str, float]:
         }
         load_events(csv)  # fill the cache
         out["load_cached"] = median_time(lambda: load_events(csv), repeat)
-        out["validate_cli"] = median_time(lambda: _cli("validate", str(csv)), repeat,
-                                          setup=lambda: shutil.rmtree(Path(tmp) / "cache", ignore_errors=True))  # fmt: skip
+        out["validate_cli"] = median_time(
+            lambda: _cli("validate", str(csv)),
+            repeat,
+            setup=lambda: shutil.rmtree(Path(tmp) / "cache", ignore_errors=True),
+        )
         out.update(_add_and_copy(csv, Path(tmp), repeat))
     return out
 
@@ -62,13 +65,22 @@ def _add_and_copy(csv: Path, tmp: Path, repeat: int) -> dict[str, float]:
     add = median_time(add_one, repeat, setup=fresh_copy)
     # the second of two adds in a row: the cache vouches for the first add's output via its delta
     add_second = median_time(add_one, repeat, setup=lambda: (fresh_copy(), add_one()))
-    add_cold = median_time(add_one, max(1, repeat // 2),
-                           setup=lambda: (fresh_copy(), shutil.rmtree(tmp / "cache", ignore_errors=True)))  # fmt: skip
+    add_cold = median_time(
+        add_one,
+        max(1, repeat // 2),
+        setup=lambda: (fresh_copy(), shutil.rmtree(tmp / "cache", ignore_errors=True)),
+    )
     settled = lambda: ((tmp / "copy.csv").unlink(missing_ok=True), os.sync())  # noqa: E731 (as for add)
     copy = median_time(lambda: shutil.copyfile(csv, tmp / "copy.csv"), repeat, setup=settled)
     durable = median_time(lambda: _durable_copy(csv, tmp / "copy.csv"), repeat, setup=settled)
-    return {"add_last": add_last, "add": add, "add_second": add_second, "add_cold": add_cold, "copy": copy,
-            "copy_fsync": durable}  # fmt: skip
+    return {
+        "add_last": add_last,
+        "add": add,
+        "add_second": add_second,
+        "add_cold": add_cold,
+        "copy": copy,
+        "copy_fsync": durable,
+    }
 
 
 def _durable_copy(src: Path, dst: Path) -> None:
@@ -79,5 +91,9 @@ def _durable_copy(src: Path, dst: Path) -> None:
 
 
 def _cli(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "tracker", *args], check=True, capture_output=True,
-                   env=dict(os.environ))  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "tracker", *args],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ),
+    )

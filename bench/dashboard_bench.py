@@ -8,13 +8,45 @@ from pathlib import Path
 from .browser import click_to_redraw
 from .server import Server, dependencies, figure_callback, post_callback
 
-OURS = {"graph": "#timeline", "target": '#filter-categories input[value="military"]',
-        "figure_id": "timeline", "first": {"url.search": ""}, "filtered": {"url.search": "?category=arms_transfer,diplomatic,economic,energy,transport,labor,sanctions,legal_un"},
-        "changed": "url.search"}  # fmt: skip
-NAIVE = {"graph": "#naive-timeline", "target": '#naive-categories input[value="military"]',
-         "figure_id": "naive-timeline", "first": {"naive-categories.value": ["military", "arms_transfer", "diplomatic", "economic", "energy", "transport", "labor", "sanctions", "legal_un"]},
-         "filtered": {"naive-categories.value": ["arms_transfer", "diplomatic", "economic", "energy", "transport", "labor", "sanctions", "legal_un"]},
-         "changed": "naive-categories.value"}  # fmt: skip
+OURS = {
+    "graph": "#timeline",
+    "target": '#filter-categories input[value="military"]',
+    "figure_id": "timeline",
+    "first": {"url.search": ""},
+    "filtered": {"url.search": "?category=arms_transfer,diplomatic,economic,energy,transport,labor,sanctions,legal_un"},
+    "changed": "url.search",
+}
+NAIVE = {
+    "graph": "#naive-timeline",
+    "target": '#naive-categories input[value="military"]',
+    "figure_id": "naive-timeline",
+    "first": {
+        "naive-categories.value": [
+            "military",
+            "arms_transfer",
+            "diplomatic",
+            "economic",
+            "energy",
+            "transport",
+            "labor",
+            "sanctions",
+            "legal_un",
+        ]
+    },
+    "filtered": {
+        "naive-categories.value": [
+            "arms_transfer",
+            "diplomatic",
+            "economic",
+            "energy",
+            "transport",
+            "labor",
+            "sanctions",
+            "legal_un",
+        ]
+    },
+    "changed": "naive-categories.value",
+}
 
 
 def measure_app(kind: str, csv: Path, log_dir: Path, repeat: int, browser: bool) -> dict[str, float]:

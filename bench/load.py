@@ -64,8 +64,19 @@ def free_port() -> int:
 
 
 def start_server(csv_path: Path, port: int, workers: int, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "tracker", "serve", str(csv_path), "--host", HOST,
-           "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "tracker",
+        "serve",
+        str(csv_path),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
     with open(log, "wb") as out:
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
 
@@ -107,14 +118,18 @@ def find_callbacks(port: int) -> Callbacks:
 
 def body_for(dep: dict, values: dict, changed: str) -> bytes:
     """The JSON the Dash renderer posts for ``dep`` with these input values."""
-    outputs = [{"id": k.split(".")[0], "property": k.split(".", 1)[1]}
-               for k in dep["output"].strip(".").split("...")]  # fmt: skip
+    outputs = [{"id": k.split(".")[0], "property": k.split(".", 1)[1]} for k in dep["output"].strip(".").split("...")]
     if not dep["output"].startswith(".."):
         outputs = outputs[0]
     inputs = [dict(i, value=values.get(f"{i['id']}.{i['property']}")) for i in dep["inputs"]]
     state = [dict(s, value=values.get(f"{s['id']}.{s['property']}")) for s in dep["state"]]
-    body = {"output": dep["output"], "outputs": outputs, "inputs": inputs, "state": state,
-            "changedPropIds": [changed]}  # fmt: skip
+    body = {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [changed],
+    }
     return json.dumps(body).encode()
 
 
@@ -135,14 +150,10 @@ def random_controls(rng: random.Random, actors: list[str]) -> tuple[dict, str]:
         "shown.data": {"search": "", "reset": 0},  # the full view is on screen
     }
     changes = {
-        "filter-categories.value": lambda: rng.sample(
-            schema.CATEGORIES, rng.randint(1, len(schema.CATEGORIES) - 1)
-        ),
+        "filter-categories.value": lambda: rng.sample(schema.CATEGORIES, rng.randint(1, len(schema.CATEGORIES) - 1)),
         "filter-since.value": lambda: rng.choice(["2016", "Nov 2022", "2023-06-01"]),
         "filter-until.value": lambda: rng.choice(["2024", "2 January 2024", "2019"]),
-        "filter-statuses.value": lambda: rng.sample(
-            schema.STATUSES, rng.randint(1, len(schema.STATUSES) - 1)
-        ),
+        "filter-statuses.value": lambda: rng.sample(schema.STATUSES, rng.randint(1, len(schema.STATUSES) - 1)),
         "filter-actors.value": lambda: rng.sample(actors, rng.choice([1, 2])),
         "filter-resolutions.value": lambda: [rng.choice(["1718", "2397", "2270"])],
         "filter-precisions.value": lambda: ["day"],
@@ -170,8 +181,15 @@ def post(conn: http.client.HTTPConnection, body: bytes) -> tuple[float, str | No
         return time.perf_counter() - started, f"{type(exc).__name__}: {exc}", None
 
 
-def analyst(port: int, callbacks: Callbacks, deadline: float, seed: int, actors: list[str],
-            tallies: dict[str, Tally], think: float) -> None:  # fmt: skip
+def analyst(
+    port: int,
+    callbacks: Callbacks,
+    deadline: float,
+    seed: int,
+    actors: list[str],
+    tallies: dict[str, Tally],
+    think: float,
+) -> None:
     """One simulated analyst: change a filter, render the new view, repeat until ``deadline``."""
     rng = random.Random(seed)
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
@@ -181,20 +199,14 @@ def analyst(port: int, callbacks: Callbacks, deadline: float, seed: int, actors:
         tallies["controls -> URL"].record(elapsed, error)
         search = (response or {}).get("url", {}).get("search", "")
         render_values = {"url.search": search, "data-version.data": None}
-        elapsed, error, response = post(
-            conn, body_for(callbacks.render, render_values, "url.search")
-        )
+        elapsed, error, response = post(conn, body_for(callbacks.render, render_values, "url.search"))
         if response is not None and "timeline" not in response:
             error = "render response without the timeline"
         tallies["URL -> views (render)"].record(elapsed, error)
         if callbacks.rows:
             values = {"grid.getRowsRequest": FIRST_BLOCK, "url.search": search}
-            elapsed, error, response = post(
-                conn, body_for(callbacks.rows, values, "grid.getRowsRequest")
-            )
-            if response is not None and "rowCount" not in response.get("grid", {}).get(
-                "getRowsResponse", {}
-            ):
+            elapsed, error, response = post(conn, body_for(callbacks.rows, values, "grid.getRowsRequest"))
+            if response is not None and "rowCount" not in response.get("grid", {}).get("getRowsResponse", {}):
                 error = "rows response without rowCount"
             tallies["table rows block"].record(elapsed, error)
         if think:
@@ -209,14 +221,20 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 def report(tallies: dict[str, Tally], seconds: float, users: int, workers: int) -> str:
-    lines = [f"{users} analysts, {seconds:g} s, tracker serve --workers {workers} (loopback)", "",
-             "| callback | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
+    lines = [
+        f"{users} analysts, {seconds:g} s, tracker serve --workers {workers} (loopback)",
+        "",
+        "| callback | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, tally in tallies.items():
         lat = sorted(tally.latencies)
         ms = [1000 * percentile(lat, q) for q in (0.5, 0.95, 0.99, 1.0)]
-        lines.append(f"| {name} | {len(lat)} | {len(tally.errors)} | {len(lat) / seconds:.1f} | "
-                     + " | ".join(f"{v:.0f}" for v in ms) + " |")  # fmt: skip
+        lines.append(
+            f"| {name} | {len(lat)} | {len(tally.errors)} | {len(lat) / seconds:.1f} | "
+            + " | ".join(f"{v:.0f}" for v in ms)
+            + " |"
+        )
     for tally in tallies.values():
         for error in sorted(set(tally.errors))[:5]:
             lines.append(f"error: {error} (x{tally.errors.count(error)})")
@@ -238,9 +256,14 @@ def run(csv_path: Path, seconds: float, users: int, workers: int, think: float) 
         }
         started = time.monotonic()
         deadline = started + seconds
-        threads = [threading.Thread(target=analyst, daemon=True,
-                                    args=(port, callbacks, deadline, i, actors, tallies, think))
-                   for i in range(users)]  # fmt: skip
+        threads = [
+            threading.Thread(
+                target=analyst,
+                daemon=True,
+                args=(port, callbacks, deadline, i, actors, tallies, think),
+            )
+            for i in range(users)
+        ]
         for t in threads:
             t.start()
         for t in threads:

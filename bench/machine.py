@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from importlib import metadata
+from pathlib import Path
 
 PACKAGES = ("pandas", "numpy", "pyarrow", "plotly", "dash", "kaleido", "playwright", "gunicorn")
 
@@ -28,7 +29,8 @@ def _version(name: str) -> str:
 
 def _cpu_model() -> str:
     try:
-        for line in open("/proc/cpuinfo", encoding="utf-8"):
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+        for line in lines:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     except OSError:

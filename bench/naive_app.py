@@ -24,16 +24,29 @@ def create_app(csv_path: str, render_mode: str = "auto") -> Dash:
     frame = pd.read_csv(csv_path, dtype=str, keep_default_na=False)
     frame["start"] = pd.to_datetime(frame["date"], format="mixed")
     app = Dash(__name__, compress=True, serve_locally=True)
-    app.layout = html.Div([
-        dcc.Checklist(id=CATEGORIES_ID, options=list(schema.CATEGORIES), value=list(schema.CATEGORIES), inline=True),
-        dcc.Graph(id=TIMELINE_ID),
-    ])  # fmt: skip
+    app.layout = html.Div(
+        [
+            dcc.Checklist(
+                id=CATEGORIES_ID,
+                options=list(schema.CATEGORIES),
+                value=list(schema.CATEGORIES),
+                inline=True,
+            ),
+            dcc.Graph(id=TIMELINE_ID),
+        ]
+    )
 
     @app.callback(Output(TIMELINE_ID, "figure"), Input(CATEGORIES_ID, "value"))
     def timeline(categories):
         shown = frame[frame["category"].isin(categories or [])]
-        return px.scatter(shown, x="start", y="category", color="category", hover_name="title",
-                          render_mode=render_mode)
+        return px.scatter(
+            shown,
+            x="start",
+            y="category",
+            color="category",
+            hover_name="title",
+            render_mode=render_mode,
+        )
 
     return app
 

@@ -26,8 +26,11 @@ class Server:
     def __init__(self, kind: str, csv: Path, log_dir: Path, timeout: float = 600):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        module = {"ours": ["tracker", "serve"], "naive": ["bench.naive_app"],
-                  "naive_svg": ["bench.naive_app", "--render-mode", "svg"]}[kind]  # fmt: skip
+        module = {
+            "ours": ["tracker", "serve"],
+            "naive": ["bench.naive_app"],
+            "naive_svg": ["bench.naive_app", "--render-mode", "svg"],
+        }[kind]
         cmd = [sys.executable, "-m", *module, str(csv), "--port", str(self.port)]
         self.log = open(log_dir / f"{kind}-{self.port}.log", "w+")  # noqa: SIM115
         self.started = time.perf_counter()
@@ -68,7 +71,7 @@ class Server:
 
 def _kib(path: str, field: str) -> float:
     try:
-        for line in open(path, encoding="utf-8"):
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
             if line.startswith(field):
                 return float(line.split()[1])
     except OSError:
@@ -97,6 +100,7 @@ def figure_callback(deps: list[dict], graph_id: str) -> dict:
 
 def post_callback(url: str, callback: dict, values: dict[str, object], changed: str) -> tuple[float, int, int, dict]:
     """POST one callback as the browser does: (seconds, wire bytes (gzip), raw bytes, response)."""
+
     def prop(item, value=None):
         return {"id": item["id"], "property": item["property"], "value": value}
 
@@ -109,9 +113,11 @@ def post_callback(url: str, callback: dict, values: dict[str, object], changed: 
         "changedPropIds": [changed],
     }
     request = urllib.request.Request(
-        url + "/_dash-update-component", data=json.dumps(payload).encode(), method="POST",
+        url + "/_dash-update-component",
+        data=json.dumps(payload).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Accept-Encoding": "gzip"},
-    )  # fmt: skip
+    )
     start = time.perf_counter()
     with urllib.request.urlopen(request, timeout=600) as response:
         wire = response.read()

@@ -34,7 +34,7 @@ def create_app(csv_path: str | os.PathLike) -> Dash:
         serve_locally=True,
     )
     # Dash checks callbacks against a layout; given none it renders the real page once more at
-    # start-up (a full view: 0.45 s at 1M events). The page without events has every component.
+    # start-up (a full view of a large file). The page without events has every component.
     app.validation_layout = build_layout(replace(snap := source.snapshot(), frame=snap.frame.iloc[:0]))
     app.layout = lambda: build_layout(source.snapshot(), app.get_relative_path(GEO_PATH))
     _serve_map_outlines(app)
@@ -51,7 +51,11 @@ def _serve_map_outlines(app: Dash) -> None:
 
     @app.server.route(GEO_PATH + WORLD_TOPOJSON)
     def map_outlines():
-        return Response(outlines, mimetype="application/json", headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            outlines,
+            mimetype="application/json",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
 
 def _register_scripts(app: Dash) -> None:

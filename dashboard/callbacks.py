@@ -7,7 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from tracker.query import from_query
 from tracker.storage import EventSource
 
-from . import ids, views
+from . import details, ids, views, zoom
 from .grid import grid_block
 
 CONTROL_VALUES = [Input(c, "value") for c in views.CONTROLS]
@@ -76,7 +76,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         prevent_initial_call=True,
     )
     def zoom_timeline(relayout, search):  # scale: the server redraws the visible window
-        return views.zoomed_timeline(source.frame(), search, relayout)
+        return zoom.zoomed_timeline(source.frame(), search, relayout)
 
     @app.callback(
         Output(ids.DETAILS, "children"),
@@ -86,8 +86,8 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         prevent_initial_call=True,
     )
     def show_details(timeline_click, map_click, selected_rows):
-        event_id = views.clicked_event_id(ctx.triggered_id, timeline_click, map_click, selected_rows)
-        return views.details_children(source.frame(), event_id)
+        event_id = details.clicked_event_id(ctx.triggered_id, timeline_click, map_click, selected_rows)
+        return details.details_children(source.frame(), event_id)
 
     @app.callback(
         Output(ids.DATA_VERSION, "data"),

@@ -22,7 +22,14 @@ EXPORT_GROUPS = (
     ("Counts", "counts", ("png", "svg", "pdf", "html")),
     ("Events", "events", ("csv", "json")),
 )
-FORMAT_LABELS = {"png": "PNG", "svg": "SVG", "pdf": "PDF", "html": "HTML", "csv": "CSV", "json": "JSON"}
+FORMAT_LABELS = {
+    "png": "PNG",
+    "svg": "SVG",
+    "pdf": "PDF",
+    "html": "HTML",
+    "csv": "CSV",
+    "json": "JSON",
+}
 
 
 def item_key(chart: str, fmt: str) -> str:
@@ -39,10 +46,13 @@ def export_panel() -> html.Section:
                 html.Span(label, className="export-label"),
                 *[
                     html.Button(
-                        FORMAT_LABELS[fmt], id={"type": ids.EXPORT_BUTTON, "item": item_key(chart, fmt)},
-                        n_clicks=0, type="button", className="export-button",
+                        FORMAT_LABELS[fmt],
+                        id={"type": ids.EXPORT_BUTTON, "item": item_key(chart, fmt)},
+                        n_clicks=0,
+                        type="button",
+                        className="export-button",
                         **{"aria-label": f"Download {label.lower()} as {FORMAT_LABELS[fmt]}"},
-                    )  # fmt: skip
+                    )
                     for fmt in formats
                 ],
             ],
@@ -55,7 +65,10 @@ def export_panel() -> html.Section:
         children=[
             html.H2("Export this view"),
             *rows,
-            dcc.Loading(html.P("", id=ids.EXPORT_STATUS, className="export-status", role="status"), type="dot"),
+            dcc.Loading(
+                html.P("", id=ids.EXPORT_STATUS, className="export-status", role="status"),
+                type="dot",
+            ),
             dcc.Download(id=ids.EXPORT_DOWNLOAD),
         ],
     )
@@ -64,8 +77,13 @@ def export_panel() -> html.Section:
 def export_download(snap: Snapshot, search: str | None, item: str) -> tuple[dict, str]:
     """(``dcc.Download`` data, status line) for one export of the view in ``search``."""
     chart, _, fmt = item.partition(".")
-    result = export_view(snap.frame, from_query(search or ""), fmt, csv_path=snap.path,
-                         chart="timeline" if chart == "events" else chart)  # fmt: skip
+    result = export_view(
+        snap.frame,
+        from_query(search or ""),
+        fmt,
+        csv_path=snap.path,
+        chart="timeline" if chart == "events" else chart,
+    )
     data = dcc.send_bytes(result.content, result.filename, type=result.media_type)
     return data, f"Downloaded {result.filename} ({result.meta.events} events)"
 

@@ -20,7 +20,16 @@ from tracker.query import EventFilter
 
 from .memo import filter_masks, per_filter, per_frame
 
-GRID_COLUMNS = ("date", "end_date", "title", "category", "status", "actors", "location", "un_resolutions")
+GRID_COLUMNS = (
+    "date",
+    "end_date",
+    "title",
+    "category",
+    "status",
+    "actors",
+    "location",
+    "un_resolutions",
+)
 BLOCK_SIZE = 100  # rows the grid asks for at a time (its cacheBlockSize)
 MAX_BLOCK = 500  # never answer with more rows than this, whatever the request says
 

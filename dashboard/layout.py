@@ -10,15 +10,18 @@ from tracker.contract import schema
 from tracker.query import EventFilter
 from tracker.storage import Snapshot
 
-from . import ids, views
+from . import details, ids, views
 from .export_controls import export_panel
 from .grid import BLOCK_SIZE, GRID_COLUMNS, TEXT_TESTS
 
 GRID_TEXT_FILTERS = tuple(TEXT_TESTS)  # the column filters grid.py applies on the server
 
 POLL_MS = 5_000
-GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
-                "modeBarButtonsToRemove": ["lasso2d", "select2d"]}  # fmt: skip
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
 STATUS_MARKS = {"confirmed": "●", "reported": "○", "alleged": "◇", "denied": "✕"}
 PRECISION_LABELS = {"day": "Exact day", "month": "Month only", "year": "Year only"}
 
@@ -34,7 +37,13 @@ def build_layout(snap: Snapshot, geo_url: str = "/geo/") -> html.Div:
             dcc.Store(id=ids.SHOWN),
             dcc.Interval(id=ids.POLL, interval=POLL_MS),
             header(snap, view),
-            html.Div(view.banner, id=ids.ERROR_BANNER, className="banner", role="alert", hidden=view.banner_hidden),
+            html.Div(
+                view.banner,
+                id=ids.ERROR_BANNER,
+                className="banner",
+                role="alert",
+                hidden=view.banner_hidden,
+            ),
             html.Div(
                 className="columns",
                 children=[filters(view), charts(view, geo_url), details_panel()],
@@ -69,35 +78,91 @@ def filters(view: views.View) -> html.Aside:
         **{"aria-label": "Filters"},
         children=[
             html.H2("Filters"),
-            _fieldset("Categories", dcc.Checklist(
-                id=ids.CATEGORIES, options=view.category_options, value=values[ids.CATEGORIES],
-                className="chips",
-            )),  # fmt: skip
+            _fieldset(
+                "Categories",
+                dcc.Checklist(
+                    id=ids.CATEGORIES,
+                    options=view.category_options,
+                    value=values[ids.CATEGORIES],
+                    className="chips",
+                ),
+            ),
             _fieldset(
                 "Dates",
-                _labelled("From", ids.SINCE, dcc.Input(id=ids.SINCE, type="text", debounce=True,
-                          placeholder="e.g. 2022 or Nov 2022", value="")),  # fmt: skip
-                _labelled("To", ids.UNTIL, dcc.Input(id=ids.UNTIL, type="text", debounce=True,
-                          placeholder="e.g. 2024-06-30", value="")),  # fmt: skip
+                _labelled(
+                    "From",
+                    ids.SINCE,
+                    dcc.Input(
+                        id=ids.SINCE,
+                        type="text",
+                        debounce=True,
+                        placeholder="e.g. 2022 or Nov 2022",
+                        value="",
+                    ),
+                ),
+                _labelled(
+                    "To",
+                    ids.UNTIL,
+                    dcc.Input(
+                        id=ids.UNTIL,
+                        type="text",
+                        debounce=True,
+                        placeholder="e.g. 2024-06-30",
+                        value="",
+                    ),
+                ),
             ),
-            _fieldset("Claim status", dcc.Checklist(
-                id=ids.STATUSES, value=values[ids.STATUSES], className="checks",
-                options=[{"label": f"{STATUS_MARKS[s]} {s}", "value": s} for s in STATUS_STYLES],
-            )),  # fmt: skip
-            _labelled("Actors", ids.ACTORS, dcc.Dropdown(
-                id=ids.ACTORS, options=view.actor_options, value=[], multi=True, placeholder="Any actor",
-            )),  # fmt: skip
-            _labelled("UN resolution", ids.RESOLUTIONS, dcc.Dropdown(
-                id=ids.RESOLUTIONS, options=view.resolution_options, value=[], multi=True,
-                placeholder="Any resolution",
-            )),  # fmt: skip
-            _fieldset("Date precision", dcc.Checklist(
-                id=ids.PRECISIONS, value=values[ids.PRECISIONS], className="checks",
-                options=[{"label": PRECISION_LABELS[p], "value": p} for p in schema.PRECISIONS],
-            )),  # fmt: skip
-            _labelled("Search title, description, location", ids.SEARCH, dcc.Input(
-                id=ids.SEARCH, type="search", debounce=True, value="", placeholder="e.g. Rajin",
-            )),  # fmt: skip
+            _fieldset(
+                "Claim status",
+                dcc.Checklist(
+                    id=ids.STATUSES,
+                    value=values[ids.STATUSES],
+                    className="checks",
+                    options=[{"label": f"{STATUS_MARKS[s]} {s}", "value": s} for s in STATUS_STYLES],
+                ),
+            ),
+            _labelled(
+                "Actors",
+                ids.ACTORS,
+                dcc.Dropdown(
+                    id=ids.ACTORS,
+                    options=view.actor_options,
+                    value=[],
+                    multi=True,
+                    placeholder="Any actor",
+                ),
+            ),
+            _labelled(
+                "UN resolution",
+                ids.RESOLUTIONS,
+                dcc.Dropdown(
+                    id=ids.RESOLUTIONS,
+                    options=view.resolution_options,
+                    value=[],
+                    multi=True,
+                    placeholder="Any resolution",
+                ),
+            ),
+            _fieldset(
+                "Date precision",
+                dcc.Checklist(
+                    id=ids.PRECISIONS,
+                    value=values[ids.PRECISIONS],
+                    className="checks",
+                    options=[{"label": PRECISION_LABELS[p], "value": p} for p in schema.PRECISIONS],
+                ),
+            ),
+            _labelled(
+                "Search title, description, location",
+                ids.SEARCH,
+                dcc.Input(
+                    id=ids.SEARCH,
+                    type="search",
+                    debounce=True,
+                    value="",
+                    placeholder="e.g. Rajin",
+                ),
+            ),
             html.Button("Reset filters", id=ids.RESET, n_clicks=0, className="reset", type="button"),
             export_panel(),
         ],
@@ -111,13 +176,20 @@ def charts(view: views.View, geo_url: str) -> html.Main:
         className="charts",
         children=[
             html.P(view.empty_note, id=ids.EMPTY_NOTE, className="empty-note", role="status"),
-            html.Section([html.H2("Timeline", className="visually-hidden"),
-                          dcc.Graph(id=ids.TIMELINE, figure=view.timeline, config=GRAPH_CONFIG)],
-                         className="card"),  # fmt: skip
+            html.Section(
+                [
+                    html.H2("Timeline", className="visually-hidden"),
+                    dcc.Graph(id=ids.TIMELINE, figure=view.timeline, config=GRAPH_CONFIG),
+                ],
+                className="card",
+            ),
             html.Div(
                 className="pair",
                 children=[
-                    html.Section(dcc.Graph(id=ids.COUNTS, figure=view.counts, config=GRAPH_CONFIG), className="card"),
+                    html.Section(
+                        dcc.Graph(id=ids.COUNTS, figure=view.counts, config=GRAPH_CONFIG),
+                        className="card",
+                    ),
                     html.Section(dcc.Graph(id=ids.MAP, figure=view.map, config=map_config), className="card"),
                 ],
             ),
@@ -135,18 +207,26 @@ def grid() -> dag.AgGrid:
     widths = {"date": 110, "end_date": 110, "title": 380, "category": 130, "status": 105}
     text_filter = {"filterOptions": list(GRID_TEXT_FILTERS), "debounceMs": 400}
     columns = [
-        {"field": c, "headerName": c.replace("_", " ").capitalize(), "width": widths.get(c, 150)}
-        for c in GRID_COLUMNS
+        {"field": c, "headerName": c.replace("_", " ").capitalize(), "width": widths.get(c, 150)} for c in GRID_COLUMNS
     ]
     return dag.AgGrid(
         id=ids.GRID,
         rowModelType="infinite",
         columnDefs=columns,
-        defaultColDef={"sortable": True, "filter": "agTextColumnFilter", "filterParams": text_filter,
-                       "resizable": True, "cellDataType": "text"},  # fmt: skip
+        defaultColDef={
+            "sortable": True,
+            "filter": "agTextColumnFilter",
+            "filterParams": text_filter,
+            "resizable": True,
+            "cellDataType": "text",
+        },
         getRowId="params.data.id",
         dashGridOptions={
-            "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
+            "rowSelection": {
+                "mode": "singleRow",
+                "checkboxes": False,
+                "enableClickSelection": True,
+            },
             "localeText": {"noRowsToShow": EMPTY_MESSAGE},
             "animateRows": False,
             "cacheBlockSize": BLOCK_SIZE,
@@ -162,5 +242,8 @@ def details_panel() -> html.Aside:
     return html.Aside(
         className="details",
         **{"aria-label": "Event details", "aria-live": "polite"},
-        children=[html.H2("Details"), html.Div(html.P(views.DETAILS_HINT, className="hint"), id=ids.DETAILS)],
+        children=[
+            html.H2("Details"),
+            html.Div(html.P(details.DETAILS_HINT, className="hint"), id=ids.DETAILS),
+        ],
     )

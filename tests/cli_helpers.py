@@ -19,14 +19,21 @@ SMALL_ROWS = [
     "42.424,130.64,,Interfax,https://interfax.com/x",
     '2022-09-05-shells,2022-09-05,2022-09-06,US says Russia buys shells,"Pyongyang denies, flatly",'
     "arms_transfer,denied,USA;RUS;PRK,,,,1718;2270,,https://a.org/b",
-    "2022-11-rockets,2022-11,,Rockets for Wagner,,arms_transfer,denied,USA;PRK;RUS;Wagner,,,,1718,,"
-    "https://a.org/c",
+    "2022-11-rockets,2022-11,,Rockets for Wagner,,arms_transfer,denied,USA;PRK;RUS;Wagner,,,,1718,,https://a.org/c",
     "2024-03-oil,2024-03,,Oil above the cap,,energy,alleged,USA;RUS;PRK,Port Vostochny,42.74,"
     "133.08,2397,MarineLink,https://a.org/d",
 ]
 SMALL_IDS = [r.split(",", 1)[0] for r in SMALL_ROWS]
-ADD = ["--title", "Test strike on Kharkiv", "--category", "military", "--status", "reported",
-       "--source-url", "https://example.org/kharkiv"]  # fmt: skip
+ADD = [
+    "--title",
+    "Test strike on Kharkiv",
+    "--category",
+    "military",
+    "--status",
+    "reported",
+    "--source-url",
+    "https://example.org/kharkiv",
+]
 
 
 def run(*args: str, input: str | None = None, env: dict | None = None):

@@ -20,6 +20,13 @@ def pytest_configure(config):
     os.environ.setdefault("TRACKER_CACHE_DIR", tempfile.mkdtemp(prefix="tracker-test-cache-"))
 
 
+def pytest_collection_modifyitems(items):
+    """Property tests (hypothesis) are slow: `make test-fast` leaves them to `make test`."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def events_csv(tmp_path: Path) -> Path:
     """A private copy of the shipped events.csv that a test may change."""
@@ -49,3 +56,27 @@ def source(events_csv):
     from tracker.storage import EventSource
 
     return EventSource(events_csv)
+
+
+@pytest.fixture
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of this test's own."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Records every real parse + validate the loader does."""
+    calls: list[str] = []
+    from tracker.storage import load as store
+
+    real = store.frame_from_bytes
+
+    def spy(path, data):
+        calls.append(str(path))
+        return real(path, data)
+
+    monkeypatch.setattr(store, "frame_from_bytes", spy)
+    return calls

@@ -40,5 +40,7 @@ def append_row(path: Path, row: str) -> None:
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
 
-NEW_ROW = ("2025-01-10-test-event,2025-01-10,,A test event in Rajin,Added while serving.,transport,"
-           "reported,RUS;PRK,Rajin,42.24,130.29,,Example,https://example.org/a\n")  # fmt: skip
+NEW_ROW = (
+    "2025-01-10-test-event,2025-01-10,,A test event in Rajin,Added while serving.,transport,"
+    "reported,RUS;PRK,Rajin,42.24,130.29,,Example,https://example.org/a\n"
+)

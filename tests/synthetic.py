@@ -22,18 +22,30 @@ CATEGORY_WEIGHTS = (0.16, 0.14, 0.14, 0.12, 0.08, 0.1, 0.06, 0.12, 0.08)
 STATUS_WEIGHTS = (0.55, 0.25, 0.14, 0.06)
 ACTORS = ("RUS", "PRK", "CHN", "USA", "UNSC", "EU", "IRN", "KOR", "JPN", "UKR", "Wagner", "G7")
 PLACES = (
-    ("Vladivostok", 43.115, 131.885), ("Rajin port", 42.25, 130.3), ("Pyongyang", 39.019, 125.738),
-    ("Moscow", 55.756, 37.617), ("Khasan", 42.424, 130.64), ("Nakhodka", 42.824, 132.873),
-    ("UN Headquarters, New York", 40.749, -73.968), ("Kharkiv", 49.993, 36.231),
-    ("Vostochny Cosmodrome", 51.884, 128.333), ("Sea of Japan", 40.0, 135.0),
-)  # fmt: skip
+    ("Vladivostok", 43.115, 131.885),
+    ("Rajin port", 42.25, 130.3),
+    ("Pyongyang", 39.019, 125.738),
+    ("Moscow", 55.756, 37.617),
+    ("Khasan", 42.424, 130.64),
+    ("Nakhodka", 42.824, 132.873),
+    ("UN Headquarters, New York", 40.749, -73.968),
+    ("Kharkiv", 49.993, 36.231),
+    ("Vostochny Cosmodrome", 51.884, 128.333),
+    ("Sea of Japan", 40.0, 135.0),
+)
 VERBS = ("ships", "signs", "announces", "denies", "inspects", "sanctions", "transfers", "reports")
 OBJECTS = (
-    "artillery shells to the front", "a port-access agreement", "new designations",
-    "a rail freight route", "oil above the cap", "labourers for construction sites",
-    "a missile test near the border", "a joint naval drill", "a banking workaround",
+    "artillery shells to the front",
+    "a port-access agreement",
+    "new designations",
+    "a rail freight route",
+    "oil above the cap",
+    "labourers for construction sites",
+    "a missile test near the border",
+    "a joint naval drill",
+    "a banking workaround",
     "a panel of experts finding",
-)  # fmt: skip
+)
 SENTENCES = (
     "Officials confirmed the shipment, citing satellite imagery.",
     "The report, based on customs records, was not independently verified.",
@@ -41,8 +53,13 @@ SENTENCES = (
     "The measure follows earlier designations, and widens their scope.",
     "",
 )
-DOMAINS = ("https://www.reuters.com/world/", "https://www.nknews.org/", "https://press.un.org/en/",
-           "https://38north.org/", "https://www.gov.uk/government/news/")  # fmt: skip
+DOMAINS = (
+    "https://www.reuters.com/world/",
+    "https://www.nknews.org/",
+    "https://press.un.org/en/",
+    "https://38north.org/",
+    "https://www.gov.uk/government/news/",
+)
 SOURCE_NAMES = ("Reuters", "NK News", "UN Press", "38 North", "GOV.UK")
 RESOLUTIONS = ("1718", "1874", "2087", "2094", "2270", "2321", "2371", "2375", "2397")
 
@@ -57,15 +74,19 @@ def events(n: int, seed: int = SEED) -> pd.DataFrame:
     end_day = day + rng.integers(1, 400, n).astype("timedelta64[D]")
     end_date = np.where(span, _iso(end_day, precision), "")
     category = np.asarray(schema.CATEGORIES)[rng.choice(9, n, p=CATEGORY_WEIGHTS)]
-    frame = pd.DataFrame({
-        "date": date, "end_date": end_date,
-        "title": _title(rng, n),
-        "description": _pick(rng, SENTENCES, n) + " " + _pick(rng, SENTENCES, n),
-        "category": category,
-        "status": np.asarray(schema.STATUSES)[rng.choice(4, n, p=STATUS_WEIGHTS)],
-        "actors": _joined(rng, ACTORS, n, empty=0.05, most=4),
-        "un_resolutions": _joined(rng, RESOLUTIONS, n, empty=0.7, most=3),
-    }, dtype=str)  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "date": date,
+            "end_date": end_date,
+            "title": _title(rng, n),
+            "description": _pick(rng, SENTENCES, n) + " " + _pick(rng, SENTENCES, n),
+            "category": category,
+            "status": np.asarray(schema.STATUSES)[rng.choice(4, n, p=STATUS_WEIGHTS)],
+            "actors": _joined(rng, ACTORS, n, empty=0.05, most=4),
+            "un_resolutions": _joined(rng, RESOLUTIONS, n, empty=0.7, most=3),
+        },
+        dtype=str,
+    )
     frame["description"] = frame["description"].str.strip()
     frame["id"] = _ids(frame, n)
     frame["_sort"] = frame["date"].str.pad(10, side="right", fillchar="0")  # the padded date
@@ -88,8 +109,7 @@ def _pick(rng: np.random.Generator, pool: tuple[str, ...], n: int) -> pd.Series:
 
 def _title(rng: np.random.Generator, n: int) -> pd.Series:
     number = pd.Series(rng.integers(1, 100_000, n)).astype(str)
-    return (_pick(rng, ACTORS, n) + " " + _pick(rng, VERBS, n) + " " + _pick(rng, OBJECTS, n)
-            + " (case " + number + ")")  # fmt: skip
+    return _pick(rng, ACTORS, n) + " " + _pick(rng, VERBS, n) + " " + _pick(rng, OBJECTS, n) + " (case " + number + ")"
 
 
 def _joined(rng: np.random.Generator, pool, n: int, empty: float, most: int) -> np.ndarray:

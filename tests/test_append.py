@@ -13,8 +13,9 @@ from tracker.storage import append, filewrite
 from tracker.storage.filewrite import PAGE_BYTES
 
 LAST = "2030"  # later than every event of the test files
-LAST_LINE = (b"2030-test-strike-on-kharkiv,2030,,Test strike on Kharkiv,,military,reported,,,,,,,"
-             b"https://example.org/kharkiv\n")  # fmt: skip
+LAST_LINE = (
+    b"2030-test-strike-on-kharkiv,2030,,Test strike on Kharkiv,,military,reported,,,,,,,https://example.org/kharkiv\n"
+)
 
 
 def add(path: Path, date: str = LAST):
@@ -56,7 +57,12 @@ def _pad_to_room(path: Path, room: int) -> bytes:
 
 @pytest.mark.parametrize(
     ("room", "in_place"),
-    [(len(LAST_LINE), True), (PAGE_BYTES, True), (len(LAST_LINE) - 1, False), (len(LAST_LINE) // 2, False)],
+    [
+        (len(LAST_LINE), True),
+        (PAGE_BYTES, True),
+        (len(LAST_LINE) - 1, False),
+        (len(LAST_LINE) // 2, False),
+    ],
     ids=["ends-at-the-page-end", "starts-a-page", "one-byte-over", "half-over"],
 )
 def test_a_row_crossing_a_page_boundary_is_rewritten(small_csv: Path, room: int, in_place: bool):
@@ -110,18 +116,31 @@ def fsync_fails(monkeypatch):
 @pytest.mark.parametrize(
     ("fault", "message"),
     [
-        (short_write, "could write only 55 of the 110 bytes of the new row (the file is as it was; "
-                      "free some disk space and run the command again)"),
-        (disk_full, "could not append the new row: No space left on device (the file is as it was; "
-                    "run the command again once that is fixed)"),
-        (fsync_fails, "could not append the new row: Input/output error (the file is as it was; "
-                      "run the command again once that is fixed)"),
+        (
+            short_write,
+            "could write only 55 of the 110 bytes of the new row (the file is as it was; "
+            "free some disk space and run the command again)",
+        ),
+        (
+            disk_full,
+            "could not append the new row: No space left on device (the file is as it was; "
+            "run the command again once that is fixed)",
+        ),
+        (
+            fsync_fails,
+            "could not append the new row: Input/output error (the file is as it was; "
+            "run the command again once that is fixed)",
+        ),
     ],
 )
 def test_a_failed_append_is_cut_off_and_reported_in_one_line(events_csv: Path, monkeypatch, fault, message):
     before, offsets = events_csv.read_bytes(), []
     pwrite = fault(monkeypatch)
-    monkeypatch.setattr(filewrite.os, "pwrite", lambda fd, data, offset: offsets.append(offset) or pwrite(fd, data, offset))
+    monkeypatch.setattr(
+        filewrite.os,
+        "pwrite",
+        lambda fd, data, offset: offsets.append(offset) or pwrite(fd, data, offset),
+    )
     result = run("add", "--csv", str(events_csv), "--date", LAST, *ADD)
     assert offsets == [len(before)]  # one write, in place
     assert result.exit_code == 1
@@ -155,8 +174,10 @@ def test_a_file_changed_behind_the_lock_is_not_appended_to(events_csv: Path, mon
     monkeypatch.setattr(append, "_checked", check_then_meddle)
     result = run("add", "--csv", str(events_csv), "--date", date, *ADD)
     assert result.exit_code == 1
-    assert result.output == (f"Error: {events_csv}: changed while it was being read (another program wrote it "
-                             "without taking the lock; run the command again)\n")  # fmt: skip
+    assert result.output == (
+        f"Error: {events_csv}: changed while it was being read (another program wrote it "
+        "without taking the lock; run the command again)\n"
+    )
     assert events_csv.read_bytes() == meddled[0]  # (what the other program wrote is kept)
     assert temp_files(events_csv) == []
 

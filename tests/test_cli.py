@@ -34,7 +34,10 @@ def test_validate_defaults_to_dot_events_csv(events_csv, monkeypatch, no_env):
 def test_tracker_events_env_is_the_default(small_csv, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("validate", env={"TRACKER_EVENTS": str(small_csv)})
-    assert (result.exit_code, result.output) == (0, f"{small_csv}: 5 events, valid (latest 2024-03)\n")
+    assert (result.exit_code, result.output) == (
+        0,
+        f"{small_csv}: 5 events, valid (latest 2024-03)\n",
+    )
     result = run("list", "--format", "json", env={"TRACKER_EVENTS": str(small_csv)})
     assert [r["id"] for r in json.loads(result.output)] == SMALL_IDS
     add = run("add", "--date", "2023", *ADD, env={"TRACKER_EVENTS": str(small_csv)})
@@ -57,7 +60,10 @@ def test_an_argument_beats_the_env(small_csv, events_csv):
         (["--category", "arms_transfer"], ["2022-09-05-shells", "2022-11-rockets"]),
         (["--category", "energy", "--category", "transport"], ["2013-rail-freight", "2024-03-oil"]),
         (["--status", "denied"], ["2022-09-05-shells", "2022-11-rockets"]),
-        (["--status", "alleged", "--status", "confirmed"], [SMALL_IDS[0], SMALL_IDS[1], SMALL_IDS[4]]),
+        (
+            ["--status", "alleged", "--status", "confirmed"],
+            [SMALL_IDS[0], SMALL_IDS[1], SMALL_IDS[4]],
+        ),
         (["--actor", "Wagner"], ["2022-11-rockets"]),
         (["--actor", "UNSC"], ["2006-10-14-res-1718"]),
         (["--actor", "USA;Wagner"], ["2022-09-05-shells", "2022-11-rockets", "2024-03-oil"]),
@@ -110,12 +116,24 @@ def test_list_csv_format_repeats_the_file_lines(small_csv):
 
 def test_list_json_format_has_the_contract_columns(small_csv):
     result = run("list", str(small_csv), "--format", "json", "--actor", "Wagner")
-    assert json.loads(result.output) == [{
-        "id": "2022-11-rockets", "date": "2022-11", "end_date": "", "title": "Rockets for Wagner",
-        "description": "", "category": "arms_transfer", "status": "denied",
-        "actors": "USA;PRK;RUS;Wagner", "location": "", "lat": "", "lon": "",
-        "un_resolutions": "1718", "source_name": "", "source_url": "https://a.org/c",
-    }]  # fmt: skip
+    assert json.loads(result.output) == [
+        {
+            "id": "2022-11-rockets",
+            "date": "2022-11",
+            "end_date": "",
+            "title": "Rockets for Wagner",
+            "description": "",
+            "category": "arms_transfer",
+            "status": "denied",
+            "actors": "USA;PRK;RUS;Wagner",
+            "location": "",
+            "lat": "",
+            "lon": "",
+            "un_resolutions": "1718",
+            "source_name": "",
+            "source_url": "https://a.org/c",
+        }
+    ]
 
 
 def test_list_empty_result_in_each_format(small_csv):
@@ -151,8 +169,13 @@ def test_list_an_invalid_file_exits_1(tmp_path):
 
 
 def test_python_dash_m_tracker_help():
-    result = subprocess.run([sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Usage: tracker [OPTIONS] COMMAND [ARGS]...")
     for command in ("validate", "add", "list"):
@@ -162,8 +185,13 @@ def test_python_dash_m_tracker_help():
 def test_python_dash_m_tracker_validate_exit_code(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"")
-    result = subprocess.run([sys.executable, "-m", "tracker", "validate", str(bad)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "tracker", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert result.stderr.startswith(f"{bad}:1: file is empty")
     assert "Traceback" not in result.stderr
@@ -180,4 +208,3 @@ def test_help_of_each_command():
         result = run(name, "--help")
         assert result.exit_code == 0
         assert result.output.startswith(f"Usage: main {name} [OPTIONS]")
-

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from cli_helpers import ADD, HEADER, SMALL_ROWS, run
 
-from tracker.cli import events as cli
 from tracker.storage import load_events
 
 # ---------------------------------------------------------------- add: dates
@@ -37,10 +36,19 @@ def test_add_normalises_free_form_dates(events_csv, text, iso):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("1/2/2024", "Error: --date: '1/2/2024' is ambiguous: it could be 2024-01-02 or 2024-02-01 "
-                     "(write the month as a word or use YYYY-MM-DD: \"2 January 2024\", "),
-        ("junk", "Error: --date: cannot read 'junk' as a date (try \"2 January 2024\", \"2 Januari 2024\", "),
-        ("2023-02-30", "Error: --date: '2023-02-30' is not a real date (day is out of range for month)"),
+        (
+            "1/2/2024",
+            "Error: --date: '1/2/2024' is ambiguous: it could be 2024-01-02 or 2024-02-01 "
+            '(write the month as a word or use YYYY-MM-DD: "2 January 2024", ',
+        ),
+        (
+            "junk",
+            'Error: --date: cannot read \'junk\' as a date (try "2 January 2024", "2 Januari 2024", ',
+        ),
+        (
+            "2023-02-30",
+            "Error: --date: '2023-02-30' is not a real date (day is out of range for month)",
+        ),
         ("99", "Error: --date: '99' has no four-digit year (try \"2 January 2024\""),
     ],
 )
@@ -76,22 +84,54 @@ def _with(option: str, value: str) -> list[str]:
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--category", "cyber", "Error: Invalid value for '--category': 'cyber' is not one of 'military'"),
+        (
+            "--category",
+            "cyber",
+            "Error: Invalid value for '--category': 'cyber' is not one of 'military'",
+        ),
         ("--status", "rumoured", "Error: Invalid value for '--status': 'rumoured' is not one of"),
-        ("--source-url", "javascript:alert(1)", "Error: --source-url: 'javascript:alert(1)' uses a scheme "
-                                                "that is never linked (only http:// and https:// URLs are accepted)"),
-        ("--source-url", "data:text/html,x", "Error: --source-url: 'data:text/html,x' uses a scheme"),
-        ("--source-url", "ftp://example.org/x", "Error: --source-url: 'ftp://example.org/x' is not valid"),
+        (
+            "--source-url",
+            "javascript:alert(1)",
+            "Error: --source-url: 'javascript:alert(1)' uses a scheme "
+            "that is never linked (only http:// and https:// URLs are accepted)",
+        ),
+        (
+            "--source-url",
+            "data:text/html,x",
+            "Error: --source-url: 'data:text/html,x' uses a scheme",
+        ),
+        (
+            "--source-url",
+            "ftp://example.org/x",
+            "Error: --source-url: 'ftp://example.org/x' is not valid",
+        ),
         ("--source-url", "example.org", "Error: --source-url: 'example.org' is not valid"),
-        ("--lat", "100", "Error: --lat: '100' is out of range (Optional decimal degrees in [-90, 90]"),
+        (
+            "--lat",
+            "100",
+            "Error: --lat: '100' is out of range (Optional decimal degrees in [-90, 90]",
+        ),
         ("--lat", "north", "Error: --lat: 'north' is not a number"),
-        ("--lat", "10", "Error: --lon: lat and lon must be given together (give both coordinates or neither)"),
+        (
+            "--lat",
+            "10",
+            "Error: --lon: lat and lon must be given together (give both coordinates or neither)",
+        ),
         ("--title", "   ", "Error: --title: is required but empty"),
-        ("--title", "x" * 301, "Error: --title: is 301 characters long, over the limit of 300 (shorten it)"),
+        (
+            "--title",
+            "x" * 301,
+            "Error: --title: is 301 characters long, over the limit of 300 (shorten it)",
+        ),
         ("--id", "Not A Slug", "Error: --id: 'Not A Slug' is not valid"),
         ("--actors", "RUS;<script>", "Error: --actors: 'RUS;<script>' is not valid"),
         ("--un-resolutions", "res 1718", "Error: --un-resolutions: 'res 1718' is not valid"),
-        ("--source-name", "A | B", "Error: --source-name: gives a different number of names than source_url"),
+        (
+            "--source-name",
+            "A | B",
+            "Error: --source-name: gives a different number of names than source_url",
+        ),
         ("--description", "bell\x07", "Error: --description: 'bell\\x07' is not valid"),
     ],
 )
@@ -117,7 +157,16 @@ def test_add_reports_every_problem_of_the_row(events_csv):
 def test_add_refuses_a_duplicate_id(events_csv):
     before = events_csv.read_bytes()
     line = _line_of(events_csv, "2022-02-24-russia-invades-ukraine")
-    result = run("add", "--csv", str(events_csv), "--date", "2024", "--id", "2022-02-24-russia-invades-ukraine", *ADD)
+    result = run(
+        "add",
+        "--csv",
+        str(events_csv),
+        "--date",
+        "2024",
+        "--id",
+        "2022-02-24-russia-invades-ukraine",
+        *ADD,
+    )
     assert result.exit_code == 1
     assert result.output == (
         f"Error: {events_csv}:{line}: id: an event with the same id is already there "
@@ -131,8 +180,14 @@ def test_add_refuses_the_same_date_and_title(events_csv):
     before = events_csv.read_bytes()
     frame = load_events(events_csv)
     old = frame[frame["id"] == "2022-11-02-rail-restart-orlov-horses"].iloc[0]
-    result = run("add", "--csv", str(events_csv), "--date", "2 November 2022",
-                 *_with("--title", old["title"].upper()))  # fmt: skip
+    result = run(
+        "add",
+        "--csv",
+        str(events_csv),
+        "--date",
+        "2 November 2022",
+        *_with("--title", old["title"].upper()),
+    )
     assert result.exit_code == 1
     assert result.output.startswith(
         f"Error: {events_csv}:{old['_line']}: title: an event with the same date and title is already "
@@ -170,15 +225,32 @@ def _one_added_line(before: list[str], after: list[str]) -> tuple[int, str]:
     """(index, text) of the one line ``after`` has that ``before`` has not; fails otherwise."""
     assert len(after) == len(before) + 1
     index = next((i for i, (a, b) in enumerate(zip(before, after[:-1], strict=True)) if a != b), len(before))
-    assert after[:index] + after[index + 1:] == before
+    assert after[:index] + after[index + 1 :] == before
     return index, after[index]
 
 
 def test_add_inserts_one_line_at_its_sorted_place(events_csv):
     before = events_csv.read_text(encoding="utf-8").splitlines()
-    result = run("add", "--csv", str(events_csv), "--date", "2 Januari 2024", *ADD,
-                 "--source-name", "Example", "--actors", "RUS, UKR", "--location", "Kharkiv, Ukraine",
-                 "--lat", "49.993", "--lon", "36.231", "--un-resolutions", "1718; 2270")  # fmt: skip
+    result = run(
+        "add",
+        "--csv",
+        str(events_csv),
+        "--date",
+        "2 Januari 2024",
+        *ADD,
+        "--source-name",
+        "Example",
+        "--actors",
+        "RUS, UKR",
+        "--location",
+        "Kharkiv, Ukraine",
+        "--lat",
+        "49.993",
+        "--lon",
+        "36.231",
+        "--un-resolutions",
+        "1718; 2270",
+    )
     assert result.exit_code == 0
     index, line = _one_added_line(before, events_csv.read_text(encoding="utf-8").splitlines())
     assert line == (
@@ -190,8 +262,13 @@ def test_add_inserts_one_line_at_its_sorted_place(events_csv):
 
 
 def test_rows_stay_sorted_by_date_then_id(events_csv):
-    for date, title in [("2022-11-02", "A rail note"), ("Nov 2022", "Zeta"), ("2006", "First"),
-                        ("2030", "Last"), ("2022-11-02", "Zz last of the day")]:  # fmt: skip
+    for date, title in [
+        ("2022-11-02", "A rail note"),
+        ("Nov 2022", "Zeta"),
+        ("2006", "First"),
+        ("2030", "Last"),
+        ("2022-11-02", "Zz last of the day"),
+    ]:
         assert run("add", "--csv", str(events_csv), "--date", date, *_with("--title", title)).exit_code == 0
     frame = load_events(events_csv)
     keys = list(zip(frame["start"], frame["id"], strict=True))
@@ -200,9 +277,19 @@ def test_rows_stay_sorted_by_date_then_id(events_csv):
 
 
 def test_generated_ids_are_unique_slugs(events_csv):
-    first = run("add", "--csv", str(events_csv), "--date", "2 January 2024", *_with("--title", "Ça va: Kharkiv!"))
+    first = run(
+        "add",
+        "--csv",
+        str(events_csv),
+        "--date",
+        "2 January 2024",
+        *_with("--title", "Ça va: Kharkiv!"),
+    )
     second = run("add", "--csv", str(events_csv), "--date", "2024-01-02", *_with("--title", "Ca va Kharkiv"))
-    assert (first.output, second.output) == ("2024-01-02-ca-va-kharkiv\n", "2024-01-02-ca-va-kharkiv-2\n")
+    assert (first.output, second.output) == (
+        "2024-01-02-ca-va-kharkiv\n",
+        "2024-01-02-ca-va-kharkiv-2\n",
+    )
 
 
 def test_given_id_is_used(events_csv):
@@ -211,8 +298,20 @@ def test_given_id_is_used(events_csv):
 
 
 def test_several_sources_are_joined_in_order(events_csv):
-    result = run("add", "--csv", str(events_csv), "--date", "2024", *ADD, "--source-url", "https://b.org/2",
-                 "--source-name", "A", "--source-name", "B")  # fmt: skip
+    result = run(
+        "add",
+        "--csv",
+        str(events_csv),
+        "--date",
+        "2024",
+        *ADD,
+        "--source-url",
+        "https://b.org/2",
+        "--source-name",
+        "A",
+        "--source-name",
+        "B",
+    )
     frame = load_events(events_csv)
     new = frame[frame["id"] == result.output.strip()].iloc[0]
     assert new["source_urls"] == ["https://example.org/kharkiv", "https://b.org/2"]
@@ -235,8 +334,10 @@ def test_add_keeps_a_bom_and_a_missing_final_newline(small_csv):
     assert run("add", "--csv", str(small_csv), "--date", "2030", *ADD).exit_code == 0
     data = small_csv.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf" + HEADER.encode() + b"\n")
-    assert data.endswith(SMALL_ROWS[-1].encode() + b"\n2030-test-strike-on-kharkiv,2030,,Test strike on Kharkiv"
-                         b",,military,reported,,,,,,,https://example.org/kharkiv\n")
+    assert data.endswith(
+        SMALL_ROWS[-1].encode() + b"\n2030-test-strike-on-kharkiv,2030,,Test strike on Kharkiv"
+        b",,military,reported,,,,,,,https://example.org/kharkiv\n"
+    )
 
 
 def test_add_to_a_header_only_file(tmp_path):
@@ -251,7 +352,11 @@ def test_add_after_a_multiline_description(small_csv):
     small_csv.write_text(text)
     assert run("add", "--csv", str(small_csv), "--date", "2010", *ADD).exit_code == 0
     frame = load_events(small_csv)
-    assert frame["id"].tolist()[:3] == ["2006-10-14-res-1718", "2010-test-strike-on-kharkiv", "2013-rail-freight"]
+    assert frame["id"].tolist()[:3] == [
+        "2006-10-14-res-1718",
+        "2010-test-strike-on-kharkiv",
+        "2013-rail-freight",
+    ]
     assert frame["description"].iloc[0] == 'Arms\nembargo, "quoted"'
     assert frame["_line"].tolist()[:3] == [2, 4, 5]
 
@@ -261,39 +366,3 @@ def test_add_keeps_extra_columns(small_csv):
     small_csv.write_text("\n".join([lines[0] + ",notes"] + [line + ",n" for line in lines[1:]]) + "\n")
     assert run("add", "--csv", str(small_csv), "--date", "2030", *ADD).exit_code == 0
     assert small_csv.read_text().splitlines()[-1].endswith(",https://example.org/kharkiv,")
-
-
-# ---------------------------------------------------------------- add: missing options
-
-
-def test_missing_options_without_a_terminal_exit_2_naming_them(events_csv):
-    before = events_csv.read_bytes()
-    result = run("add", "--csv", str(events_csv), "--title", "Only a title")
-    assert result.exit_code == 2
-    assert result.output.splitlines()[-1] == (
-        "Error: missing --date, --category, --status, --source-url "
-        "(give them as options, or run in a terminal to be asked)"
-    )
-    assert events_csv.read_bytes() == before
-
-
-def test_missing_options_are_prompted_on_a_terminal(events_csv, monkeypatch):
-    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
-    answers = "2 Januari 2024\ncyber\nmilitary\nreported\nhttps://example.org/x\n"
-    result = run("add", "--csv", str(events_csv), "--title", "Prompted event", input=answers)
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "2024-01-02-prompted-event"
-    assert "Error: 'cyber' is not one of" in result.output  # a wrong choice is asked again
-    new = load_events(events_csv).set_index("id").loc["2024-01-02-prompted-event"]
-    assert (new["date"], new["category"], new["status"], new["source_url"]) == (
-        "2024-01-02", "military", "reported", "https://example.org/x"
-    )
-
-
-def test_prompted_bad_date_is_refused(events_csv, monkeypatch):
-    monkeypatch.setattr(cli, "stdin_is_terminal", lambda: True)
-    before = events_csv.read_bytes()
-    result = run("add", "--csv", str(events_csv), *ADD, input="1/2/2024\n")
-    assert result.exit_code == 2
-    assert "Error: --date: '1/2/2024' is ambiguous" in result.output
-    assert events_csv.read_bytes() == before

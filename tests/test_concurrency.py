@@ -23,6 +23,8 @@ from tracker.storage import append
 from tracker.storage import load as store
 from tracker.storage import writer as events_writer
 
+pytestmark = pytest.mark.slow
+
 CTX = multiprocessing.get_context("forkserver")
 # missing modules are skipped; this module itself, so that a writer starts in milliseconds
 CTX.set_forkserver_preload(["tracker.storage", __name__])
@@ -144,8 +146,11 @@ def observe_growth(path: Path, seen: list[str], timeout: float) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize(("writes", "iterations"), [(append_forever, 40), (append_last_forever, 20)],
-                         ids=["rewrites", "appends-in-place"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("writes", "iterations"),
+    [(append_forever, 40), (append_last_forever, 20)],
+    ids=["rewrites", "appends-in-place"],
+)
 def test_writer_killed_at_random_moments_leaves_old_or_new_file(events_csv: Path, writes, iterations: int):
     rng = random.Random(6)
     seen = ids_in(events_csv)
@@ -162,10 +167,7 @@ def test_writer_killed_at_random_moments_leaves_old_or_new_file(events_csv: Path
         seen = after
         names = files_of(events_csv)
         assert "events.csv" in names  # (the lock file appears once a writer got that far)
-        assert all(
-            re.fullmatch(r"\.events\.csv\.\w+\.tmp", n)
-            for n in names - {"events.csv", "events.csv.lock"}
-        )
+        assert all(re.fullmatch(r"\.events\.csv\.\w+\.tmp", n) for n in names - {"events.csv", "events.csv.lock"})
     assert len(seen) > start_count, "the writers did write between kills"
     append.add_event(events_csv, new_row(999, 0))
     assert files_of(events_csv) == {"events.csv", "events.csv.lock"}, "stale temp files are removed"
@@ -235,9 +237,24 @@ def test_cli_add_times_out_with_tracker_lock_timeout(events_csv: Path):
     holder = start(hold_lock, str(events_csv), ready)
     try:
         assert ready.wait(30)
-        cmd = [sys.executable, "-m", "tracker", "add", "--csv", str(events_csv), "--date", "2024",
-               "--title", "Blocked", "--category", "energy", "--status", "alleged",
-               "--source-url", "https://example.org/b"]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "tracker",
+            "add",
+            "--csv",
+            str(events_csv),
+            "--date",
+            "2024",
+            "--title",
+            "Blocked",
+            "--category",
+            "energy",
+            "--status",
+            "alleged",
+            "--source-url",
+            "https://example.org/b",
+        ]
         env = dict(os.environ, TRACKER_LOCK_TIMEOUT="0.5")
         result = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60)
     finally:

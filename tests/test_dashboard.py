@@ -6,14 +6,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from click.testing import CliRunner
-from dash import html, no_update
-from dashboard_helpers import ALL_CONTROLS, NEW_ROW, append_row, find, text_of
+from dash import no_update
+from dashboard_helpers import ALL_CONTROLS, NEW_ROW, append_row, text_of
 
-from dashboard import create_app, ids, views
-from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
+from dashboard import create_app, ids, views, zoom
+from dashboard.grid import grid_block
 from tracker.charts.style import EMPTY_MESSAGE
 from tracker.charts.timeline import event_ids
 from tracker.cli import main
@@ -31,11 +30,19 @@ def test_controls_change_the_url():
     values[0] = [c for c in values[0] if c != "energy"]
     values[7] = "  Rajin "
     f, url, controls, shown = views.resolve_filter("", {"search": "", "reset": 0}, 0, values)
-    assert url == "?category=military%2Carms_transfer%2Cdiplomatic%2Ceconomic%2Ctransport%2Clabor%2Csanctions%2Clegal_un&q=Rajin"
+    assert (
+        url
+        == "?category=military%2Carms_transfer%2Cdiplomatic%2Ceconomic%2Ctransport%2Clabor%2Csanctions%2Clegal_un&q=Rajin"
+    )
     assert f == from_query(url) and f.search == "Rajin" and "energy" not in f.categories
     assert controls == [no_update] * len(views.CONTROLS)
     assert shown == {"search": url, "reset": 0}
-    assert views.resolve_filter(url, shown, 0, values) == (f, no_update, controls, shown)  # nothing new
+    assert views.resolve_filter(url, shown, 0, values) == (
+        f,
+        no_update,
+        controls,
+        shown,
+    )  # nothing new
 
 
 def test_url_sets_the_controls():
@@ -43,15 +50,33 @@ def test_url_sets_the_controls():
     f, url, controls, shown = views.resolve_filter(search, {"search": "", "reset": 0}, 0, ALL_CONTROLS)
     assert f == EventFilter(statuses=("denied",), since="2023", actors=("PRK",), search="oil")
     assert url is no_update
-    assert controls == [ALL_CONTROLS[0], "2023", "", ["denied"], ["PRK"], [], ALL_CONTROLS[6], "oil"]
+    assert controls == [
+        ALL_CONTROLS[0],
+        "2023",
+        "",
+        ["denied"],
+        ["PRK"],
+        [],
+        ALL_CONTROLS[6],
+        "oil",
+    ]
     assert shown == {"search": search, "reset": 0}
-    assert views.resolve_filter(None, None, None, ALL_CONTROLS)[1:] == (no_update, ALL_CONTROLS, {"search": "", "reset": 0})  # page load
+    assert views.resolve_filter(None, None, None, ALL_CONTROLS)[1:] == (
+        no_update,
+        ALL_CONTROLS,
+        {"search": "", "reset": 0},
+    )  # page load
 
 
 def test_new_data_keeps_the_url_filter_and_leaves_the_controls_alone():
     controls = views.controls_from_filter(EventFilter(search="oil"))
     answer = views.resolve_filter("?q=oil", {"search": "?q=oil", "reset": 0}, 0, controls)
-    assert answer == (EventFilter(search="oil"), no_update, [no_update] * len(views.CONTROLS), {"search": "?q=oil", "reset": 0})
+    assert answer == (
+        EventFilter(search="oil"),
+        no_update,
+        [no_update] * len(views.CONTROLS),
+        {"search": "?q=oil", "reset": 0},
+    )
 
 
 def test_a_change_survives_when_dash_drops_its_answer():
@@ -59,7 +84,10 @@ def test_a_change_survives_when_dash_drops_its_answer():
     shown = {"search": "?q=oil", "reset": 2}
     oil = views.controls_from_filter(EventFilter(search="oil"))
     rail = views.controls_from_filter(EventFilter(search="rail"))
-    assert views.resolve_filter("?q=oil", shown, 2, rail)[:2] == (EventFilter(search="rail"), "?q=rail")
+    assert views.resolve_filter("?q=oil", shown, 2, rail)[:2] == (
+        EventFilter(search="rail"),
+        "?q=rail",
+    )
     back = views.resolve_filter("?q=rail", shown, 2, oil)  # back/forward while the controls say oil
     assert back[:3] == (EventFilter(search="rail"), no_update, rail)
     reset = views.resolve_filter("?q=oil", shown, 3, oil)
@@ -81,7 +109,7 @@ def test_an_answer_leaves_out_the_lists_and_banner_the_page_holds(source, events
     n = len(views.CONTROLS)
     transport = views.controls_from_filter(EventFilter(categories=("transport",)))
     first = views.render_answer(snap, "", {"search": "", "reset": 0, "data": token}, 0, transport)
-    url, shown, outputs = first[0], first[1 + n], first[2 + n:]
+    url, shown, outputs = first[0], first[1 + n], first[2 + n :]
     assert url == "?category=transport" and shown == {"search": url, "reset": 0, "data": token}
     summary, banner, hidden, categories, actors, resolutions, timeline, _ = outputs
     assert (banner, hidden, categories, actors, resolutions) == (no_update,) * 5  # a category click
@@ -100,7 +128,12 @@ def test_reset_clears_url_and_controls():
     shown = {"search": "?category=energy&q=x", "reset": 0}
     controls = views.controls_from_filter(from_query(shown["search"]))
     f, url, controls, shown = views.resolve_filter(shown["search"], shown, 1, controls)
-    assert (f, url, controls, shown) == (EventFilter(), "", ALL_CONTROLS, {"search": "", "reset": 1})
+    assert (f, url, controls, shown) == (
+        EventFilter(),
+        "",
+        ALL_CONTROLS,
+        {"search": "", "reset": 1},
+    )
 
 
 # ---------------------------------------------------------------- the view
@@ -144,7 +177,10 @@ def test_empty_result_says_so(source):
     assert view.summary.startswith("0 of 46 events shown")
     assert view.empty_note == EMPTY_MESSAGE
     assert view.timeline["layout"]["annotations"][0]["text"] == EMPTY_MESSAGE
-    assert grid_block(source.frame(), from_query("?q=no-such-text-anywhere"), {}) == {"rowData": [], "rowCount": 0}
+    assert grid_block(source.frame(), from_query("?q=no-such-text-anywhere"), {}) == {
+        "rowData": [],
+        "rowCount": 0,
+    }
 
 
 def test_actor_and_resolution_options_come_from_the_data(source):
@@ -167,90 +203,15 @@ def test_dropdown_options_are_bounded_and_keep_the_chosen(source):
     assert len(with_rare) == len(counts) + 1
 
 
-# ---------------------------------------------------------------- the table, a block at a time
-
-
-def test_grid_block_is_the_requested_block_sorted_as_asked(source):
-    frame = source.frame()
-    confirmed = frame[frame["status"] == "confirmed"]
-    request = {"startRow": 5, "endRow": 15, "sortModel": [{"colId": "category", "sort": "asc"},
-                                                          {"colId": "date", "sort": "desc"}]}  # fmt: skip
-    block = grid_block(frame, from_query("?status=confirmed"), request)
-    by_date_desc = sorted(confirmed.itertuples(), key=lambda r: r.date, reverse=True)
-    expected = sorted(by_date_desc, key=lambda r: str(r.category))[5:15]
-    assert [r["id"] for r in block["rowData"]] == [r.id for r in expected]
-    assert block["rowCount"] == len(confirmed) == 33
-    assert list(block["rowData"][0]) == ["id", *GRID_COLUMNS]
-    assert all(isinstance(v, str) for row in block["rowData"] for v in row.values())
-
-
-def test_grid_block_applies_column_filters_on_the_filtered_rows(source):
-    frame = source.frame()
-    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "title", "sort": "desc"}],
-               "filterModel": {"actors": {"filterType": "text", "type": "contains", "filter": "prk"},
-                               "location": {"filterType": "text", "operator": "OR", "conditions": [
-                                   {"filterType": "text", "type": "startsWith", "filter": "PYONGYANG"},
-                                   {"filterType": "text", "type": "endsWith", "filter": "seoul"}]}}}  # fmt: skip
-    block = grid_block(frame, from_query("?since=2022"), request)
-    kept = filter_events(frame, EventFilter(since="2022"))
-    place = kept["location"].str.lower()
-    kept = kept[kept["actors"].str.contains("PRK") & (place.str.startswith("pyongyang") | place.str.endswith("seoul"))]
-    assert [r["id"] for r in block["rowData"]] == list(kept.sort_values("title", ascending=False)["id"])
-    assert block["rowCount"] == len(kept) == 9
-
-
-def test_grid_block_never_sends_more_than_a_block(source):
-    frame = pd.concat([source.frame()] * 12, ignore_index=True)  # 552 rows
-    assert len(grid_block(frame, EventFilter(), {"startRow": 0, "endRow": 10_000})["rowData"]) == MAX_BLOCK
-    tail = grid_block(frame, EventFilter(), {"startRow": 540, "endRow": 640})
-    assert len(tail["rowData"]) == 12 and tail["rowCount"] == 552
-    junk = grid_block(frame, EventFilter(), {"startRow": "x", "endRow": None, "sortModel": "?", "filterModel": 3})
-    assert len(junk["rowData"]) == 100 and junk["rowCount"] == 552
-
-
-# ---------------------------------------------------------------- details
-
-
-def test_details_show_everything_with_safe_links(source):
-    frame = source.frame()
-    children = views.details_children(frame, "2013-khasan-rajin-rail-freight")
-    text = text_of(children)
-    assert "Khasan-Tumangang rail link" in text and "2013 (year precision)" in text
-    assert "Khasan (RUS) - Tumangang (PRK) rail bridge" in text and "RUS, PRK" in text
-    links = [a for c in children for a in find(c, html.A)]
-    assert [(a.href, a.target, a.rel) for a in links] == [
-        ("https://interfax.com/newsroom/top-stories/84561/", "_blank", "noopener noreferrer")
-    ]
-    assert text_of(links[0]) == "Interfax"
-
-
-def test_details_of_a_span_and_of_nothing(source):
-    frame = source.frame()
-    span_id = frame.loc[frame["date"] == "2023-12-30", "id"].iloc[0]
-    assert "30 Dec 2023 – 2 Jan 2024 (day precision)" in text_of(views.details_children(frame, span_id))
-    assert text_of(views.details_children(frame, None)) == views.DETAILS_HINT
-    assert text_of(views.details_children(frame, "gone")) == views.DETAILS_HINT
-
-
-def test_only_http_links_are_links():
-    assert isinstance(views.source_link("x", "https://a.example/"), html.A)
-    assert views.source_link("x", "javascript:alert(1)") == "x (javascript:alert(1))"
-
-
-def test_clicked_event_id_from_each_view():
-    click = {"points": [{"customdata": "abc"}]}
-    assert views.clicked_event_id(ids.TIMELINE, click, None, None) == "abc"
-    assert views.clicked_event_id(ids.MAP, None, click, None) == "abc"
-    assert views.clicked_event_id(ids.GRID, None, None, [{"id": "row-1"}]) == "row-1"
-    assert views.clicked_event_id(ids.GRID, None, None, []) is None
-
-
-# ---------------------------------------------------------------- the app over HTTP
-
-
 def _post(client, app, output_key: str, inputs: list[dict], changed: list[str], state: tuple = ()):
     outputs = [{"id": k.split(".")[0], "property": k.split(".")[1]} for k in output_key.strip(".").split("...")]
-    body = {"output": output_key, "outputs": outputs, "inputs": inputs, "changedPropIds": changed, "state": list(state)}
+    body = {
+        "output": output_key,
+        "outputs": outputs,
+        "inputs": inputs,
+        "changedPropIds": changed,
+        "state": list(state),
+    }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200, response.data[:500]
     return json.loads(response.data)["response"]
@@ -258,10 +219,12 @@ def _post(client, app, output_key: str, inputs: list[dict], changed: list[str], 
 
 def render_inputs(search: str, controls: list) -> list[dict]:
     """The render callback's inputs as the page sends them."""
-    return [{"id": ids.URL, "property": "search", "value": search},
-            {"id": ids.DATA_VERSION, "property": "data", "value": "x"},
-            {"id": ids.RESET, "property": "n_clicks", "value": 0},
-            *({"id": c, "property": "value", "value": v} for c, v in zip(views.CONTROLS, controls, strict=True))]  # fmt: skip
+    return [
+        {"id": ids.URL, "property": "search", "value": search},
+        {"id": ids.DATA_VERSION, "property": "data", "value": "x"},
+        {"id": ids.RESET, "property": "n_clicks", "value": 0},
+        *({"id": c, "property": "value", "value": v} for c, v in zip(views.CONTROLS, controls, strict=True)),
+    ]
 
 
 def test_render_callback_over_http(events_csv):
@@ -285,26 +248,19 @@ def test_a_control_change_renders_and_writes_the_url_in_one_answer(events_csv):
     controls = list(ALL_CONTROLS)
     controls[0] = ["transport"]
     shown = {"id": ids.SHOWN, "property": "data", "value": {"search": "", "reset": 0}}
-    response = _post(app.server.test_client(), app, key, render_inputs("", controls), [f"{ids.CATEGORIES}.value"], [shown])
+    response = _post(
+        app.server.test_client(),
+        app,
+        key,
+        render_inputs("", controls),
+        [f"{ids.CATEGORIES}.value"],
+        [shown],
+    )
     assert response[ids.URL]["search"] == "?category=transport"
     assert sorted(event_ids(response[ids.TIMELINE]["figure"])) == sorted(
-        filter_events(EventSource(events_csv).frame(), EventFilter(categories=("transport",)))["id"])
+        filter_events(EventSource(events_csv).frame(), EventFilter(categories=("transport",)))["id"]
+    )
     assert ids.CATEGORIES not in response or "value" not in response[ids.CATEGORIES]  # the control keeps its value
-
-
-def test_table_rows_callback_over_http(events_csv):
-    """The table asks for a block; the answer follows the URL's filter and holds just that block."""
-    client = create_app(events_csv).server.test_client()
-    request = {"startRow": 0, "endRow": 100, "sortModel": [{"colId": "date", "sort": "asc"}], "filterModel": {}}
-    body = {"output": f"{ids.GRID}.getRowsResponse", "outputs": {"id": ids.GRID, "property": "getRowsResponse"},
-            "inputs": [{"id": ids.GRID, "property": "getRowsRequest", "value": request}],
-            "state": [{"id": ids.URL, "property": "search", "value": "?category=transport&precision=year"}],
-            "changedPropIds": [f"{ids.GRID}.getRowsRequest"]}  # fmt: skip
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200, response.data[:500]
-    answer = json.loads(response.data)["response"][ids.GRID]["getRowsResponse"]
-    assert answer["rowCount"] == 1
-    assert [(r["id"], r["date"]) for r in answer["rowData"]] == [("2013-khasan-rajin-rail-freight", "2013")]
 
 
 def test_page_and_map_assets_are_served(events_csv):
@@ -348,7 +304,6 @@ def test_gunicorn_options_disable_the_control_socket():
     assert server.cfg.settings["control_socket_disable"].get() is True
 
 
-
 def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
     """At start-up Dash is handed the page built from no events (not a full view of the file):
     it holds every component of the real page."""
@@ -365,16 +320,26 @@ def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
     with app.server.test_request_context("/"):
         page = app._layout_value()
     assert "No events match these filters" in json.dumps(app.validation_layout.to_plotly_json(), default=str)
-    assert component_ids(app.validation_layout) == component_ids(page) > {f'"{i}"' for i in (ids.TIMELINE, ids.GRID, ids.SHOWN)}
+    assert (
+        component_ids(app.validation_layout)
+        == component_ids(page)
+        > {f'"{i}"' for i in (ids.TIMELINE, ids.GRID, ids.SHOWN)}
+    )
 
 
-@pytest.mark.parametrize(("relayout", "expected"), [
-    ({"xaxis.range[0]": "2020-01-01 00:00", "xaxis.range[1]": "2021-06-30"}, ("2020-01-01 00:00", "2021-06-30")),
-    ({"xaxis.range": ["2019-01-01", "2019-02-01"]}, ("2019-01-01", "2019-02-01")),
-    ({"xaxis.autorange": True}, None),
-    ({"autosize": True}, None),
-    ({"legend.x": 0.5}, False),
-    (None, False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("relayout", "expected"),
+    [
+        (
+            {"xaxis.range[0]": "2020-01-01 00:00", "xaxis.range[1]": "2021-06-30"},
+            ("2020-01-01 00:00", "2021-06-30"),
+        ),
+        ({"xaxis.range": ["2019-01-01", "2019-02-01"]}, ("2019-01-01", "2019-02-01")),
+        ({"xaxis.autorange": True}, None),
+        ({"autosize": True}, None),
+        ({"legend.x": 0.5}, False),
+        (None, False),
+    ],
+)
 def test_relayout_range(relayout, expected):
-    assert views.relayout_range(relayout) == expected
+    assert zoom.relayout_range(relayout) == expected

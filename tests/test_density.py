@@ -36,7 +36,9 @@ def _density(spec: dict) -> list[dict]:
 def _lane_counts(spec: dict) -> dict[str, int]:
     """Events counted per lane, summed from the bins' counts."""
     (trace,) = _density(spec)
-    return {lane: sum(c for c in row if c is not None) for lane, row in zip(trace["y"], trace["customdata"], strict=True)}
+    return {
+        lane: sum(c for c in row if c is not None) for lane, row in zip(trace["y"], trace["customdata"], strict=True)
+    }
 
 
 def test_above_the_threshold_lanes_hold_counts_that_sum_to_the_total(big):
@@ -105,7 +107,9 @@ def test_the_range_slider_draws_one_overview_of_every_event_not_the_marks(big, r
     assert max(overview["y"]) < spec["layout"]["yaxis"]["range"][0] == 0  # hidden in the main plot
     assert spec["layout"]["xaxis2"]["matches"] == "x"
     first, last = shown["start_day"].min(), shown["end_day"].max()
-    assert overview["x"][0] == str(np.datetime64(int(first), "D")) and overview["x"][-1] == str(np.datetime64(int(last), "D"))
+    assert overview["x"][0] == str(np.datetime64(int(first), "D")) and overview["x"][-1] == str(
+        np.datetime64(int(last), "D")
+    )
 
 
 def test_a_wide_zoom_keeps_density_over_the_window_only(big):
@@ -117,11 +121,15 @@ def test_a_wide_zoom_keeps_density_over_the_window_only(big):
 
 
 def test_bins_put_each_event_in_the_bin_of_its_start():
-    frame = pd.DataFrame({
-        "start_day": np.array([0, 1, 9, 5, -30], dtype=np.int32),
-        "category": pd.Categorical(["military", "military", "energy", "military", "energy"],
-                                   categories=schema.CATEGORIES),
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "start_day": np.array([0, 1, 9, 5, -30], dtype=np.int32),
+            "category": pd.Categorical(
+                ["military", "military", "energy", "military", "energy"],
+                categories=schema.CATEGORIES,
+            ),
+        }
+    )
     counts = density.DayCounts.of(frame).binned(lo=0, hi=10, n_bins=2)
     assert counts[schema.CATEGORIES.index("military")].tolist() == [2, 1]
     assert counts[schema.CATEGORIES.index("energy")].tolist() == [1, 1]  # -30 is clipped into bin 0
@@ -129,12 +137,21 @@ def test_bins_put_each_event_in_the_bin_of_its_start():
 
 
 @settings(max_examples=200, deadline=None)
-@given(starts=st.lists(st.tuples(st.integers(0, 8), st.integers(-50, 400)), min_size=1, max_size=60),
-       lo=st.integers(-60, 300), width=st.integers(1, 500), n_bins=st.integers(1, 40))  # fmt: skip
+@given(
+    starts=st.lists(st.tuples(st.integers(0, 8), st.integers(-50, 400)), min_size=1, max_size=60),
+    lo=st.integers(-60, 300),
+    width=st.integers(1, 500),
+    n_bins=st.integers(1, 40),
+)
 def test_binned_day_counts_equal_binning_each_event(starts, lo, width, n_bins):
     """Bins summed from counts per day hold what binning every event's clipped start gives."""
     codes, days = (np.array(v, dtype=np.int64) for v in zip(*starts, strict=True))
-    frame = pd.DataFrame({"start_day": days, "category": pd.Categorical.from_codes(codes, categories=schema.CATEGORIES)})
+    frame = pd.DataFrame(
+        {
+            "start_day": days,
+            "category": pd.Categorical.from_codes(codes, categories=schema.CATEGORIES),
+        }
+    )
     hi, n_bins = lo + width, min(n_bins, width)
     each = (np.clip(days, lo, hi - 1) - lo) * n_bins // (hi - lo)
     expected = np.bincount(codes * n_bins + each, minlength=len(schema.CATEGORIES) * n_bins)
@@ -170,7 +187,7 @@ def test_large_marker_traces_use_webgl(tmp_path: Path):
 def test_the_dashboard_never_draws_webgl(big, tmp_path: Path):
     """Its CSP forbids the eval WebGL's regl needs: a scattergl trace would show "WebGL is not
     supported" instead of the events."""
-    from dashboard import views
+    from dashboard import views, zoom
     from tracker.storage import Snapshot
 
     frame = events(2_000)
@@ -181,7 +198,7 @@ def test_the_dashboard_never_draws_webgl(big, tmp_path: Path):
     drawn = [t for t in view.timeline["data"] if t["meta"]["kind"] == "events"]
     assert {t["type"] for t in drawn} == {"scatter"} and sum(len(t["x"]) for t in drawn) == 2_000
     relayout = {"xaxis.range[0]": "2010-03-01", "xaxis.range[1]": "2010-04-01"}
-    zoomed = views.zoomed_timeline(big, "", relayout)["data"]
+    zoomed = zoom.zoomed_timeline(big, "", relayout)["data"]
     assert zoomed and "scattergl" not in {t["type"] for t in zoomed}
 
 
@@ -205,8 +222,14 @@ def test_the_dashboard_view_copies_less_but_draws_the_same_charts(big, query):
     assert first.timeline == view.timeline and first.summary == view.summary
 
 
-@pytest.mark.parametrize("query", ["?category=military", "?category=military,economic&status=denied",
-                                   "?category=arms_transfer,diplomatic,economic,energy,transport,labor,sanctions,legal_un"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?category=military",
+        "?category=military,economic&status=denied",
+        "?category=arms_transfer,diplomatic,economic,energy,transport,labor,sanctions,legal_un",
+    ],
+)
 def test_the_dashboard_lanes_stay_put_whatever_the_filter(big, query):
     """Every category of the file keeps its lane (empty when filtered out): toggling one moves no
     other lane and keeps the plot's height (a new height costs plotly a full redraw)."""
@@ -224,9 +247,13 @@ def test_the_dashboard_lanes_stay_put_whatever_the_filter(big, query):
         assert _density(filtered)[0]["y"] == list(schema.CATEGORIES)
         assert {lane for lane, n in _lane_counts(filtered).items() if n} == set(shown["category"])
     else:
-        assert {y for t in filtered["data"] if t.get("meta", {}).get("kind") == "events" for y in t["y"]} == set(shown["category"])
+        assert {y for t in filtered["data"] if t.get("meta", {}).get("kind") == "events" for y in t["y"]} == set(
+            shown["category"]
+        )
     two = big[big["category"].isin(["energy", "labor"])]  # a file of two categories: two lanes
-    assert views.filter_view(Snapshot(Path("e.csv"), two, None), from_query("")).timeline["layout"]["yaxis2"]["categoryarray"] == ["energy", "labor"]
+    assert views.filter_view(Snapshot(Path("e.csv"), two, None), from_query("")).timeline["layout"]["yaxis2"][
+        "categoryarray"
+    ] == ["energy", "labor"]
 
 
 def test_chart_rows_keep_text_only_while_events_are_drawn_one_by_one(big):
@@ -246,13 +273,13 @@ def test_chart_rows_keep_text_only_while_events_are_drawn_one_by_one(big):
 def test_the_dashboard_zoom_redraws_the_window_of_the_filtered_events(big, x_range):
     from dash import no_update
 
-    from dashboard import views
+    from dashboard import zoom
 
     relayout = {"xaxis.range[0]": x_range[0], "xaxis.range[1]": x_range[1]}
-    assert views.zoomed_timeline(big, "", relayout) == window_spec(big, x_range, lanes=list(schema.CATEGORIES))
-    assert views.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
-    assert views.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
-    assert views.zoomed_timeline(big, "", {"xaxis.autorange": True}) == timeline_spec(big, lanes=list(schema.CATEGORIES))
+    assert zoom.zoomed_timeline(big, "", relayout) == window_spec(big, x_range, lanes=list(schema.CATEGORIES))
+    assert zoom.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
+    assert zoom.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
+    assert zoom.zoomed_timeline(big, "", {"xaxis.autorange": True}) == timeline_spec(big, lanes=list(schema.CATEGORIES))
     assert density.in_window(big, x_range).sum() == len(density.visible(big, x_range))
 
 

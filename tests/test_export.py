@@ -66,38 +66,56 @@ def _close_browser():
 # ---------------------------------------------------------------- images
 
 
+@pytest.mark.chromium
 def test_png_has_signature_and_requested_pixel_size(events_csv, tmp_path):
-    data = export(events_csv, tmp_path / "t.png", *FILTER_ARGS, "--width", "800", "--height", "500", "--scale", "2")
+    data = export(
+        events_csv,
+        tmp_path / "t.png",
+        *FILTER_ARGS,
+        "--width",
+        "800",
+        "--height",
+        "500",
+        "--scale",
+        "2",
+    )
     assert png_size(data) == (1600, 1000)
 
 
+@pytest.mark.chromium
 def test_counts_png_at_scale_one(events_csv, tmp_path):
     data = export(events_csv, tmp_path / "c.png", "--chart", "counts", "--width", "640", "--height", "360")
     assert png_size(data) == (640, 360)
 
 
+@pytest.mark.chromium
 def test_svg_is_xml_with_svg_root_and_caption(events_csv, tmp_path):
     data = export(events_csv, tmp_path / "t.svg", *FILTER_ARGS, "--title", "Arms & <war>")
     root = ET.fromstring(data)
     assert root.tag == f"{SVG_NS}svg"
     texts = ["".join(t.itertext()) for t in root.iter(f"{SVG_NS}text")]
-    caption = (f"Filters: categories: military, arms_transfer · 11 of 46 events · "
-               f"data: events.csv @ {sha_version(events_csv)} · generated {today()}")  # fmt: skip
+    caption = (
+        f"Filters: categories: military, arms_transfer · 11 of 46 events · "
+        f"data: events.csv @ {sha_version(events_csv)} · generated {today()}"
+    )
     assert caption in texts
     assert "Arms & <war>" in texts  # the title is shown as typed, not parsed as markup
 
 
+@pytest.mark.chromium
 def test_pdf_signature(events_csv, tmp_path):
     data = export(events_csv, tmp_path / "t.pdf", "--format", "pdf", "--chart", "counts")
     assert data.startswith(b"%PDF-")
     assert data.rstrip().endswith(b"%%EOF")
 
 
+@pytest.mark.chromium
 def test_map_png_renders_offline_with_vendored_outlines(events_csv, tmp_path):
     data = export(events_csv, tmp_path / "m.png", "--chart", "map", "--width", "700", "--height", "400")
     assert png_size(data) == (700, 400)
 
 
+@pytest.mark.chromium
 def test_browser_stays_warm_between_images(events_csv):
     frame = load_events(events_csv)
     export_view(frame, FILTER, "png", csv_path=events_csv)
@@ -125,8 +143,16 @@ def test_html_is_self_contained_with_filtered_titles(events_csv, tmp_path):
 
 def test_html_escapes_hostile_titles(events_csv, tmp_path):
     hostile = '<img src=x onerror=alert(1)> & "quotes"'
-    add_event(events_csv, {"date": "2024-05-01", "title": hostile, "category": "military",
-                           "status": "alleged", "source_url": "https://example.org/a"})  # fmt: skip
+    add_event(
+        events_csv,
+        {
+            "date": "2024-05-01",
+            "title": hostile,
+            "category": "military",
+            "status": "alleged",
+            "source_url": "https://example.org/a",
+        },
+    )
     page = export(events_csv, tmp_path / "t.html", "--title", "<script>alert(2)</script>").decode()
     assert "<img src=x" not in page and "<script>alert(2)" not in page
     assert "<title>&lt;script&gt;alert(2)&lt;/script&gt;</title>" in page
@@ -165,9 +191,18 @@ def test_json_events_equal_tracker_list_and_meta(events_csv, tmp_path):
 
 
 def test_formula_cells_neutralised_and_round_trip(events_csv, tmp_path):
-    row = {"date": "2024-05-01", "title": '=HYPERLINK("http://evil.example","x")', "category": "military",
-           "status": "alleged", "description": "\t+cmd|' /C calc'!A0", "location": "-2+3 km",
-           "source_name": "@SUM(1+1)", "source_url": "https://example.org/a", "lat": "-33.9", "lon": "-73.968"}  # fmt: skip
+    row = {
+        "date": "2024-05-01",
+        "title": '=HYPERLINK("http://evil.example","x")',
+        "category": "military",
+        "status": "alleged",
+        "description": "\t+cmd|' /C calc'!A0",
+        "location": "-2+3 km",
+        "source_name": "@SUM(1+1)",
+        "source_url": "https://example.org/a",
+        "lat": "-33.9",
+        "lon": "-73.968",
+    }
     event_id = add_event(events_csv, row)
     out = tmp_path / "e.csv"
     export(events_csv, out, "--search", "HYPERLINK")
@@ -184,8 +219,13 @@ def test_formula_cells_neutralised_and_round_trip(events_csv, tmp_path):
 
 
 def test_neutralise_formulas_rules():
-    frame = pd.DataFrame({"title": ["=1+1", "+1", "-x", "@x", "\tx", "\rx", "ok", "a=b", ""],
-                          "lat": ["-1.5"] * 9, "lon": ["-73.968"] * 9})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "title": ["=1+1", "+1", "-x", "@x", "\tx", "\rx", "ok", "a=b", ""],
+            "lat": ["-1.5"] * 9,
+            "lon": ["-73.968"] * 9,
+        }
+    )
     out = neutralise_formulas(frame)
     assert list(out["title"]) == ["'=1+1", "'+1", "'-x", "'@x", "'\tx", "'\rx", "ok", "a=b", ""]
     assert list(out["lat"]) == ["-1.5"] * 9 and list(out["lon"]) == ["-73.968"] * 9
@@ -271,6 +311,7 @@ def test_no_chromium_says_what_to_install_and_data_exports_still_work(events_csv
 # ---------------------------------------------------------------- dashboard export callback
 
 
+@pytest.mark.chromium
 def test_dashboard_export_download_uses_the_url_filter(events_csv):
     from dashboard.export_controls import export_download
     from tracker.storage import EventSource
@@ -313,8 +354,20 @@ def test_dashboard_offers_every_export_and_wires_the_download(events_csv):
 
     found = ids_in(export_panel())
     items = sorted(i["item"] for i in found if isinstance(i, dict) and i.get("type") == "export-button")
-    assert items == sorted(["timeline.png", "timeline.svg", "timeline.pdf", "timeline.html", "counts.png",
-                            "counts.svg", "counts.pdf", "counts.html", "events.csv", "events.json"])  # fmt: skip
+    assert items == sorted(
+        [
+            "timeline.png",
+            "timeline.svg",
+            "timeline.pdf",
+            "timeline.html",
+            "counts.png",
+            "counts.svg",
+            "counts.pdf",
+            "counts.html",
+            "events.csv",
+            "events.json",
+        ]
+    )
     assert "export-download" in found and "export-status" in found
     app = create_app(events_csv)
     assert any("export-download.data" in key for key in app.callback_map)

@@ -87,7 +87,10 @@ def _bar_extent(fig, event_id):
 
 def test_year_precision_spans_the_whole_year(frame):
     fig = build_timeline_figure(frame)
-    assert _bar_extent(fig, "2013-khasan-rajin-rail-freight") == (pd.Timestamp("2013-01-01"), pd.Timestamp("2014-01-01"))
+    assert _bar_extent(fig, "2013-khasan-rajin-rail-freight") == (
+        pd.Timestamp("2013-01-01"),
+        pd.Timestamp("2014-01-01"),
+    )
 
 
 def test_month_precision_and_spans_are_bars_over_their_extent(frame):
@@ -123,15 +126,27 @@ def test_status_marks_filled_hollow_and_denied(frame):
 
 
 def test_hollow_and_denied_bars_differ_from_confirmed():
-    rows = pd.DataFrame({
-        "id": ["a", "b", "c"], "date": ["2020-01", "2020-02", "2020-03"], "end_date": [""] * 3,
-        "title": ["A", "B", "C"], "category": ["energy"] * 3, "status": ["confirmed", "reported", "denied"],
-        "actors": [""] * 3, "precision": ["month"] * 3,
-        "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"]),
-        "end": pd.to_datetime(["2020-02-01", "2020-03-01", "2020-04-01"]),
-        "start_day": [18262, 18293, 18322], "end_day": [18293, 18322, 18353],
-    })  # fmt: skip
-    bars = {t.meta["status"]: t for t in build_timeline_figure(rows).data if t.type == "bar" and t.meta.get("kind") == "events"}
+    rows = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            "date": ["2020-01", "2020-02", "2020-03"],
+            "end_date": [""] * 3,
+            "title": ["A", "B", "C"],
+            "category": ["energy"] * 3,
+            "status": ["confirmed", "reported", "denied"],
+            "actors": [""] * 3,
+            "precision": ["month"] * 3,
+            "start": pd.to_datetime(["2020-01-01", "2020-02-01", "2020-03-01"]),
+            "end": pd.to_datetime(["2020-02-01", "2020-03-01", "2020-04-01"]),
+            "start_day": [18262, 18293, 18322],
+            "end_day": [18293, 18322, 18353],
+        }
+    )
+    bars = {
+        t.meta["status"]: t
+        for t in build_timeline_figure(rows).data
+        if t.type == "bar" and t.meta.get("kind") == "events"
+    }
     assert bars["confirmed"].marker.color == ("#999933",)
     assert bars["reported"].marker.color == ("rgba(153,153,51,0.18)",)
     assert bars["denied"].marker.pattern.shape == "x"
@@ -139,8 +154,12 @@ def test_hollow_and_denied_bars_differ_from_confirmed():
 
 def test_hover_shows_date_at_its_precision_and_escapes_html(frame):
     spec = timeline_spec(frame)
-    hover = {cid: text for t in spec["data"] if t.get("meta", {}).get("kind") == "events"
-             for cid, text in zip(t["customdata"], t["hovertext"], strict=True)}  # fmt: skip
+    hover = {
+        cid: text
+        for t in spec["data"]
+        if t.get("meta", {}).get("kind") == "events"
+        for cid, text in zip(t["customdata"], t["hovertext"], strict=True)
+    }
     assert "<br>2013 · confirmed<br>Actors: RUS, PRK" in hover["2013-khasan-rajin-rail-freight"]
     month_id = frame.loc[frame["date"] == "2022-11", "id"].iloc[0]
     assert "<br>Nov 2022 · " in hover[month_id]
@@ -153,7 +172,11 @@ def test_hover_shows_date_at_its_precision_and_escapes_html(frame):
 
 
 def test_format_date_at_each_precision():
-    assert [format_date(d) for d in ("2013", "2022-11", "2024-01-02")] == ["2013", "Nov 2022", "2 Jan 2024"]
+    assert [format_date(d) for d in ("2013", "2022-11", "2024-01-02")] == [
+        "2013",
+        "Nov 2022",
+        "2 Jan 2024",
+    ]
     assert format_extent("2022-09-05", "2022-09-06") == "5 Sep 2022 – 6 Sep 2022"
 
 

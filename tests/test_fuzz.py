@@ -22,27 +22,89 @@ from tracker.contract import ValidationError, schema
 from tracker.errors import TrackerError
 from tracker.storage import load_events
 
+pytestmark = pytest.mark.slow
+
 SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEADER = ",".join(schema.COLUMNS)
 VALID_ROW = {
-    "id": "2024-01-02-fuzz-base", "date": "2024-01-02", "end_date": "", "title": "Base event",
-    "description": "", "category": "military", "status": "reported", "actors": "RUS;PRK",
-    "location": "Kharkiv", "lat": "49.99", "lon": "36.23", "un_resolutions": "1718",
-    "source_name": "Example", "source_url": "https://example.org/a",
-}  # fmt: skip
+    "id": "2024-01-02-fuzz-base",
+    "date": "2024-01-02",
+    "end_date": "",
+    "title": "Base event",
+    "description": "",
+    "category": "military",
+    "status": "reported",
+    "actors": "RUS;PRK",
+    "location": "Kharkiv",
+    "lat": "49.99",
+    "lon": "36.23",
+    "un_resolutions": "1718",
+    "source_name": "Example",
+    "source_url": "https://example.org/a",
+}
 NASTY = [
-    "", " ", "\t", "\n", "\r\n", "\r", '"', '""', ",", "\x00", "\x07", "\x1b[31m", "\u2028", "\ufeff",
-    "\udcff", "javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:x", "data:text/html,<b>",
-    "vbscript:msgbox", "file:///etc/passwd", "https://", "http://x y", "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>", "=cmd|' /C calc'!A0", "+1", "-1", "@SUM(A1)", "nan", "NaN",
-    "inf", "-inf", "1e400", "1e-400", "-0", "0x10", "90.0000001", "-180", "２０２４", "2024-02-30",
-    "2024-13", "0000", "0001", "9999-12-31", "1677-01-01", "2262", "12/11/2024", "Nov", "Januari",
-    "2 Januari 2024", "1718;", ";", "a" * 301, "x" * 5000, "RUS;;PRK", "é", "😀", "\u202e",
-]  # fmt: skip
-values = st.one_of(
-    st.sampled_from(NASTY), st.text(max_size=60), st.text(st.characters(codec="utf-8"), max_size=20)
-)
+    "",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    '"',
+    '""',
+    ",",
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\u2028",
+    "\ufeff",
+    "\udcff",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:x",
+    "data:text/html,<b>",
+    "vbscript:msgbox",
+    "file:///etc/passwd",
+    "https://",
+    "http://x y",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "=cmd|' /C calc'!A0",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e400",
+    "1e-400",
+    "-0",
+    "0x10",
+    "90.0000001",
+    "-180",
+    "２０２４",
+    "2024-02-30",
+    "2024-13",
+    "0000",
+    "0001",
+    "9999-12-31",
+    "1677-01-01",
+    "2262",
+    "12/11/2024",
+    "Nov",
+    "Januari",
+    "2 Januari 2024",
+    "1718;",
+    ";",
+    "a" * 301,
+    "x" * 5000,
+    "RUS;;PRK",
+    "é",
+    "😀",
+    "\u202e",
+]
+values = st.one_of(st.sampled_from(NASTY), st.text(max_size=60), st.text(st.characters(codec="utf-8"), max_size=20))
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +132,7 @@ def load_or_refusal(path: Path) -> pd.DataFrame | TrackerError:
 def assert_clean_cli(result, path: Path, codes: tuple[int, ...]) -> None:
     assert "Traceback" not in result.output
     assert result.exit_code in codes, result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
-        result.exception
-    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
 
 
 # ---------------------------------------------------------------- the validator
@@ -85,11 +145,7 @@ any_bytes = st.one_of(
         lambda t: (HEADER + "\n" + t).encode("utf-8")
     ),
     mutated_file.map(
-        lambda m: (
-            SHIPPED_CSV.read_bytes()[:4000][: m[0]]
-            + m[1]
-            + SHIPPED_CSV.read_bytes()[:4000][m[0] + m[2] :]
-        )
+        lambda m: SHIPPED_CSV.read_bytes()[:4000][: m[0]] + m[1] + SHIPPED_CSV.read_bytes()[:4000][m[0] + m[2] :]
     ),
 )
 
@@ -135,10 +191,29 @@ def test_any_field_values_load_exactly_or_are_refused_on_their_line(workdir: Pat
 
 # ---------------------------------------------------------------- tracker add
 
-ADD_OPTIONS = ("date", "end-date", "title", "description", "category", "status", "actors",
-               "location", "lat", "lon", "un-resolutions", "source-url", "source-name", "id")  # fmt: skip
-VALID_ADD = {"date": "2 Januari 2024", "title": "Fuzzed event", "category": "energy",
-             "status": "alleged", "source-url": "https://example.org/fuzz"}  # fmt: skip
+ADD_OPTIONS = (
+    "date",
+    "end-date",
+    "title",
+    "description",
+    "category",
+    "status",
+    "actors",
+    "location",
+    "lat",
+    "lon",
+    "un-resolutions",
+    "source-url",
+    "source-name",
+    "id",
+)
+VALID_ADD = {
+    "date": "2 Januari 2024",
+    "title": "Fuzzed event",
+    "category": "energy",
+    "status": "alleged",
+    "source-url": "https://example.org/fuzz",
+}
 add_changes = st.dictionaries(st.sampled_from(ADD_OPTIONS), st.none() | values, max_size=5)
 
 
@@ -189,15 +264,36 @@ def add_refused(path: Path, *extra: str) -> str:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--title", "x" * 1_000_000], "--title: is 1000000 characters long, over the limit of 300 (shorten it)"),
-        (["--title", "ok", "--description", "d" * 20_001], "--description: is 20001 characters long, over the limit of 20000 (shorten it)"),
-        (["--title", "a\x1b[31mred"], "--title: 'a\\x1b[31mred' is not valid (One line, not blank, no control characters.)"),
-        (["--title", "two\nlines"], "--title: 'two\\nlines' is not valid (One line, not blank, no control characters.)"),
-        (["--title", "ok", "--location", "Kyiv\rOdesa"], "--location: 'Kyiv\\rOdesa' is not valid (Optional place name, one line.)"),
-        (["--title", "ok", "--source-name", "a\tb"], "--source-name: 'a\\tb' is not valid (Optional names of the sources, ' | '-separated, in the same order as source_url.)"),
-        (["--title", "bad \udcff bytes"], "--title: is not valid UTF-8 text (the text came as bytes that are not UTF-8; pass UTF-8 text)"),
+        (
+            ["--title", "x" * 1_000_000],
+            "--title: is 1000000 characters long, over the limit of 300 (shorten it)",
+        ),
+        (
+            ["--title", "ok", "--description", "d" * 20_001],
+            "--description: is 20001 characters long, over the limit of 20000 (shorten it)",
+        ),
+        (
+            ["--title", "a\x1b[31mred"],
+            "--title: 'a\\x1b[31mred' is not valid (One line, not blank, no control characters.)",
+        ),
+        (
+            ["--title", "two\nlines"],
+            "--title: 'two\\nlines' is not valid (One line, not blank, no control characters.)",
+        ),
+        (
+            ["--title", "ok", "--location", "Kyiv\rOdesa"],
+            "--location: 'Kyiv\\rOdesa' is not valid (Optional place name, one line.)",
+        ),
+        (
+            ["--title", "ok", "--source-name", "a\tb"],
+            "--source-name: 'a\\tb' is not valid (Optional names of the sources, ' | '-separated, in the same order as source_url.)",
+        ),
+        (
+            ["--title", "bad \udcff bytes"],
+            "--title: is not valid UTF-8 text (the text came as bytes that are not UTF-8; pass UTF-8 text)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_add_refuses_oversized_and_control_characters(events_csv: Path, extra, message):
     args = extra if "--source-url" in extra else [*extra, "--source-url", "https://example.org/x"]
     assert add_refused(events_csv, *args) == message + "\n"
@@ -233,16 +329,36 @@ def validate_output(path: Path, code: int = 1) -> str:
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("title", "t" * 1_000_000, "title: is 1000000 characters long, over the limit of 300 (shorten it)"),
-        ("title", "bell\x07", "title: 'bell\\x07' is not valid (One line, not blank, no control characters.)"),
-        ("location", "Kyiv\nOdesa", "location: 'Kyiv\\nOdesa' is not valid (Optional place name, one line.)"),
+        (
+            "title",
+            "t" * 1_000_000,
+            "title: is 1000000 characters long, over the limit of 300 (shorten it)",
+        ),
+        (
+            "title",
+            "bell\x07",
+            "title: 'bell\\x07' is not valid (One line, not blank, no control characters.)",
+        ),
+        (
+            "location",
+            "Kyiv\nOdesa",
+            "location: 'Kyiv\\nOdesa' is not valid (Optional place name, one line.)",
+        ),
         ("source_url", "javascript:alert(1)", f"source_url: 'javascript:alert(1)' {NOT_LINKED}"),
         ("source_url", "data:text/html,hi", f"source_url: 'data:text/html,hi' {NOT_LINKED}"),
         ("source_url", "VBScript:x", f"source_url: 'VBScript:x' {NOT_LINKED}"),
-        ("date", "0001-01-01", "date: '0001-01-01' is outside the years 1678-2261 the tracker handles (check the year)"),
-        ("end_date", "9999", "end_date: '9999' is outside the years 1678-2261 the tracker handles (check the year)"),
+        (
+            "date",
+            "0001-01-01",
+            "date: '0001-01-01' is outside the years 1678-2261 the tracker handles (check the year)",
+        ),
+        (
+            "end_date",
+            "9999",
+            "end_date: '9999' is outside the years 1678-2261 the tracker handles (check the year)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_validate_refuses_hostile_fields_in_the_file(tmp_path: Path, column, value, message):
     path = tmp_path / "events.csv"
     write_rows(path, [dict(VALID_ROW, **{column: value})])
@@ -263,8 +379,19 @@ def test_file_over_max_bytes_is_refused_before_reading(events_csv: Path, monkeyp
         f"Error: 1 problem in {events_csv}; nothing was written (fix it and run `tracker validate` again)\n"
     )
     before = events_csv.read_bytes()
-    result = CliRunner().invoke(main, ["add", "--csv", str(events_csv), *ADD_BASE, "--title", "t",
-                                       "--source-url", "https://example.org/t"])  # fmt: skip
+    result = CliRunner().invoke(
+        main,
+        [
+            "add",
+            "--csv",
+            str(events_csv),
+            *ADD_BASE,
+            "--title",
+            "t",
+            "--source-url",
+            "https://example.org/t",
+        ],
+    )
     assert result.exit_code == 1
     assert "over the 10,000-byte limit" in result.output
     assert events_csv.read_bytes() == before

@@ -18,15 +18,38 @@ from tracker.storage import load_events
 
 HEADER = ",".join(schema.COLUMNS)
 BASE = (
-    HEADER + "\n"
-    + '2006-10-14-res-1718,2006-10-14,,Resolution 1718,"Line one,\nline ""two""",legal_un,confirmed,'
+    HEADER + "\n" + '2006-10-14-res-1718,2006-10-14,,Resolution 1718,"Line one,\nline ""two""",legal_un,confirmed,'
     "UNSC;PRK,New York,40.749,-73.968,1718,UN,https://press.un.org/a\n"
     + "2022-11-rockets,2022-11,,Rockets for Wagner,,arms_transfer,denied,USA;PRK,,,,1718,,https://a.org/c\n"
-)  # fmt: skip
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]  # fmt: skip
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember"]  # fmt: skip
+)
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+BULAN = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # One-line text: no control characters (unicode, commas and quotes welcome).
@@ -49,7 +72,11 @@ def dates(draw) -> tuple[str, str, date]:
     month = names[day.month - 1]
     if precision == "month":
         return f"{month} {day.year}", iso, day.replace(day=1)
-    return draw(st.sampled_from([f"{day.day} {month} {day.year}", f"{month} {day.day}, {day.year}"])), iso, day
+    return (
+        draw(st.sampled_from([f"{day.day} {month} {day.year}", f"{month} {day.day}, {day.year}"])),
+        iso,
+        day,
+    )
 
 
 def one_line(min_size=0, max_size=60):
@@ -61,9 +88,15 @@ def joined(strategy, sep: str, max_size=3):
 
 
 ACTOR = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9.&'-]{0,8}( [A-Za-z0-9.&'-]{1,6})?", fullmatch=True)
-URL = st.from_regex(r"https?://[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,30})?", fullmatch=True)
-NAME = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="|"), min_size=1,
-               max_size=20).filter(str.strip)  # fmt: skip
+URL = st.from_regex(
+    r"https?://[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?(/[A-Za-z0-9._~%!$&'()*+,;=:@/-]{0,30})?",
+    fullmatch=True,
+)
+NAME = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="|"),
+    min_size=1,
+    max_size=20,
+).filter(str.strip)
 
 
 @st.composite
@@ -71,10 +104,21 @@ def rows(draw) -> tuple[list[str], dict[str, str]]:
     """(``tracker add`` arguments, the contract columns expected back) for a valid event."""
     text, iso, first = draw(dates())
     expected = {c: "" for c in schema.COLUMNS}
-    expected.update(date=iso, title=draw(one_line(1, 300)).strip(),
-                    category=draw(st.sampled_from(schema.CATEGORIES)), status=draw(st.sampled_from(schema.STATUSES)))  # fmt: skip
-    args = ["--date", text, "--title=" + expected["title"], "--category", expected["category"],
-            "--status", expected["status"]]  # fmt: skip
+    expected.update(
+        date=iso,
+        title=draw(one_line(1, 300)).strip(),
+        category=draw(st.sampled_from(schema.CATEGORIES)),
+        status=draw(st.sampled_from(schema.STATUSES)),
+    )
+    args = [
+        "--date",
+        text,
+        "--title=" + expected["title"],
+        "--category",
+        expected["category"],
+        "--status",
+        expected["status"],
+    ]
     if draw(st.booleans()):
         end_text, end_iso, end_first = draw(dates())
         if end_first >= first + timedelta(days=366):
@@ -150,7 +194,7 @@ def _is_one_insertion(before: bytes, after: bytes) -> bool:
     """``after`` is ``before`` with bytes inserted at one place (the old bytes untouched)."""
     prefix = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b), len(before))
     tail = len(before) - prefix
-    return len(after) > len(before) and after[len(after) - tail:] == before[prefix:]
+    return len(after) > len(before) and after[len(after) - tail :] == before[prefix:]
 
 
 ANY_TEXT = st.text(max_size=40)
@@ -159,15 +203,33 @@ ANY_TEXT = st.text(max_size=40)
 @SETTINGS
 @given(
     date_text=st.one_of(ANY_TEXT, dates().map(lambda d: d[0])),
-    title=ANY_TEXT, description=ANY_TEXT, actors=ANY_TEXT, lat=ANY_TEXT, lon=ANY_TEXT,
-    resolutions=ANY_TEXT, url=st.one_of(ANY_TEXT, URL), name=ANY_TEXT, event_id=ANY_TEXT,
-)  # fmt: skip
-def test_any_input_is_either_added_cleanly_or_changes_nothing(date_text, title, description, actors, lat,
-                                                              lon, resolutions, url, name, event_id):  # fmt: skip
-    args = [f"--date={date_text}", f"--title={title}", "--category=military", "--status=alleged",
-            f"--description={description}", f"--actors={actors}", f"--lat={lat}", f"--lon={lon}",
-            f"--un-resolutions={resolutions}", f"--source-url={url}", f"--source-name={name}",
-            f"--id={event_id}"]  # fmt: skip
+    title=ANY_TEXT,
+    description=ANY_TEXT,
+    actors=ANY_TEXT,
+    lat=ANY_TEXT,
+    lon=ANY_TEXT,
+    resolutions=ANY_TEXT,
+    url=st.one_of(ANY_TEXT, URL),
+    name=ANY_TEXT,
+    event_id=ANY_TEXT,
+)
+def test_any_input_is_either_added_cleanly_or_changes_nothing(
+    date_text, title, description, actors, lat, lon, resolutions, url, name, event_id
+):
+    args = [
+        f"--date={date_text}",
+        f"--title={title}",
+        "--category=military",
+        "--status=alleged",
+        f"--description={description}",
+        f"--actors={actors}",
+        f"--lat={lat}",
+        f"--lon={lon}",
+        f"--un-resolutions={resolutions}",
+        f"--source-url={url}",
+        f"--source-name={name}",
+        f"--id={event_id}",
+    ]
     result, before, after, path, folder = _add(args)
     with folder:
         assert result.exit_code in (0, 1, 2), result.output
@@ -181,4 +243,7 @@ def test_any_input_is_either_added_cleanly_or_changes_nothing(date_text, title, 
         else:
             assert "Error: " in result.output
             assert after == before
-            assert sorted(p.name for p in path.parent.iterdir()) in (["events.csv"], ["events.csv", "events.csv.lock"])
+            assert sorted(p.name for p in path.parent.iterdir()) in (
+                ["events.csv"],
+                ["events.csv", "events.csv.lock"],
+            )

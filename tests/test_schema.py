@@ -18,8 +18,13 @@ SCHEMA_PATH = ROOT / "tracker" / "contract" / "events.schema.json"
 INVALID = Path(__file__).parent / "data" / "invalid"
 # Rules tracker checks beyond what a Table Schema can say (or, for bytes, that frictionless
 # silently decodes with another encoding).
-BEYOND_TABLE_SCHEMA = {"bad_date.csv", "end_before_start.csv", "lat_without_lon.csv",
-                       "source_name_count.csv", "not_utf8.csv"}  # fmt: skip
+BEYOND_TABLE_SCHEMA = {
+    "bad_date.csv",
+    "end_before_start.csv",
+    "lat_without_lon.csv",
+    "source_name_count.csv",
+    "not_utf8.csv",
+}
 
 
 def frictionless_report(folder: Path, name: str):
@@ -51,12 +56,34 @@ def test_shipped_csv_is_valid_for_tracker(events):
 
 
 def test_schema_columns_are_the_contract():
-    assert schema.COLUMNS == ("id", "date", "end_date", "title", "description", "category", "status",
-                              "actors", "location", "lat", "lon", "un_resolutions", "source_name",
-                              "source_url")  # fmt: skip
+    assert schema.COLUMNS == (
+        "id",
+        "date",
+        "end_date",
+        "title",
+        "description",
+        "category",
+        "status",
+        "actors",
+        "location",
+        "lat",
+        "lon",
+        "un_resolutions",
+        "source_name",
+        "source_url",
+    )
     assert schema.STATUSES == ("confirmed", "reported", "alleged", "denied")
-    assert set(schema.CATEGORIES) >= {"military", "arms_transfer", "diplomatic", "economic", "energy",
-                                      "transport", "labor", "sanctions", "legal_un"}  # fmt: skip
+    assert set(schema.CATEGORIES) >= {
+        "military",
+        "arms_transfer",
+        "diplomatic",
+        "economic",
+        "energy",
+        "transport",
+        "labor",
+        "sanctions",
+        "legal_un",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in INVALID.glob("*.csv")))
@@ -84,12 +111,20 @@ def test_every_precision_is_used(events):
 
 def test_the_invasion_is_an_event_of_its_own(events):
     invasion = by_id(events, "2022-02-24-russia-invades-ukraine")
-    assert (invasion["date"], invasion["category"], invasion["status"]) == ("2022-02-24", "military", "confirmed")
+    assert (invasion["date"], invasion["category"], invasion["status"]) == (
+        "2022-02-24",
+        "military",
+        "confirmed",
+    )
 
 
 def test_kharkiv_strike_and_hwasong_11_finding(events):
     strike = by_id(events, "2023-12-30-dprk-missiles-fired-at-ukraine")
-    assert (strike["date"], strike["end_date"], strike["status"]) == ("2023-12-30", "2024-01-02", "denied")
+    assert (strike["date"], strike["end_date"], strike["status"]) == (
+        "2023-12-30",
+        "2024-01-02",
+        "denied",
+    )
     assert "Kharkiv" in strike["location"]
     finding = by_id(events, "2024-04-25-un-panel-kharkiv-hwasong-11")
     assert "Hwasong-11" in finding["title"] and "Kharkiv" in finding["title"]
@@ -124,7 +159,11 @@ def test_troops_to_vladivostok_claim_is_denied(events):
 
 def test_rail_restart_with_30_horses(events):
     rail = by_id(events, "2022-11-02-rail-restart-orlov-horses")
-    assert (rail["date"], rail["category"], rail["status"]) == ("2022-11-02", "transport", "confirmed")
+    assert (rail["date"], rail["category"], rail["status"]) == (
+        "2022-11-02",
+        "transport",
+        "confirmed",
+    )
     assert "30 Orlov" in rail["title"] + " " + rail["description"]
 
 

@@ -38,13 +38,13 @@ def app(events_csv: Path) -> Dash:
 def render_body(app: Dash) -> dict:
     """A real request for the main render callback, as the browser sends it on page load."""
     key = next(k for k in app.callback_map if f"{ids.TIMELINE}.figure" in k)
-    outputs = [
-        {"id": k.split(".")[0], "property": k.split(".")[1]} for k in key.strip(".").split("...")
+    outputs = [{"id": k.split(".")[0], "property": k.split(".")[1]} for k in key.strip(".").split("...")]
+    inputs = [
+        {"id": ids.URL, "property": "search", "value": "?category=transport"},
+        {"id": ids.DATA_VERSION, "property": "data", "value": "x"},
+        {"id": ids.RESET, "property": "n_clicks", "value": 0},
+        *({"id": c, "property": "value", "value": None} for c in views.CONTROLS),
     ]
-    inputs = [{"id": ids.URL, "property": "search", "value": "?category=transport"},
-              {"id": ids.DATA_VERSION, "property": "data", "value": "x"},
-              {"id": ids.RESET, "property": "n_clicks", "value": 0},
-              *({"id": c, "property": "value", "value": None} for c in views.CONTROLS)]  # fmt: skip
     return {
         "output": key,
         "outputs": outputs,
@@ -62,9 +62,17 @@ def assert_secured(response, app: Dash) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/_dash-layout", "/_dash-dependencies", "/assets/style.css", "/?category=military",
-     "/_dash-component-suites/dash/dcc/dash_core_components.js", "/no/such/page", "/_favicon.ico"],
-)  # fmt: skip
+    [
+        "/",
+        "/_dash-layout",
+        "/_dash-dependencies",
+        "/assets/style.css",
+        "/?category=military",
+        "/_dash-component-suites/dash/dcc/dash_core_components.js",
+        "/no/such/page",
+        "/_favicon.ico",
+    ],
+)
 def test_every_get_response_carries_the_security_headers(app: Dash, path: str):
     with app.server.test_client().get(path) as response:
         assert response.status_code == 200
@@ -75,9 +83,7 @@ def test_callback_and_refused_responses_carry_the_security_headers(app: Dash):
     client = app.server.test_client()
     response = client.post("/_dash-update-component", json=render_body(app))
     assert response.status_code == 200
-    assert json.loads(response.data)["response"][ids.HEADER_SUMMARY]["children"].startswith(
-        "3 of 46"
-    )
+    assert json.loads(response.data)["response"][ids.HEADER_SUMMARY]["children"].startswith("3 of 46")
     assert_secured(response, app)
     assert_secured(client.put("/"), app)
     assert_secured(client.post("/_dash-update-component", data=b"x"), app)
@@ -97,9 +103,7 @@ def test_csp_allows_only_own_scripts_and_dash_inline_ones_by_hash(app: Dash):
     assert all(re.fullmatch(r"'sha256-[A-Za-z0-9+/]{43}='", s) for s in sources[1:]), sources
     # every inline script the page really runs is allowed by its hash
     html = client.get("/").data.decode()
-    inline = re.findall(
-        r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", html, re.S
-    )
+    inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>(.*?)</script>", html, re.S)
     inline = [s for s in inline if "Internet Explorer" not in s]  # inside <!--[if IE]> only
     assert inline, "Dash's renderer starts from an inline script"
     for script in inline:
@@ -110,9 +114,7 @@ def test_csp_allows_only_own_scripts_and_dash_inline_ones_by_hash(app: Dash):
 def test_apply_security_hashes_clientside_callbacks():
     app = Dash(__name__)
     app.layout = html.Div([html.Div(id="a"), html.Div(id="b")])
-    app.clientside_callback(
-        "function(x) { return x; }", Output("b", "children"), Input("a", "children")
-    )
+    app.clientside_callback("function(x) { return x; }", Output("b", "children"), Input("a", "children"))
     apply_security(app)
     csp = app.server.test_client().get("/_dash-layout").headers["Content-Security-Policy"]
     digest = base64.b64encode(hashlib.sha256(app._inline_scripts[0].encode()).digest()).decode()
@@ -124,10 +126,7 @@ def test_apply_security_hashes_clientside_callbacks():
 
 
 def test_only_dash_callbacks_accept_writes(app: Dash):
-    writable = {
-        rule.rule for rule in app.server.url_map.iter_rules()
-        if rule.methods - {"GET", "HEAD", "OPTIONS"}
-    }  # fmt: skip
+    writable = {rule.rule for rule in app.server.url_map.iter_rules() if rule.methods - {"GET", "HEAD", "OPTIONS"}}
     assert writable == {"/_dash-update-component"}
 
 
@@ -136,22 +135,34 @@ def test_write_requests_leave_the_csv_untouched(app: Dash, events_csv: Path, met
     before, stamp = events_csv.read_bytes(), events_csv.stat().st_mtime_ns
     client = app.server.test_client()
     body = b"id,date\nevil,2024\n"
-    for path in ["/", "/events.csv", f"/{events_csv.name}", "/_dash-layout", "/assets/style.css",
-                 "/assets/../events.csv", "/_dash-update-component", "/_reload-hash", "/upload"]:  # fmt: skip
+    for path in [
+        "/",
+        "/events.csv",
+        f"/{events_csv.name}",
+        "/_dash-layout",
+        "/assets/style.css",
+        "/assets/../events.csv",
+        "/_dash-update-component",
+        "/_reload-hash",
+        "/upload",
+    ]:
         response = getattr(client, method)(path, data=body, content_type="text/csv")
         assert response.status_code in (405, 415), (path, response.status_code)
-    crafted = client.post(
-        "/_dash-update-component", json={"output": "x.y", "inputs": [], "changedPropIds": []}
-    )
+    crafted = client.post("/_dash-update-component", json={"output": "x.y", "inputs": [], "changedPropIds": []})
     assert crafted.status_code >= 400 and b"Traceback" not in crafted.data
     assert events_csv.read_bytes() == before and events_csv.stat().st_mtime_ns == stamp
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/assets/../events.csv", "/assets/%2e%2e/%2e%2e/events.csv", "/assets/..%2f..%2fevents.csv",
-     "/_dash-component-suites/dash/../../../../etc/passwd", "/assets//etc/passwd"],
-)  # fmt: skip
+    [
+        "/assets/../events.csv",
+        "/assets/%2e%2e/%2e%2e/events.csv",
+        "/assets/..%2f..%2fevents.csv",
+        "/_dash-component-suites/dash/../../../../etc/passwd",
+        "/assets//etc/passwd",
+    ],
+)
 def test_no_path_reaches_files_outside_the_assets(app: Dash, path: str):
     with app.server.test_client().get(path) as response:
         assert b"source_url" not in response.data and b"root:" not in response.data
@@ -171,9 +182,7 @@ def test_serve_runs_gunicorn_without_debug_unless_asked(monkeypatch, events_csv:
     assert flask_app.debug is False
     assert served[0].cfg.bind == ["127.0.0.1:8123"]
     page = flask_app.test_client().get("/").data.decode()
-    config = json.loads(
-        re.search(r'id="_dash-config" type="application/json">(.*?)</script>', page).group(1)
-    )
+    config = json.loads(re.search(r'id="_dash-config" type="application/json">(.*?)</script>', page).group(1))
     assert config["ui"] is False and config["props_check"] is False  # no dev tools
     result = CliRunner().invoke(main, ["serve", str(events_csv), "--debug"])
     assert result.exit_code == 0 and len(served) == 1
@@ -219,8 +228,11 @@ def test_real_server_sends_headers_binds_loopback_and_hides_errors(events_csv: P
             assert headers[name] == value
         assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
         assert listening_addresses(port) == {"127.0.0.1"}
-        bad = urllib.request.Request(f"http://127.0.0.1:{port}/_dash-update-component", data=b"{}",
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
+        bad = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_dash-update-component",
+            data=b"{}",
+            headers={"Content-Type": "application/json"},
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(bad, timeout=10)
         with refused.value as error:

@@ -12,7 +12,11 @@ from tracker.storage.filewrite import FileRange, atomic_write
 
 def _spliced(source: FileBytes, offset: int, line: bytes) -> list:
     """The file's bytes with ``line`` put at ``offset``, the unchanged parts as ranges of the file."""
-    return [FileRange(source.fd, 0, offset), line, FileRange(source.fd, offset, len(source) - offset)]
+    return [
+        FileRange(source.fd, 0, offset),
+        line,
+        FileRange(source.fd, offset, len(source) - offset),
+    ]
 
 
 def test_splice_copies_unchanged_parts_from_the_file(tmp_path):

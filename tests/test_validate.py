@@ -66,14 +66,19 @@ def test_load_events_refuses_each_invalid_file(name, monkeypatch):
 
 
 def test_every_problem_is_reported_with_its_physical_line(tmp_path):
-    text = "\n".join([
-        HEADER,
-        row(),                                                               # line 2
-        row(id="2023-multi", date="2023", description='"one\nline two\n\nfour"'),  # lines 3-6
-        row(id="2023-bad", date="2023-02-30", status="rumoured"),           # line 7
-        row(id="2023-multi", date="2024", source_url="javascript:alert(1)"),  # line 8
-        row(id="2023-coords", date="2024", lat="95", lon="x"),             # line 9
-    ]) + "\n"  # fmt: skip
+    text = (
+        "\n".join(
+            [
+                HEADER,
+                row(),  # line 2
+                row(id="2023-multi", date="2023", description='"one\nline two\n\nfour"'),  # lines 3-6
+                row(id="2023-bad", date="2023-02-30", status="rumoured"),  # line 7
+                row(id="2023-multi", date="2024", source_url="javascript:alert(1)"),  # line 8
+                row(id="2023-coords", date="2024", lat="95", lon="x"),  # line 9
+            ]
+        )
+        + "\n"
+    )
     code, lines, _ = validate(write(tmp_path, "several.csv", text))
     p = str(tmp_path / "several.csv")
     assert code == 1
@@ -224,10 +229,12 @@ def test_validation_error_message_names_the_count():
 
 def test_numbers_and_dates_at_the_edges(tmp_path):
     rows = [
-        row(id="a", lat="-90", lon="180"), row(id="b", lat="90.0", lon="-180.0"),
-        row(id="c", date="2024-02-29", end_date="2024-03"), row(id="d", date="2024-03", end_date="2024-03-01"),
+        row(id="a", lat="-90", lon="180"),
+        row(id="b", lat="90.0", lon="-180.0"),
+        row(id="c", date="2024-02-29", end_date="2024-03"),
+        row(id="d", date="2024-03", end_date="2024-03-01"),
         row(id="e", date="2024", end_date="2024-01"),
-    ]  # fmt: skip
+    ]
     frame = load_events(write(tmp_path, "edges.csv", "\n".join([HEADER, *rows]) + "\n"))
     assert frame["lat"].tolist() == [-90.0, 90.0, 50.45, 50.45, 50.45]
     assert frame["precision"].astype(str).tolist() == ["day", "day", "day", "month", "year"]
@@ -245,8 +252,14 @@ def test_numbers_and_dates_at_the_edges(tmp_path):
         ({"id": "Bad Id"}, "id: 'Bad Id' is not valid"),
         ({"actors": "RUS;;PRK"}, "actors: 'RUS;;PRK' is not valid"),
         ({"un_resolutions": "1718 2397"}, "un_resolutions: '1718 2397' is not valid"),
-        ({"source_url": "https://a.org|https://b.org"}, "source_url: 'https://a.org|https://b.org' is not valid"),
-        ({"source_url": "JAVASCRIPT:alert(1)"}, "source_url: 'JAVASCRIPT:alert(1)' uses a scheme that is never linked"),
+        (
+            {"source_url": "https://a.org|https://b.org"},
+            "source_url: 'https://a.org|https://b.org' is not valid",
+        ),
+        (
+            {"source_url": "JAVASCRIPT:alert(1)"},
+            "source_url: 'JAVASCRIPT:alert(1)' uses a scheme that is never linked",
+        ),
         ({"source_url": ""}, "source_url: is required but empty"),
         ({"category": ""}, "category: is required but empty"),
         ({"description": "bell\x07"}, "description: 'bell\\x07' is not valid"),
@@ -269,7 +282,10 @@ def test_the_shipped_file_validates(tmp_path):
 def test_old_mac_line_ends_are_named(tmp_path):
     code, lines, _ = validate(write(tmp_path, "cr.csv", HEADER + "\r" + row() + "\r"))
     assert code == 1
-    assert lines[0] == f"{tmp_path / 'cr.csv'}:1: a bare carriage return (\\r) ends a line (save the file with \\n or \\r\\n line ends)"
+    assert (
+        lines[0]
+        == f"{tmp_path / 'cr.csv'}:1: a bare carriage return (\\r) ends a line (save the file with \\n or \\r\\n line ends)"
+    )
 
 
 def test_utf16_is_named(tmp_path):

@@ -9,4 +9,14 @@ from .errors import TrackerError
 from .query import EventFilter, filter_events, from_query, to_query
 from .storage import add_event, load_events
 
-__all__ = ["EventFilter", "Problem", "TrackerError", "ValidationError", "add_event", "filter_events", "from_query", "load_events", "to_query"]
+__all__ = [
+    "EventFilter",
+    "Problem",
+    "TrackerError",
+    "ValidationError",
+    "add_event",
+    "filter_events",
+    "from_query",
+    "load_events",
+    "to_query",
+]

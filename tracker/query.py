@@ -127,8 +127,13 @@ def _search(frame: pd.DataFrame, text: str, mask: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------- URL query string
 
-_QS_NAMES = {"categories": "category", "statuses": "status", "actors": "actor",
-             "resolutions": "resolution", "precisions": "precision"}  # fmt: skip
+_QS_NAMES = {
+    "categories": "category",
+    "statuses": "status",
+    "actors": "actor",
+    "resolutions": "resolution",
+    "precisions": "precision",
+}
 
 
 def to_query(f: EventFilter) -> str:
@@ -148,8 +153,11 @@ def to_query(f: EventFilter) -> str:
 def from_query(query: str) -> EventFilter:
     """The filter a URL query string describes; unknown or malformed parts are ignored."""
     qs = parse_qs(query.lstrip("?"), keep_blank_values=True)
-    allowed = {"categories": schema.CATEGORIES, "statuses": schema.STATUSES,
-               "precisions": schema.PRECISIONS}  # fmt: skip
+    allowed = {
+        "categories": schema.CATEGORIES,
+        "statuses": schema.STATUSES,
+        "precisions": schema.PRECISIONS,
+    }
     values: dict = {}
     for name in LIST_FIELDS:
         raw = qs.get(_QS_NAMES[name])
@@ -172,4 +180,13 @@ def from_query(query: str) -> EventFilter:
     return EventFilter(**values)
 
 
-__all__ = ["EventFilter", "filter_events", "filter_mask", "from_query", "is_in", "parse_bound", "replace", "to_query"]
+__all__ = [
+    "EventFilter",
+    "filter_events",
+    "filter_mask",
+    "from_query",
+    "is_in",
+    "parse_bound",
+    "replace",
+    "to_query",
+]

@@ -19,9 +19,15 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-dev-shm-usage",
-]  # fmt: skip
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def free_port() -> int:
@@ -36,7 +42,16 @@ class Server:
     def __init__(self, csv_path: Path, *extra: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "tracker", "serve", str(csv_path), "--port", str(self.port), *extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tracker",
+            "serve",
+            str(csv_path),
+            "--port",
+            str(self.port),
+            *extra,
+        ]
         self.log = open(csv_path.parent / f"server-{self.port}.log", "w+")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         self._wait()

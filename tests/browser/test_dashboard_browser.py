@@ -13,8 +13,6 @@ from probes import PLOTTED, POINT_XY
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
 
 # The table's row count and a row's data, from AG Grid's own API (it renders only visible rows).
 GRID_COUNT = """() => { try { return dash_ag_grid.getApi('grid').getDisplayedRowCount(); }
@@ -49,7 +47,7 @@ def open_dashboard(page: Page, url: str) -> None:
     page.wait_for_selector("#timeline .main-svg", timeout=30_000)
 
 
-def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, events_csv):
+def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, events_csv, tmp_path):
     rows = csv_rows(events_csv)
     sizes = Counter(r["category"] for r in rows)
     server = serve(events_csv)
@@ -61,7 +59,10 @@ def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, ev
     # Toggle a category off with the keyboard: the count drops by exactly its size, the URL changes.
     renders = []  # render callback requests: one per click (the URL it writes does not render again)
     # (matched on an output only the render callback has: the zoom callback also outputs the figure)
-    page.on("request", lambda r: renders.append(r.url) if "header-summary.children" in (r.post_data or "") else None)
+    page.on(
+        "request",
+        lambda r: renders.append(r.url) if "header-summary.children" in (r.post_data or "") else None,
+    )
     page.focus("#filter-categories input[value='diplomatic']")
     page.keyboard.press("Space")
     wait_plotted(page, len(rows) - sizes["diplomatic"])
@@ -126,9 +127,9 @@ def test_filters_url_details_reset_and_screenshot(serve, page: Page, browser, ev
     page.evaluate("window.scrollTo(0, 0)")
     click_event(page, "2019-04-25-kim-putin-vladivostok-summit")
     expect(details).to_contain_text("25 Apr 2019")
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
-    assert SCREENSHOT.stat().st_size > 50_000
+    screenshot = tmp_path / "screenshot.png"  # (the README's own comes from `make screenshot`)
+    page.screenshot(path=str(screenshot))
+    assert screenshot.stat().st_size > 50_000
     assert page.dialogs == []
 
 
@@ -140,12 +141,21 @@ def test_live_data_and_invalid_file_banner(serve, page: Page, events_csv):
     wait_plotted(page, transport)
 
     with open(events_csv, "a", encoding="utf-8") as handle:
-        handle.write("2025-01-10-new-rail-service,2025-01-10,,New Khasan rail service,Appended while serving.,"
-                     "transport,reported,RUS;PRK,Khasan,42.43,130.64,,Example,https://example.org/rail\n")  # fmt: skip
+        handle.write(
+            "2025-01-10-new-rail-service,2025-01-10,,New Khasan rail service,Appended while serving.,"
+            "transport,reported,RUS;PRK,Khasan,42.43,130.64,,Example,https://example.org/rail\n"
+        )
     # The next interaction (here: searching for "rail") sees the new row without a restart.
     page.fill("#filter-search", "rail")
     page.keyboard.press("Enter")
-    wait_plotted(page, sum(r["category"] == "transport" and "rail" in (r["title"] + r["description"] + r["location"]).lower() for r in rows) + 1)
+    wait_plotted(
+        page,
+        sum(
+            r["category"] == "transport" and "rail" in (r["title"] + r["description"] + r["location"]).lower()
+            for r in rows
+        )
+        + 1,
+    )
     expect(page.locator("#header-summary")).to_contain_text(f"of {len(rows) + 1} events shown")
 
     good = plotted(page)

@@ -64,7 +64,9 @@ def test_html_export_works_offline(page, events_csv, tmp_path, chart):
     from tracker.cli import main
 
     out = tmp_path / f"{chart}.html"
-    result = CliRunner().invoke(main, ["export", str(events_csv), "--chart", chart, "--status", "confirmed", "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["export", str(events_csv), "--chart", chart, "--status", "confirmed", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     network: list[str] = []
     page.route("http*://**/*", lambda route: (network.append(route.request.url), route.abort()))

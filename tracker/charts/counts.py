@@ -32,11 +32,13 @@ def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
     first = months.min() if len(months) else 0
     keys, counts = np.unique((months - first) * n + codes, return_counts=True)
     month = (keys // n + first).astype("datetime64[M]").astype("datetime64[D]")
-    return pd.DataFrame({
-        "month": np.datetime_as_string(month, unit="D"),
-        "category": np.asarray(schema.CATEGORIES)[keys % n],
-        "count": counts,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "month": np.datetime_as_string(month, unit="D"),
+            "category": np.asarray(schema.CATEGORIES)[keys % n],
+            "count": counts,
+        }
+    )
 
 
 def yearly_counts(monthly: pd.DataFrame) -> pd.DataFrame:
@@ -51,25 +53,37 @@ def counts_spec(frame: pd.DataFrame) -> dict:
     if frame.empty:
         return empty_spec()
     step, counts = 1, monthly_counts(frame)
-    if len(counts) > MAX_COUNT_BARS:  # thousands of month slivers cost the browser ~0.4 s a redraw
+    if len(counts) > MAX_COUNT_BARS:  # thousands of month slivers slow every redraw
         step, counts = 12, yearly_counts(counts)
     period, when = ("month", "%b %Y") if step == 1 else ("year", "%Y")
     data = []
     for category in lanes_of(frame):
         rows = counts[counts["category"] == category]
-        data.append({
-            "type": "bar", "name": CATEGORY_LABELS[category], "x": rows["month"].tolist(),
-            "y": rows["count"].tolist(), "marker": {"color": CATEGORY_COLORS[category]},
-            "xperiod": f"M{step}", "xperiodalignment": "middle", "meta": {"kind": "counts", "category": category},
-            "hovertemplate": f"%{{x|{when}}}: %{{y}} {CATEGORY_LABELS[category]}<extra></extra>",
-        })  # fmt: skip
+        data.append(
+            {
+                "type": "bar",
+                "name": CATEGORY_LABELS[category],
+                "x": rows["month"].tolist(),
+                "y": rows["count"].tolist(),
+                "marker": {"color": CATEGORY_COLORS[category]},
+                "xperiod": f"M{step}",
+                "xperiodalignment": "middle",
+                "meta": {"kind": "counts", "category": category},
+                "hovertemplate": f"%{{x|{when}}}: %{{y}} {CATEGORY_LABELS[category]}<extra></extra>",
+            }
+        )
     layout = {
-        "height": 420, "font": FONT, "barmode": "stack", "bargap": 0.1, "plot_bgcolor": "white",
-        "margin": {"l": 40, "r": 10, "t": 30, "b": 140}, "legend": dict(BOTTOM_LEGEND, traceorder="normal"),
+        "height": 420,
+        "font": FONT,
+        "barmode": "stack",
+        "bargap": 0.1,
+        "plot_bgcolor": "white",
+        "margin": {"l": 40, "r": 10, "t": 30, "b": 140},
+        "legend": dict(BOTTOM_LEGEND, traceorder="normal"),
         "title": {"text": f"Events per {period} (by start)", "font": {"size": 14}, "x": 0.01},
         "xaxis": {"type": "date", "gridcolor": "#e5e5e5"},
         "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "tickformat": ",d"},
-    }  # fmt: skip
+    }
     return {"data": data, "layout": layout}
 
 

@@ -128,8 +128,14 @@ def _category_codes(frame: pd.DataFrame) -> np.ndarray:
     return pd.Categorical(column, categories=schema.CATEGORIES).codes.astype(np.int64)
 
 
-def density_traces(counts: DayCounts, colors: dict[str, str], lo: int, hi: int,
-                   lanes: list[str] | None = None, width_px: int = PLOT_WIDTH_PX) -> list[dict]:  # fmt: skip
+def density_traces(
+    counts: DayCounts,
+    colors: dict[str, str],
+    lo: int,
+    hi: int,
+    lanes: list[str] | None = None,
+    width_px: int = PLOT_WIDTH_PX,
+) -> list[dict]:
     """One heatmap, a row per lane (``lanes``, else each category holding events): ``counts``
     per bin of days [lo, hi); a lane without events is a row of gaps.
 
@@ -146,15 +152,28 @@ def density_traces(counts: DayCounts, colors: dict[str, str], lo: int, hi: int,
     share = np.sqrt(rows / np.maximum(1, rows.max(axis=1, keepdims=True))) * 0.999  # 0 < share < 1 when counted
     z = np.arange(len(lanes))[:, None] + share
     step_ms = (hi - lo) * DAY_MS / n_bins
-    return [{
-        "type": "heatmap", "name": "events per bin", "y": lanes,
-        "x0": pd.Timestamp(lo * DAY_MS + step_ms / 2, unit="ms").isoformat(), "dx": step_ms,
-        "z": _nulls(z.round(3), rows), "customdata": _nulls(rows, rows),
-        "zmin": 0, "zmax": len(lanes), "colorscale": _lane_scale([colors[c] for c in lanes]),
-        "showscale": False, "hoverongaps": False,
-        "hovertemplate": "%{y}: %{customdata} events<extra>around %{x|%d %b %Y}</extra>",
-        "meta": {"kind": "density", "lanes": lanes, "totals": [int(t) for t in rows.sum(axis=1)]},
-    }]  # fmt: skip
+    return [
+        {
+            "type": "heatmap",
+            "name": "events per bin",
+            "y": lanes,
+            "x0": pd.Timestamp(lo * DAY_MS + step_ms / 2, unit="ms").isoformat(),
+            "dx": step_ms,
+            "z": _nulls(z.round(3), rows),
+            "customdata": _nulls(rows, rows),
+            "zmin": 0,
+            "zmax": len(lanes),
+            "colorscale": _lane_scale([colors[c] for c in lanes]),
+            "showscale": False,
+            "hoverongaps": False,
+            "hovertemplate": "%{y}: %{customdata} events<extra>around %{x|%d %b %Y}</extra>",
+            "meta": {
+                "kind": "density",
+                "lanes": lanes,
+                "totals": [int(t) for t in rows.sum(axis=1)],
+            },
+        }
+    ]
 
 
 def overview_trace(counts: DayCounts) -> dict:
@@ -166,17 +185,26 @@ def overview_trace(counts: DayCounts) -> dict:
     edges = np.datetime_as_string((lo + (hi - lo) * np.arange(n_bins + 1) // n_bins).astype("datetime64[D]"))
     heights = (OVERVIEW_BASE + binned / max(1, binned.max())).round(3).tolist()
     return {
-        "type": "scatter", "mode": "lines", "fill": "toself", "line": {"width": 0, "shape": "hv"},
-        "fillcolor": "#b8bec6", "hoverinfo": "skip", "showlegend": False,
-        "x": [edges[0], *edges.tolist(), edges[-1]], "y": [OVERVIEW_BASE, *heights, heights[-1], OVERVIEW_BASE],
-        "customdata": binned.tolist(), "meta": {"kind": "overview"},
-    }  # fmt: skip
+        "type": "scatter",
+        "mode": "lines",
+        "fill": "toself",
+        "line": {"width": 0, "shape": "hv"},
+        "fillcolor": "#b8bec6",
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "x": [edges[0], *edges.tolist(), edges[-1]],
+        "y": [OVERVIEW_BASE, *heights, heights[-1], OVERVIEW_BASE],
+        "customdata": binned.tolist(),
+        "meta": {"kind": "overview"},
+    }
 
 
 def _nulls(values: np.ndarray, counts: np.ndarray) -> list[list]:
     """``values`` as nested lists with None where nothing was counted (drawn as a gap)."""
-    return [[v if c else None for v, c in zip(row, crow, strict=True)]
-            for row, crow in zip(values.tolist(), counts.tolist(), strict=True)]  # fmt: skip
+    return [
+        [v if c else None for v, c in zip(row, crow, strict=True)]
+        for row, crow in zip(values.tolist(), counts.tolist(), strict=True)
+    ]
 
 
 def _lane_scale(lane_colors: list[str]) -> list[list]:
@@ -192,9 +220,15 @@ def density_note(count: int) -> dict:
     """A layout annotation saying why lanes show counts."""
     return {
         "text": f"{count:,} events: counts per time bin; zoom in to see single events",
-        "xref": "paper", "yref": "paper", "x": 1, "y": 1.0, "yanchor": "bottom", "xanchor": "right",
-        "showarrow": False, "font": {"size": 11, "color": "#555555"},
-    }  # fmt: skip
+        "xref": "paper",
+        "yref": "paper",
+        "x": 1,
+        "y": 1.0,
+        "yanchor": "bottom",
+        "xanchor": "right",
+        "showarrow": False,
+        "font": {"size": 11, "color": "#555555"},
+    }
 
 
 def use_webgl(spec: dict, min_points: int = WEBGL_MIN_POINTS) -> dict:

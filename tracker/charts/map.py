@@ -41,21 +41,38 @@ def map_spec(frame: pd.DataFrame) -> dict:
     if not n_located:
         return empty_spec(320)
     if n_located > MAP_POINT_LIMIT:
-        cells, size = map_cells(frame["lat"].to_numpy()[has_place], frame["lon"].to_numpy()[has_place],
-                                category_codes(frame)[has_place])  # fmt: skip
+        cells, size = map_cells(
+            frame["lat"].to_numpy()[has_place],
+            frame["lon"].to_numpy()[has_place],
+            category_codes(frame)[has_place],
+        )
         data, note = _cell_traces(cells, size), f", counted per {size:g}° cell"
     else:
         data, note = _point_traces(frame[has_place]), ""
     geo = {
-        "projection": {"type": "natural earth"}, "fitbounds": "locations", "resolution": 110,
-        "showcountries": True, "countrycolor": "#bbbbbb", "showland": True, "landcolor": "#f2f2f2",
-        "showocean": True, "oceancolor": "#e8f1f8", "coastlinecolor": "#999999",
-    }  # fmt: skip
+        "projection": {"type": "natural earth"},
+        "fitbounds": "locations",
+        "resolution": 110,
+        "showcountries": True,
+        "countrycolor": "#bbbbbb",
+        "showland": True,
+        "landcolor": "#f2f2f2",
+        "showocean": True,
+        "oceancolor": "#e8f1f8",
+        "coastlinecolor": "#999999",
+    }
     layout = {
-        "height": 420, "font": FONT, "geo": geo, "margin": {"l": 0, "r": 0, "t": 30, "b": 110},
-        "title": {"text": f"Where ({n_located} events with coordinates{note})", "font": {"size": 14}, "x": 0.01},
+        "height": 420,
+        "font": FONT,
+        "geo": geo,
+        "margin": {"l": 0, "r": 0, "t": 30, "b": 110},
+        "title": {
+            "text": f"Where ({n_located} events with coordinates{note})",
+            "font": {"size": 14},
+            "x": 0.01,
+        },
         "legend": BOTTOM_LEGEND,
-    }  # fmt: skip
+    }
     return {"data": data, "layout": layout}
 
 
@@ -65,15 +82,26 @@ def _point_traces(located: pd.DataFrame) -> list[dict]:
     for category in lanes_of(located):
         rows = located[located["category"].astype(str) == category]
         color = CATEGORY_COLORS[category]
-        data.append({
-            "type": "scattergeo", "mode": "markers", "name": CATEGORY_LABELS[category],
-            "lat": rows["lat"].tolist(), "lon": rows["lon"].tolist(),
-            "customdata": rows["id"].tolist(), "meta": {"kind": "events", "category": category},
-            "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
-            "hovertemplate": "%{hovertext}<extra></extra>",
-            "marker": {"color": color, "size": 10, "opacity": 0.85, "line": {"width": 2, "color": color},
-                       "symbol": [STATUS_STYLES[s]["symbol"] for s in rows["status"].astype(str)]},
-        })  # fmt: skip
+        data.append(
+            {
+                "type": "scattergeo",
+                "mode": "markers",
+                "name": CATEGORY_LABELS[category],
+                "lat": rows["lat"].tolist(),
+                "lon": rows["lon"].tolist(),
+                "customdata": rows["id"].tolist(),
+                "meta": {"kind": "events", "category": category},
+                "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
+                "hovertemplate": "%{hovertext}<extra></extra>",
+                "marker": {
+                    "color": color,
+                    "size": 10,
+                    "opacity": 0.85,
+                    "line": {"width": 2, "color": color},
+                    "symbol": [STATUS_STYLES[s]["symbol"] for s in rows["status"].astype(str)],
+                },
+            }
+        )
     return data
 
 
@@ -91,12 +119,14 @@ def map_cells(lat: np.ndarray, lon: np.ndarray, codes: np.ndarray) -> tuple[pd.D
         if len(keys) <= MAP_MAX_CELLS:
             break
     cell = keys % (n_rows * n_cols)
-    cells = pd.DataFrame({
-        "category": np.asarray(schema.CATEGORIES)[keys // (n_rows * n_cols)],
-        "lat": np.clip((cell // n_cols + 0.5) * size - 90, -90, 90),
-        "lon": np.clip((cell % n_cols + 0.5) * size - 180, -180, 180),
-        "count": counts,
-    })  # fmt: skip
+    cells = pd.DataFrame(
+        {
+            "category": np.asarray(schema.CATEGORIES)[keys // (n_rows * n_cols)],
+            "lat": np.clip((cell // n_cols + 0.5) * size - 90, -90, 90),
+            "lon": np.clip((cell % n_cols + 0.5) * size - 180, -180, 180),
+            "count": counts,
+        }
+    )
     return cells, size
 
 
@@ -108,15 +138,25 @@ def _cell_traces(cells: pd.DataFrame, size: float) -> list[dict]:
     for category in [c for c in schema.CATEGORIES if c in set(cells["category"])]:
         rows = cells[cells["category"] == category]
         color, label = CATEGORY_COLORS[category], CATEGORY_LABELS[category]
-        data.append({
-            "type": "scattergeo", "mode": "markers", "name": label,
-            "lat": rows["lat"].round(4).tolist(), "lon": rows["lon"].round(4).tolist(),
-            "text": rows["count"].tolist(), "meta": {"kind": "cells", "category": category, "degrees": size},
-            "hovertemplate": f"%{{text:,}} {html.escape(label)} events<br>{size:g}° cell around "
-                             "%{lat:.2f}, %{lon:.2f}<extra></extra>",
-            "marker": {"color": color, "size": rows["size"].tolist(), "opacity": 0.7,
-                       "line": {"width": 1, "color": color}},
-        })  # fmt: skip
+        data.append(
+            {
+                "type": "scattergeo",
+                "mode": "markers",
+                "name": label,
+                "lat": rows["lat"].round(4).tolist(),
+                "lon": rows["lon"].round(4).tolist(),
+                "text": rows["count"].tolist(),
+                "meta": {"kind": "cells", "category": category, "degrees": size},
+                "hovertemplate": f"%{{text:,}} {html.escape(label)} events<br>{size:g}° cell around "
+                "%{lat:.2f}, %{lon:.2f}<extra></extra>",
+                "marker": {
+                    "color": color,
+                    "size": rows["size"].tolist(),
+                    "opacity": 0.7,
+                    "line": {"width": 1, "color": color},
+                },
+            }
+        )
     return data
 
 

@@ -22,7 +22,14 @@ STATUS_STYLES: dict[str, dict] = {
 EMPTY_MESSAGE = "No events match these filters"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LEGEND_GREY = "#555555"
-BOTTOM_LEGEND = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom", "font": {"size": 11}}
+BOTTOM_LEGEND = {
+    "orientation": "h",
+    "x": 0,
+    "y": 0,
+    "yref": "container",
+    "yanchor": "bottom",
+    "font": {"size": 11},
+}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
 
@@ -73,8 +80,15 @@ def empty_spec(height: int = 260) -> dict:
             "yaxis": {"visible": False},
             "plot_bgcolor": "white",
             "annotations": [
-                {"text": EMPTY_MESSAGE, "showarrow": False, "xref": "paper", "yref": "paper",
-                 "x": 0.5, "y": 0.5, "font": {"size": 18, "color": "#444"}}  # fmt: skip
+                {
+                    "text": EMPTY_MESSAGE,
+                    "showarrow": False,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": 0.5,
+                    "y": 0.5,
+                    "font": {"size": 18, "color": "#444"},
+                }
             ],
         },
     }

@@ -131,8 +131,12 @@ def _marker_trace(rows: pd.DataFrame, status: str) -> dict:
         "name": status,
         "meta": {"kind": "events", "shape": "marker", "status": status},
         "x": rows["date"].tolist(),
-        "marker": {"symbol": style["symbol"], "color": colors, "size": 11,
-                   "line": {"width": 2, "color": colors}},  # fmt: skip
+        "marker": {
+            "symbol": style["symbol"],
+            "color": colors,
+            "size": 11,
+            "line": {"width": 2, "color": colors},
+        },
         **_event_fields(rows),
     }
 
@@ -166,17 +170,39 @@ def _status_legend() -> list[dict]:
     """Legend-only traces that explain the marks (clicking one hides that status)."""
     out = []
     for status, style in STATUS_STYLES.items():
-        out.append({
-            "type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": status,
-            "legendgroup": status, "hoverinfo": "skip", "meta": {"kind": "legend"},
-            "marker": {"symbol": style["symbol"], "color": LEGEND_GREY, "size": 11,
-                       "line": {"width": 2, "color": LEGEND_GREY}},
-        })  # fmt: skip
-    out.append({
-        "type": "bar", "orientation": "h", "x": [None], "y": [None], "hoverinfo": "skip",
-        "name": "bar: span, or month/year date", "meta": {"kind": "legend"},
-        "marker": {"color": tint(LEGEND_GREY, 0.35), "line": {"width": 2, "color": LEGEND_GREY}},
-    })  # fmt: skip
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [None],
+                "y": [None],
+                "name": status,
+                "legendgroup": status,
+                "hoverinfo": "skip",
+                "meta": {"kind": "legend"},
+                "marker": {
+                    "symbol": style["symbol"],
+                    "color": LEGEND_GREY,
+                    "size": 11,
+                    "line": {"width": 2, "color": LEGEND_GREY},
+                },
+            }
+        )
+    out.append(
+        {
+            "type": "bar",
+            "orientation": "h",
+            "x": [None],
+            "y": [None],
+            "hoverinfo": "skip",
+            "name": "bar: span, or month/year date",
+            "meta": {"kind": "legend"},
+            "marker": {
+                "color": tint(LEGEND_GREY, 0.35),
+                "line": {"width": 2, "color": LEGEND_GREY},
+            },
+        }
+    )
     return out
 
 
@@ -199,17 +225,33 @@ def _timeline_layout(lanes: list[str]) -> dict:
         "barmode": "overlay",
         "hovermode": "closest",
         "plot_bgcolor": "white",
-        "legend": {"orientation": "h", "x": 0, "y": 1, "yref": "container", "yanchor": "top",
-                   "title": {"text": "Claim status:"}},  # fmt: skip
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": 1,
+            "yref": "container",
+            "yanchor": "top",
+            "title": {"text": "Claim status:"},
+        },
         "xaxis": {
             "type": "date",
             "gridcolor": "#e5e5e5",
-            "rangeslider": {"visible": True, "thickness": slider_share, "yaxis": {"rangemode": "auto"}},
+            "rangeslider": {
+                "visible": True,
+                "thickness": slider_share,
+                "yaxis": {"rangemode": "auto"},
+            },
             "rangeselector": {"buttons": buttons, "x": 0, "y": 1.01, "yanchor": "bottom"},
         },
         # The overview's axis: it lies below this range, so only the range slider shows it.
         "yaxis": {"range": [0, 1], "fixedrange": True, "visible": False},
-        "xaxis2": {"type": "date", "overlaying": "x", "matches": "x", "visible": False, "anchor": "y2"},
+        "xaxis2": {
+            "type": "date",
+            "overlaying": "x",
+            "matches": "x",
+            "visible": False,
+            "anchor": "y2",
+        },
         "yaxis2": {  # the lanes
             "anchor": "x2",
             "type": "category",

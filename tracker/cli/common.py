@@ -27,11 +27,15 @@ def handle_errors(command):
                 click.echo(line, err=True)
             count = f"{exc.total} problem{'s' if exc.total != 1 else ''}"
             it = "it" if exc.total == 1 else "them"
-            raise click.ClickException(f"{count} in {exc.path}; nothing was written (fix {it} and run `tracker validate` again)") from None
+            raise click.ClickException(
+                f"{count} in {exc.path}; nothing was written (fix {it} and run `tracker validate` again)"
+            ) from None
         except TrackerError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
-            raise click.ClickException(f"{exc.filename or ''}: {exc.strerror} (check the path and permissions)") from None
+            raise click.ClickException(
+                f"{exc.filename or ''}: {exc.strerror} (check the path and permissions)"
+            ) from None
 
     return wrapper
 
@@ -54,7 +58,9 @@ def csv_argument_or_option(command):
             raise click.UsageError(f"two events files given ({csv_arg} and --csv {csv_path}): give one")
         return command(*args, csv_path=csv_arg or csv_path, **kwargs)
 
-    argument = click.argument("csv_arg", metavar="[CSV]", required=False, type=click.Path(dir_okay=True, path_type=Path))
+    argument = click.argument(
+        "csv_arg", metavar="[CSV]", required=False, type=click.Path(dir_okay=True, path_type=Path)
+    )
     return argument(csv_option(wrapper))
 
 
@@ -66,11 +72,39 @@ def resolve_csv(csv_path: Path | None) -> Path:
 def filter_options(command):
     """The filter options shared by ``list``, ``export`` and friends."""
     options = [
-        click.option("--category", "categories", multiple=True, type=click.Choice(schema.CATEGORIES), help="Keep this category (repeatable)."),
-        click.option("--status", "statuses", multiple=True, type=click.Choice(schema.STATUSES), help="Keep this claim status (repeatable)."),
-        click.option("--actor", "actors", multiple=True, help="Keep events naming this actor, e.g. RUS (repeatable)."),
-        click.option("--resolution", "resolutions", multiple=True, help="Keep events bearing on this UNSC resolution (repeatable)."),
-        click.option("--precision", "precisions", multiple=True, type=click.Choice(schema.PRECISIONS), help="Keep events dated to this precision (repeatable)."),
+        click.option(
+            "--category",
+            "categories",
+            multiple=True,
+            type=click.Choice(schema.CATEGORIES),
+            help="Keep this category (repeatable).",
+        ),
+        click.option(
+            "--status",
+            "statuses",
+            multiple=True,
+            type=click.Choice(schema.STATUSES),
+            help="Keep this claim status (repeatable).",
+        ),
+        click.option(
+            "--actor",
+            "actors",
+            multiple=True,
+            help="Keep events naming this actor, e.g. RUS (repeatable).",
+        ),
+        click.option(
+            "--resolution",
+            "resolutions",
+            multiple=True,
+            help="Keep events bearing on this UNSC resolution (repeatable).",
+        ),
+        click.option(
+            "--precision",
+            "precisions",
+            multiple=True,
+            type=click.Choice(schema.PRECISIONS),
+            help="Keep events dated to this precision (repeatable).",
+        ),
         click.option("--since", help='Keep events ending on or after this date ("Nov 2022", "2022-11-02").'),
         click.option("--until", help="Keep events starting on or before this date."),
         click.option("--search", help="Keep events whose title, description or location contains this text."),
@@ -78,8 +112,16 @@ def filter_options(command):
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
 
-def build_filter(categories=(), statuses=(), actors=(), resolutions=(), precisions=(), since=None, until=None,
-                 search=None) -> EventFilter:
+def build_filter(
+    categories=(),
+    statuses=(),
+    actors=(),
+    resolutions=(),
+    precisions=(),
+    since=None,
+    until=None,
+    search=None,
+) -> EventFilter:
     """An EventFilter from CLI option values (an option not given restricts nothing)."""
     try:
         since_iso = parse_date(since) if since else None
@@ -87,10 +129,15 @@ def build_filter(categories=(), statuses=(), actors=(), resolutions=(), precisio
     except TrackerError as exc:
         raise click.UsageError(f"--since/--until: {exc}") from None
     return EventFilter(
-        categories=tuple(categories) or None, statuses=tuple(statuses) or None,
-        actors=split_items(actors) or None, resolutions=split_items(resolutions) or None,
-        precisions=tuple(precisions) or None, since=since_iso, until=until_iso, search=search,
-    )  # fmt: skip
+        categories=tuple(categories) or None,
+        statuses=tuple(statuses) or None,
+        actors=split_items(actors) or None,
+        resolutions=split_items(resolutions) or None,
+        precisions=tuple(precisions) or None,
+        since=since_iso,
+        until=until_iso,
+        search=search,
+    )
 
 
 def split_items(values) -> tuple[str, ...]:

@@ -35,7 +35,13 @@ def validate(csv_path):
 @click.command(name="list")
 @csv_argument_or_option
 @filter_options
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
 @handle_errors
 def list_events(csv_path, fmt, **filters):
     """Print the events that match the filters."""
@@ -45,7 +51,10 @@ def list_events(csv_path, fmt, **filters):
 
 @click.command()
 @csv_option
-@click.option("--date", help='When it happened, free-form: "2 January 2024", "2 Januari 2024", "Nov 2022", "2023".')
+@click.option(
+    "--date",
+    help='When it happened, free-form: "2 January 2024", "2 Januari 2024", "Nov 2022", "2023".',
+)
 @click.option("--end-date", help="When a span ended (same forms).")
 @click.option("--title", help="One line in your own words.")
 @click.option("--description", help="A few sentences.")
@@ -57,7 +66,12 @@ def list_events(csv_path, fmt, **filters):
 @click.option("--lon", help="Longitude in [-180, 180].")
 @click.option("--un-resolutions", help="UNSC resolution numbers, e.g. '1718;2397'.")
 @click.option("--source-url", "source_urls", multiple=True, help="An http(s) source URL (repeatable).")
-@click.option("--source-name", "source_names", multiple=True, help="The source's name (repeatable, same order).")
+@click.option(
+    "--source-name",
+    "source_names",
+    multiple=True,
+    help="The source's name (repeatable, same order).",
+)
 @click.option("--id", "event_id", help="A slug id (generated from date and title when left out).")
 @handle_errors
 def add(csv_path, event_id, source_urls, source_names, **values):
@@ -65,8 +79,12 @@ def add(csv_path, event_id, source_urls, source_names, **values):
     values = _prompt_missing(values, source_urls)
     source_urls = source_urls or (values.pop("source_url"),)
     values.pop("source_url", None)
-    row = dict(values, id=event_id or "", source_url=" | ".join(u.strip() for u in source_urls),
-               source_name=" | ".join(n.strip() for n in source_names))  # fmt: skip
+    row = dict(
+        values,
+        id=event_id or "",
+        source_url=" | ".join(u.strip() for u in source_urls),
+        source_name=" | ".join(n.strip() for n in source_names),
+    )
     for key in ("date", "end_date"):
         if row.get(key):
             row[key] = _date_option(key, row[key])
@@ -88,7 +106,10 @@ def _date_option(key: str, text: str) -> str:
 
 
 REQUIRED_ADD = ("date", "title", "category", "status")
-PROMPTS = {"date": 'Date (e.g. "2 January 2024", "Nov 2022", "2023")', "source_url": "Source URL (http or https)"}
+PROMPTS = {
+    "date": 'Date (e.g. "2 January 2024", "Nov 2022", "2023")',
+    "source_url": "Source URL (http or https)",
+}
 
 
 def stdin_is_terminal() -> bool:
@@ -105,6 +126,9 @@ def _prompt_missing(values: dict, source_urls: tuple) -> dict:
         names = ", ".join("--" + k.replace("_", "-") for k in missing)
         raise click.UsageError(f"missing {names} (give them as options, or run in a terminal to be asked)")
     for key in missing:
-        choices = {"category": click.Choice(schema.CATEGORIES), "status": click.Choice(schema.STATUSES)}
+        choices = {
+            "category": click.Choice(schema.CATEGORIES),
+            "status": click.Choice(schema.STATUSES),
+        }
         values[key] = click.prompt(PROMPTS.get(key, key.capitalize()), type=choices.get(key, str))
     return values

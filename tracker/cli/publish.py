@@ -15,12 +15,37 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json")
 @click.command()
 @csv_argument_or_option
 @filter_options
-@click.option("--chart", type=click.Choice(["timeline", "counts", "map"]), default="timeline", show_default=True, help="Which chart (png/svg/pdf/html).")
-@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), help="Output format (default: from the -o suffix).")
+@click.option(
+    "--chart",
+    type=click.Choice(["timeline", "counts", "map"]),
+    default="timeline",
+    show_default=True,
+    help="Which chart (png/svg/pdf/html).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    help="Output format (default: from the -o suffix).",
+)
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write.")
-@click.option("--width", type=click.IntRange(100, 10000), help="Width in CSS pixels (images: 1200; HTML: the window's).")
-@click.option("--height", type=click.IntRange(100, 10000), help="Image height in CSS pixels (default: fits the chart).")
-@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(0.1, 10), help="Pixel density: a PNG is width*scale pixels wide.")
+@click.option(
+    "--width",
+    type=click.IntRange(100, 10000),
+    help="Width in CSS pixels (images: 1200; HTML: the window's).",
+)
+@click.option(
+    "--height",
+    type=click.IntRange(100, 10000),
+    help="Image height in CSS pixels (default: fits the chart).",
+)
+@click.option(
+    "--scale",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 10),
+    help="Pixel density: a PNG is width*scale pixels wide.",
+)
 @click.option("--title", help="Chart title (default: the chart's own).")
 @handle_errors
 def export(csv_path, chart, fmt, output, width, height, scale, title, **filters):
@@ -29,14 +54,25 @@ def export(csv_path, chart, fmt, output, width, height, scale, title, **filters)
 
     fmt = fmt or output.suffix.lstrip(".").lower()
     if fmt not in EXPORT_FORMATS:
-        raise click.UsageError(f"cannot tell the format from {output.name!r}: give --format ({'|'.join(EXPORT_FORMATS)})")
+        raise click.UsageError(
+            f"cannot tell the format from {output.name!r}: give --format ({'|'.join(EXPORT_FORMATS)})"
+        )
     check_output(output)
     path = resolve_csv(csv_path)
-    result = export_view(load_events(path), build_filter(**filters), fmt, csv_path=path, chart=chart,
-                         title=title, size=ImageSize(width, height, scale))  # fmt: skip
+    result = export_view(
+        load_events(path),
+        build_filter(**filters),
+        fmt,
+        csv_path=path,
+        chart=chart,
+        title=title,
+        size=ImageSize(width, height, scale),
+    )
     write_export(output, result.content)
     what = "events" if fmt in ("csv", "json") else f"{chart} chart"
-    click.echo(f"{output}: {fmt} {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})")
+    click.echo(
+        f"{output}: {fmt} {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})"
+    )
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -44,17 +80,35 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 @click.command()
 @csv_argument_or_option
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every network).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0: every network).",
+)
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
-@click.option("--debug", is_flag=True, help="Flask's development server with Dash's dev tools (never in production).")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Flask's development server with Dash's dev tools (never in production).",
+)
 @handle_errors
 def serve(csv_path, host, port, workers, debug):
     """Serve the dashboard for CSV (validated first) until Ctrl+C."""
     path = resolve_csv(csv_path)
     frame = load_events(path)
     if host not in LOCAL_HOSTS:
-        click.echo(f"warning: listening on {host}: the dashboard is reachable from other machines", err=True)
+        click.echo(
+            f"warning: listening on {host}: the dashboard is reachable from other machines",
+            err=True,
+        )
     click.echo(f"Serving {path} ({len(frame)} events) at http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     from dashboard.serve import run  # dash is imported only when serving
 

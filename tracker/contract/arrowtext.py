@@ -80,8 +80,6 @@ def _class_items(codes: list[int]) -> str:
 _WHITESPACE = _class_items([c for c in range(0x3001) if re.match(r"\s", chr(c))])
 
 
-
-
 def all_match(column: pa.ChunkedArray, pattern: str) -> bool:
     """Every non-empty value matches ``pattern`` in full, as ``Series.str.fullmatch`` would. When
     the pattern can never match a line break, each chunk's values are joined by ``\n`` (no value
@@ -93,7 +91,10 @@ def all_match(column: pa.ChunkedArray, pattern: str) -> bool:
         return pc.all(pc.match_substring_regex(column, f"^(?:{regex})$")).as_py() is not False
     lines = f"^(?:{regex})(?:\n(?:{regex}))*$"
     for chunk in filter(len, column.chunks):
-        text = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk), pa.scalar("\n", chunk.type))
+        text = pc.binary_join(
+            pa.ListArray.from_arrays(pa.array([0, len(chunk)], pa.int32()), chunk),
+            pa.scalar("\n", chunk.type),
+        )
         if not pc.match_substring_regex(text, lines)[0].as_py():
             return False
     return True
@@ -126,7 +127,11 @@ def _tree_may_match_newline(nodes, dotall: bool, sre) -> bool:
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, getattr(sre, "POSSESSIVE_REPEAT", None)):
             found = _tree_may_match_newline(arg[2], dotall, sre)
         elif op is sre.SUBPATTERN:
-            found = _tree_may_match_newline(arg[3], (dotall or arg[1] & sre.SRE_FLAG_DOTALL) and not arg[2] & sre.SRE_FLAG_DOTALL, sre)
+            found = _tree_may_match_newline(
+                arg[3],
+                (dotall or arg[1] & sre.SRE_FLAG_DOTALL) and not arg[2] & sre.SRE_FLAG_DOTALL,
+                sre,
+            )
         elif op is sre.BRANCH:
             found = any(_tree_may_match_newline(branch, dotall, sre) for branch in arg[1])
         else:
@@ -138,8 +143,14 @@ def _tree_may_match_newline(nodes, dotall: bool, sre) -> bool:
 
 def _class_has_newline(items, sre) -> bool:
     """Whether a character class (``[...]``, ``\\s``, ...) holds a line break (True when unsure)."""
-    known = {sre.CATEGORY_SPACE: True, sre.CATEGORY_NOT_SPACE: False, sre.CATEGORY_DIGIT: False,
-             sre.CATEGORY_NOT_DIGIT: True, sre.CATEGORY_WORD: False, sre.CATEGORY_NOT_WORD: True}  # fmt: skip
+    known = {
+        sre.CATEGORY_SPACE: True,
+        sre.CATEGORY_NOT_SPACE: False,
+        sre.CATEGORY_DIGIT: False,
+        sre.CATEGORY_NOT_DIGIT: True,
+        sre.CATEGORY_WORD: False,
+        sre.CATEGORY_NOT_WORD: True,
+    }
     negate, listed = False, False
     for op, arg in items:
         if op is sre.NEGATE:
@@ -176,7 +187,11 @@ def fingerprints(chunk: pa.Array) -> np.ndarray:
         shortest = int(lengths.min(initial=0))
         for k in range(0, int(lengths.max(initial=0)), 8):  # (a value's rounds: only its own bytes)
             whole = k + 8 <= shortest  # (every value has 8 more bytes: no masking needed)
-            word = words[starts + k] if whole else words[np.minimum(starts + k, len(words) - 1)] & _WORD_MASKS[np.clip(lengths - k, 0, 8)]
+            word = (
+                words[starts + k]
+                if whole
+                else words[np.minimum(starts + k, len(words) - 1)] & _WORD_MASKS[np.clip(lengths - k, 0, 8)]
+            )
             mixed = (out ^ word) * np.uint64(0xBF58476D1CE4E5B9)
             mixed ^= mixed >> np.uint64(31)
             if whole:

@@ -64,13 +64,23 @@ def text_problem(data: bytes) -> Problem | None:
         return Problem(1, "", "file is UTF-16 text, not UTF-8", "save it as UTF-8 CSV")
     nul = data.find(b"\x00")
     if nul >= 0:
-        return Problem(data.count(b"\n", 0, nul) + 1, "", "file holds binary data (NUL bytes), not CSV text", "save it as UTF-8 CSV")
+        return Problem(
+            data.count(b"\n", 0, nul) + 1,
+            "",
+            "file holds binary data (NUL bytes), not CSV text",
+            "save it as UTF-8 CSV",
+        )
     if not data.isascii():
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = data.count(b"\n", 0, exc.start) + 1
-            return Problem(line, "", f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8 text", "save the file as UTF-8")
+            return Problem(
+                line,
+                "",
+                f"byte 0x{data[exc.start]:02x} at offset {exc.start} is not UTF-8 text",
+                "save the file as UTF-8",
+            )
     return None
 
 
@@ -88,7 +98,14 @@ def header_problems(header: list[str]) -> list[Problem]:
     dupes = sorted({c for c in header if c and header.count(c) > 1})
     problems = []
     if missing:
-        problems.append(Problem(1, "", "missing columns: " + ", ".join(missing), "the header must name: " + ",".join(schema.COLUMNS)))
+        problems.append(
+            Problem(
+                1,
+                "",
+                "missing columns: " + ", ".join(missing),
+                "the header must name: " + ",".join(schema.COLUMNS),
+            )
+        )
     if dupes:
         problems.append(Problem(1, "", "repeated columns: " + ", ".join(dupes), "name each column once"))
     return problems
@@ -110,7 +127,12 @@ def _structure_problems(data: bytes) -> list[Problem]:
 
 
 def _ragged(line: int, n_fields: int, width: int) -> Problem:
-    return Problem(line, "", f"row has {n_fields} fields, the header has {width}", "quote any field that holds a comma; give every column, even if empty")
+    return Problem(
+        line,
+        "",
+        f"row has {n_fields} fields, the header has {width}",
+        "quote any field that holds a comma; give every column, even if empty",
+    )
 
 
 def _quoting_problem(line: int, error: str) -> Problem:
@@ -118,7 +140,12 @@ def _quoting_problem(line: int, error: str) -> Problem:
     if "unexpected end of data" in error:
         return Problem(line, "", "a quoted field that starts in this row is never closed", hint)
     if "new-line character seen in unquoted field" in error:
-        return Problem(line, "", "a bare carriage return (\\r) ends a line", "save the file with \\n or \\r\\n line ends")
+        return Problem(
+            line,
+            "",
+            "a bare carriage return (\\r) ends a line",
+            "save the file with \\n or \\r\\n line ends",
+        )
     return Problem(line, "", f"broken quoting: {error}", hint)
 
 
@@ -186,10 +213,23 @@ def record_lines(data: bytes, n_records: int, path: Path) -> np.ndarray:
         raise ValidationError(path, [Problem(int(stray[0]), "", "a double quote in the middle of a field", hint)])
     width = len(header_of(data))
     if len(lines) - 1 != n_records:
-        raise ValidationError(path, _structure_problems(data) or [Problem(1, "", "the rows cannot be told apart", "save the file as plain UTF-8 CSV with \\n or \\r\\n line ends")])
+        raise ValidationError(
+            path,
+            _structure_problems(data)
+            or [
+                Problem(
+                    1,
+                    "",
+                    "the rows cannot be told apart",
+                    "save the file as plain UTF-8 CSV with \\n or \\r\\n line ends",
+                )
+            ],
+        )
     ragged = np.flatnonzero(counts[1:] != width) + 1
     if len(ragged):
-        raise ValidationError(path, [_ragged(int(lines[i]), int(counts[i]), width) for i in ragged[:MAX_PROBLEMS]], len(ragged))
+        raise ValidationError(
+            path,
+            [_ragged(int(lines[i]), int(counts[i]), width) for i in ragged[:MAX_PROBLEMS]],
+            len(ragged),
+        )
     return lines[1:]
-
-

@@ -22,11 +22,22 @@ EXAMPLES = '"2 January 2024", "2 Januari 2024", "2024-01-02", "Nov 2022", "2022-
 
 # Indonesian (and Malay) month names and abbreviations, as in the seed article.
 _LOCAL_MONTHS = {
-    "januari": "January", "februari": "February", "pebruari": "February", "maret": "March",
-    "mei": "May", "juni": "June", "juli": "July", "agustus": "August", "agu": "Aug",
-    "agt": "Aug", "oktober": "October", "okt": "Oct", "nopember": "November",
-    "desember": "December", "des": "Dec",
-}  # fmt: skip
+    "januari": "January",
+    "februari": "February",
+    "pebruari": "February",
+    "maret": "March",
+    "mei": "May",
+    "juni": "June",
+    "juli": "July",
+    "agustus": "August",
+    "agu": "Aug",
+    "agt": "Aug",
+    "oktober": "October",
+    "okt": "Oct",
+    "nopember": "November",
+    "desember": "December",
+    "des": "Dec",
+}
 _LOCAL_MONTH_RE = re.compile(r"\b(" + "|".join(_LOCAL_MONTHS) + r")\b", re.IGNORECASE)
 # Two defaults that differ in every field: a field equal under both was in the text.
 _DEFAULT_A = datetime(1904, 1, 1)

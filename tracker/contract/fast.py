@@ -78,7 +78,10 @@ def accepted_table(data, min_rows: int = MIN_ROWS, whole: bool = True) -> pa.Tab
 def _length_only(f: schema.Field) -> bool:
     """A column whose every rule a bound on line lengths and the byte scan prove (a length, and a
     pattern forbidding only control characters), read by no row rule: it need not be parsed."""
-    proved = {"max_length": True, "pattern": bool(f.pattern) and arrowtext.proved_by_byte_scan(f.pattern or "")}
+    proved = {
+        "max_length": True,
+        "pattern": bool(f.pattern) and arrowtext.proved_by_byte_scan(f.pattern or ""),
+    }
     rules = [rule.name for rule in field_rules(f)]
     return bool(f.max_length) and f.name not in ROW_RULE_COLUMNS and all(proved.get(name) for name in rules)
 
@@ -170,7 +173,16 @@ def _chunk_facts(raw: np.ndarray, at: int) -> _ChunkFacts | None:
     first, last = (int(newlines[0]), int(newlines[-1])) if len(newlines) else (-1, -1)
     longest = int(np.diff(newlines).max(initial=0))
     ascii_only = bool(chunk.max() < 128)
-    return _ChunkFacts(len(quotes), len(newlines), int(parity[0]) if len(parity) else None, stray, ascii_only, first, last, longest)
+    return _ChunkFacts(
+        len(quotes),
+        len(newlines),
+        int(parity[0]) if len(parity) else None,
+        stray,
+        ascii_only,
+        first,
+        last,
+        longest,
+    )
 
 
 def _parse(data, header: list[str], unread: tuple[str, ...] = ()) -> pa.Table | None:
@@ -213,7 +225,11 @@ def _checks(cols: ArrowColumns) -> list:
     """One call per (rule, column) and per row rule, each ``() -> bool`` (True: surely no breach),
     the costliest first (every value of a unique or free-text column), so threads end together."""
     fields = [f for f in schema.fields() if f.name in cols]  # (the rest: proved by line lengths)
-    calls = [(_cost(rule.name, f, cols), lambda rule=rule, f=f: rule.fast(cols, f)) for f in fields for rule in field_rules(f)]
+    calls = [
+        (_cost(rule.name, f, cols), lambda rule=rule, f=f: rule.fast(cols, f))
+        for f in fields
+        for rule in field_rules(f)
+    ]
     calls += [(1, lambda rule=rule: rule.fast(cols)) for rule in row_rules()]
     return [call for _, call in sorted(calls, key=lambda pair: -pair[0])]
 

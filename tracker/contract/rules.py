@@ -63,7 +63,12 @@ def required_fast(cols: ArrowColumns, f: schema.Field) -> bool:
 
 def max_length_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
     too_long = frame[f.name].str.len() > f.max_length
-    yield too_long, f.name, f"is {{length}} characters long, over the limit of {f.max_length}", "shorten it"
+    yield (
+        too_long,
+        f.name,
+        f"is {{length}} characters long, over the limit of {f.max_length}",
+        "shorten it",
+    )
 
 
 def max_length_fast(cols: ArrowColumns, f: schema.Field) -> bool:
@@ -74,7 +79,12 @@ def max_length_fast(cols: ArrowColumns, f: schema.Field) -> bool:
 
 def enum_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
     col = frame[f.name]
-    yield (col != "") & ~col.isin(f.enum), f.name, "{value} is not allowed", "use one of: " + ", ".join(f.enum)
+    yield (
+        (col != "") & ~col.isin(f.enum),
+        f.name,
+        "{value} is not allowed",
+        "use one of: " + ", ".join(f.enum),
+    )
 
 
 def number_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
@@ -104,7 +114,12 @@ def pattern_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
     bad = checked & ~col.str.fullmatch(arrowtext.arrow_pattern(f.pattern)).fillna(False).astype(bool)
     if _is_url(f) and bad.any():  # (lowercasing every URL is slow: only when needed)
         unsafe = col.str.lower().str.contains("|".join(UNSAFE_SCHEMES), regex=True)
-        yield bad & unsafe, f.name, "{value} uses a scheme that is never linked", "only http:// and https:// URLs are accepted"
+        yield (
+            bad & unsafe,
+            f.name,
+            "{value} uses a scheme that is never linked",
+            "only http:// and https:// URLs are accepted",
+        )
         bad = bad & ~unsafe
     yield bad, f.name, "{value} is not valid", f.description
 
@@ -128,14 +143,21 @@ def _is_url(f: schema.Field) -> bool:
 
 def unique_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
     col = frame[f.name]
-    yield (col != "") & col.duplicated(keep="first"), f.name, "{value} is used twice (first on line {other})", "give each event its own id"
+    yield (
+        (col != "") & col.duplicated(keep="first"),
+        f.name,
+        "{value} is used twice (first on line {other})",
+        "give each event its own id",
+    )
 
 
 def unique_fast(cols: ArrowColumns, f: schema.Field) -> bool:
     return arrowtext.all_distinct(cols[f.name])
 
 
-def on_values(exact: Callable[..., Iterator[Finding]]) -> Callable[[ArrowColumns, schema.Field], bool]:
+def on_values(
+    exact: Callable[..., Iterator[Finding]],
+) -> Callable[[ArrowColumns, schema.Field], bool]:
     """The fast form of a rule that looks at one value at a time: its exact form run on the
     column's distinct values (or on every value, when it hardly repeats)."""
 
@@ -159,7 +181,12 @@ def calendar_exact(frame: pd.DataFrame) -> Iterator[Finding]:
 def _calendar(col: pd.Series, column: str) -> Iterator[Finding]:
     shaped = date_shaped(col, column)
     real = pd.to_datetime(padded_dates(col).where(shaped), format="%Y-%m-%d", errors="coerce")
-    yield shaped & real.isna(), column, "{value} is not a real calendar date", "check the day and month"
+    yield (
+        shaped & real.isna(),
+        column,
+        "{value} is not a real calendar date",
+        "check the day and month",
+    )
     year = real.dt.year  # (NaT where not a real date)
     outside = f"{{value}} is outside the years {YEARS[0]}-{YEARS[1]} the tracker handles"
     yield (year < YEARS[0]) | (year > YEARS[1]), column, outside, "check the year"
@@ -183,7 +210,10 @@ def date_order_exact(frame: pd.DataFrame) -> Iterator[Finding]:
 def date_order_fast(cols: ArrowColumns) -> bool:
     """Every row's end is not before its start, compared as days through the columns' codes."""
     (dates, date_codes), (ends, end_codes) = cols.encoded("date"), cols.encoded("end_date")
-    starts, stops = _days(dates.to_pandas(), "date")[date_codes], _days(ends.to_pandas(), "end_date")[end_codes]
+    starts, stops = (
+        _days(dates.to_pandas(), "date")[date_codes],
+        _days(ends.to_pandas(), "end_date")[end_codes],
+    )
     return not ((stops < starts) & (stops != NOT_A_DAY) & (starts != NOT_A_DAY)).any()
 
 
@@ -195,7 +225,12 @@ def _days(values: pd.Series, column: str) -> np.ndarray:
 
 def coordinates_exact(frame: pd.DataFrame) -> Iterator[Finding]:
     lat, lon = frame["lat"] != "", frame["lon"] != ""
-    yield lat != lon, "lon", "lat and lon must be given together", "give both coordinates or neither"
+    yield (
+        lat != lon,
+        "lon",
+        "lat and lon must be given together",
+        "give both coordinates or neither",
+    )
 
 
 def coordinates_fast(cols: ArrowColumns) -> bool:
@@ -207,7 +242,12 @@ def names_per_url_exact(frame: pd.DataFrame) -> Iterator[Finding]:
     names = frame["source_name"]
     n_urls = frame["source_url"].str.count(r" \| ") + 1
     mismatch = (names != "") & (names.str.count(r" \| ") + 1 != n_urls)
-    yield mismatch, "source_name", "gives a different number of names than source_url has URLs", "give one name per URL, ' | '-separated, or leave source_name empty"
+    yield (
+        mismatch,
+        "source_name",
+        "gives a different number of names than source_url has URLs",
+        "give one name per URL, ' | '-separated, or leave source_name empty",
+    )
 
 
 def names_per_url_fast(cols: ArrowColumns) -> bool:
@@ -233,18 +273,76 @@ def _set(**values: str) -> Callable[[dict, dict], dict]:
 
 RULES: tuple[Rule, ...] = (
     Rule("required", required_exact, required_fast, _set(title=""), applies=lambda f: f.required),
-    Rule("unique", unique_exact, unique_fast, lambda row, other: {**row, "id": other["id"]}, applies=lambda f: f.unique),
-    Rule("max_length", max_length_exact, max_length_fast, _set(title="x" * 301), applies=lambda f: bool(f.max_length)),
-    Rule("pattern", pattern_exact, pattern_fast, _set(source_url="ftp://example.org/x"), applies=lambda f: bool(f.pattern)),
-    Rule("enum", enum_exact, on_values(enum_exact), _set(category="weather"), applies=lambda f: bool(f.enum)),
-    Rule("number", number_exact, on_values(number_exact), _set(lat="north", lon="10"), applies=lambda f: f.type == "number"),
-    Rule("range", range_exact, on_values(range_exact), _set(lat="91.5", lon="10"),
-         applies=lambda f: f.minimum is not None or f.maximum is not None),
-    Rule("calendar_dates", calendar_exact, calendar_fast, _set(date="2023-02-30", end_date=""), reads=DATE_COLUMNS),
-    Rule("end_not_before_date", date_order_exact, date_order_fast, _set(date="2024-01-02", end_date="2023-12"), reads=DATE_COLUMNS),
-    Rule("coordinates_together", coordinates_exact, coordinates_fast, _set(lat="10", lon=""), reads=("lat", "lon")),
-    Rule("one_name_per_url", names_per_url_exact, names_per_url_fast,
-         _set(source_name="A | B", source_url="https://example.org/a"), reads=("source_name", "source_url")),
+    Rule(
+        "unique",
+        unique_exact,
+        unique_fast,
+        lambda row, other: {**row, "id": other["id"]},
+        applies=lambda f: f.unique,
+    ),
+    Rule(
+        "max_length",
+        max_length_exact,
+        max_length_fast,
+        _set(title="x" * 301),
+        applies=lambda f: bool(f.max_length),
+    ),
+    Rule(
+        "pattern",
+        pattern_exact,
+        pattern_fast,
+        _set(source_url="ftp://example.org/x"),
+        applies=lambda f: bool(f.pattern),
+    ),
+    Rule(
+        "enum",
+        enum_exact,
+        on_values(enum_exact),
+        _set(category="weather"),
+        applies=lambda f: bool(f.enum),
+    ),
+    Rule(
+        "number",
+        number_exact,
+        on_values(number_exact),
+        _set(lat="north", lon="10"),
+        applies=lambda f: f.type == "number",
+    ),
+    Rule(
+        "range",
+        range_exact,
+        on_values(range_exact),
+        _set(lat="91.5", lon="10"),
+        applies=lambda f: f.minimum is not None or f.maximum is not None,
+    ),
+    Rule(
+        "calendar_dates",
+        calendar_exact,
+        calendar_fast,
+        _set(date="2023-02-30", end_date=""),
+        reads=DATE_COLUMNS,
+    ),
+    Rule(
+        "end_not_before_date",
+        date_order_exact,
+        date_order_fast,
+        _set(date="2024-01-02", end_date="2023-12"),
+        reads=DATE_COLUMNS,
+    ),
+    Rule(
+        "coordinates_together",
+        coordinates_exact,
+        coordinates_fast,
+        _set(lat="10", lon=""),
+        reads=("lat", "lon"),
+    ),
+    Rule(
+        "one_name_per_url",
+        names_per_url_exact,
+        names_per_url_fast,
+        _set(source_name="A | B", source_url="https://example.org/a"),
+        reads=("source_name", "source_url"),
+    ),
 )
 # Columns whose codes a row rule's fast form uses: their per-value rules reuse the encoding.
 ENCODED = ("date", "end_date", "source_name")

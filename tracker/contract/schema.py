@@ -89,5 +89,16 @@ COLUMNS: tuple[str, ...] = tuple(f.name for f in fields())
 REQUIRED: tuple[str, ...] = tuple(f.name for f in fields() if f.required)
 CATEGORIES: tuple[str, ...] = field("category").enum or ()
 STATUSES: tuple[str, ...] = field("status").enum or ()
-__all__ = ["COLUMNS", "CATEGORIES", "PRECISIONS", "REQUIRED", "STATUSES", "Category", "Field",
-           "categories", "field", "fields", "schema_descriptor"]  # fmt: skip
+__all__ = [
+    "COLUMNS",
+    "CATEGORIES",
+    "PRECISIONS",
+    "REQUIRED",
+    "STATUSES",
+    "Category",
+    "Field",
+    "categories",
+    "field",
+    "fields",
+    "schema_descriptor",
+]

@@ -30,8 +30,14 @@ from .image import IMAGE_FORMATS, render_image
 from .provenance import ExportMeta, data_version, export_meta
 
 FORMATS = (*IMAGE_FORMATS, "html", *DATA_FORMATS)
-MEDIA_TYPES = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf",
-               "html": "text/html", "csv": "text/csv", "json": "application/json"}
+MEDIA_TYPES = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "csv": "text/csv",
+    "json": "application/json",
+}
 
 
 @dataclass(frozen=True)
@@ -44,9 +50,16 @@ class ExportResult:
     meta: ExportMeta
 
 
-def export_view(frame: pd.DataFrame, f: EventFilter, fmt: str, *, csv_path: str | Path,
-                chart: str = "timeline", title: str | None = None,
-                size: ImageSize | None = None) -> ExportResult:  # fmt: skip
+def export_view(
+    frame: pd.DataFrame,
+    f: EventFilter,
+    fmt: str,
+    *,
+    csv_path: str | Path,
+    chart: str = "timeline",
+    title: str | None = None,
+    size: ImageSize | None = None,
+) -> ExportResult:
     """Filter the full ``frame`` with ``f`` (the one filter) and export it as ``fmt``."""
     if fmt not in FORMATS:
         raise TrackerError(f"unknown export format {fmt!r}", f"use one of {', '.join(FORMATS)}")
@@ -63,8 +76,14 @@ def export_bytes(frame: pd.DataFrame, f: EventFilter, fmt: str, **options) -> by
     return export_view(frame, f, fmt, **options).content
 
 
-def _content(shown: pd.DataFrame, meta: ExportMeta, fmt: str, chart: str, title: str | None,
-             size: ImageSize | None) -> bytes:  # fmt: skip
+def _content(
+    shown: pd.DataFrame,
+    meta: ExportMeta,
+    fmt: str,
+    chart: str,
+    title: str | None,
+    size: ImageSize | None,
+) -> bytes:
     if fmt == "csv":
         return events_csv(shown)
     if fmt == "json":
@@ -77,5 +96,17 @@ def _content(shown: pd.DataFrame, meta: ExportMeta, fmt: str, chart: str, title:
     return render_image(for_print(fig), fmt, width=width, height=fig.layout.height, scale=size.scale)
 
 
-__all__ = ["CHARTS", "FORMATS", "ExportMeta", "ExportResult", "ImageSize", "check_output", "data_version",
-           "export_bytes", "export_filename", "export_meta", "export_view", "write_export"]
+__all__ = [
+    "CHARTS",
+    "FORMATS",
+    "ExportMeta",
+    "ExportResult",
+    "ImageSize",
+    "check_output",
+    "data_version",
+    "export_bytes",
+    "export_filename",
+    "export_meta",
+    "export_view",
+    "write_export",
+]

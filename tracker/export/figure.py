@@ -17,9 +17,16 @@ from .image import geo_assets_script
 from .provenance import ExportMeta
 
 CHARTS = ("timeline", "counts", "map")
-BUILDERS = {"timeline": build_timeline_figure, "counts": build_counts_figure, "map": build_map_figure}
-DEFAULT_TITLES = {"timeline": "Sanctions events timeline", "counts": "Sanctions events per month",
-                  "map": "Where sanctions events happened"}
+BUILDERS = {
+    "timeline": build_timeline_figure,
+    "counts": build_counts_figure,
+    "map": build_map_figure,
+}
+DEFAULT_TITLES = {
+    "timeline": "Sanctions events timeline",
+    "counts": "Sanctions events per month",
+    "map": "Where sanctions events happened",
+}
 CAPTION_ROOM = 70  # extra pixels at the top for title and caption
 DEFAULT_IMAGE_WIDTH = 1200
 
@@ -37,8 +44,14 @@ class ImageSize:
     scale: float = 1.0
 
 
-def chart_figure(chart: str, frame: pd.DataFrame, meta: ExportMeta, *,
-                 title: str | None = None, size: ImageSize | None = None) -> go.Figure:  # fmt: skip
+def chart_figure(
+    chart: str,
+    frame: pd.DataFrame,
+    meta: ExportMeta,
+    *,
+    title: str | None = None,
+    size: ImageSize | None = None,
+) -> go.Figure:
     """The dashboard's figure for ``chart`` with a title and the provenance caption."""
     if chart not in BUILDERS:
         raise TrackerError(f"unknown chart {chart!r}", f"use one of {', '.join(CHARTS)}")
@@ -61,18 +74,24 @@ def stamp_caption(fig: go.Figure, meta: ExportMeta, *, title: str) -> go.Figure:
     caption = html.escape(meta.caption(), quote=False)
     margin_top = (fig.layout.margin.t or 30) + CAPTION_ROOM
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left", "yref": "container", "y": 1,
-               "yanchor": "top", "pad": {"t": 12},
-               "subtitle": {"text": caption, "font": {"size": 11, "color": "#555"}}},
+        title={
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 12},
+            "subtitle": {"text": caption, "font": {"size": 11, "color": "#555"}},
+        },
         margin={"t": margin_top},
-    )  # fmt: skip
+    )
     return fig
 
 
 def chart_html(fig: go.Figure, title: str) -> bytes:
     """A self-contained page: plotly.js and map outlines inlined, no network requests."""
-    page = fig.to_html(include_plotlyjs=True, full_html=True,
-                       config={"displaylogo": False, "responsive": True})  # fmt: skip
+    page = fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False, "responsive": True})
     head = f'<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>'
     if any(trace.type == "scattergeo" for trace in fig.data):
         head += f"\n<script>{geo_assets_script()}</script>"

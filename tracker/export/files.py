@@ -22,8 +22,10 @@ def check_output(path: str | Path) -> Path:
     if path.is_dir():
         raise TrackerError(f"cannot write {path}: it is a folder", "give a file name with -o")
     if not path.parent.is_dir():
-        raise TrackerError(f"cannot write {path}: folder {path.parent} does not exist",
-                           "create it first or choose another -o path")  # fmt: skip
+        raise TrackerError(
+            f"cannot write {path}: folder {path.parent} does not exist",
+            "create it first or choose another -o path",
+        )
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise TrackerError(f"cannot write {path}: permission denied", "choose a writable -o path")
     return path

@@ -24,8 +24,10 @@ from ..errors import TrackerError
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 CHROMIUM_ENV = "TRACKER_CHROMIUM"
-INSTALL_HINT = ("install it with `apt-get install chromium` (Debian/Ubuntu) or run `make setup`, "
-                f"or point ${CHROMIUM_ENV} at a Chromium/Chrome executable")  # fmt: skip
+INSTALL_HINT = (
+    "install it with `apt-get install chromium` (Debian/Ubuntu) or run `make setup`, "
+    f"or point ${CHROMIUM_ENV} at a Chromium/Chrome executable"
+)
 RENDER_TIMEOUT_S = 120
 MAX_PIXELS = 16_384  # per side: Chromium's largest canvas texture
 
@@ -39,7 +41,10 @@ def find_chromium() -> str:
     if wanted:
         if _is_executable(wanted):
             return wanted
-        raise TrackerError(f"image export needs Chromium, but ${CHROMIUM_ENV}={wanted} is not an executable file", INSTALL_HINT)
+        raise TrackerError(
+            f"image export needs Chromium, but ${CHROMIUM_ENV}={wanted} is not an executable file",
+            INSTALL_HINT,
+        )
     from choreographer.browsers.chromium import Chromium
 
     found = Chromium.find_browser(skip_local=False) or shutil.which("chromium")
@@ -52,13 +57,23 @@ def _is_executable(path: str) -> bool:
     return Path(path).is_file() and os.access(path, os.X_OK)
 
 
-def render_image(fig: go.Figure | dict, fmt: str, *, width: int = 1200, height: int = 600,
-                 scale: float = 1.0, warm: bool = True) -> bytes:  # fmt: skip
+def render_image(
+    fig: go.Figure | dict,
+    fmt: str,
+    *,
+    width: int = 1200,
+    height: int = 600,
+    scale: float = 1.0,
+    warm: bool = True,
+) -> bytes:
     """``fig`` as PNG/SVG/PDF bytes; ``warm=False`` starts a fresh browser (for benchmarks)."""
     if fmt not in IMAGE_FORMATS:
         raise TrackerError(f"unknown image format {fmt!r}", f"use one of {', '.join(IMAGE_FORMATS)}")
     if max(width, height) * scale > MAX_PIXELS:
-        raise TrackerError(f"image of {width * scale:.0f}x{height * scale:.0f} pixels is too large", f"keep width*scale and height*scale at most {MAX_PIXELS}")
+        raise TrackerError(
+            f"image of {width * scale:.0f}x{height * scale:.0f} pixels is too large",
+            f"keep width*scale and height*scale at most {MAX_PIXELS}",
+        )
     spec = fig.to_dict() if isinstance(fig, go.Figure) else fig
     opts = {"format": fmt, "width": int(width), "height": int(height), "scale": float(scale)}
     chromium = find_chromium()
@@ -88,8 +103,12 @@ def _page_generator_args() -> dict:
 def _kaleido_options(chromium: str) -> dict:
     from kaleido import PageGenerator
 
-    return {"path": chromium, "n": 1, "timeout": RENDER_TIMEOUT_S,
-            "page_generator": PageGenerator(**_page_generator_args())}  # fmt: skip
+    return {
+        "path": chromium,
+        "n": 1,
+        "timeout": RENDER_TIMEOUT_S,
+        "page_generator": PageGenerator(**_page_generator_args()),
+    }
 
 
 def _render_cold(spec: dict, opts: dict, chromium: str) -> bytes:
@@ -118,7 +137,10 @@ def _capture(fn):
 
 def _unwrap(value):
     if isinstance(value, Exception):
-        raise TrackerError(f"image export failed in Chromium: {value}", "check that Chromium starts: `chromium --headless --version`") from value
+        raise TrackerError(
+            f"image export failed in Chromium: {value}",
+            "check that Chromium starts: `chromium --headless --version`",
+        ) from value
     return value
 
 
@@ -151,7 +173,10 @@ def _call_server(spec: dict, opts: dict) -> bytes:
     import kaleido
 
     result: dict = {}
-    caller = threading.Thread(target=lambda: result.update(v=_capture(lambda: kaleido.calc_fig_sync(spec, opts=opts))), daemon=True)
+    caller = threading.Thread(
+        target=lambda: result.update(v=_capture(lambda: kaleido.calc_fig_sync(spec, opts=opts))),
+        daemon=True,
+    )
     caller.start()
     server_thread = _server()._thread
     deadline = time.monotonic() + RENDER_TIMEOUT_S + 30

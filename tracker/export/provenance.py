@@ -30,8 +30,10 @@ class ExportMeta:
         """One line of plain text naming filters, count, data version and date."""
         noun = "event" if self.events == 1 else "events"
         filters = self.filters if len(self.filters) <= 140 else self.filters[:139] + "…"
-        return (f"Filters: {filters} · {self.events} of {self.total_events} {noun} · "
-                f"data: {self.data_file} @ {self.data_version} · generated {self.generated[:10]}")  # fmt: skip
+        return (
+            f"Filters: {filters} · {self.events} of {self.total_events} {noun} · "
+            f"data: {self.data_file} @ {self.data_version} · generated {self.generated[:10]}"
+        )
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -56,7 +58,15 @@ def _git_commit(path: Path) -> str | None:
     def git(*args: str) -> str | None:
         try:
             # no optional locks: never write the index; no fsmonitor: run no configured command
-            cmd = ["git", "--no-optional-locks", "-c", "core.fsmonitor=false", "-C", str(path.parent), *args]
+            cmd = [
+                "git",
+                "--no-optional-locks",
+                "-c",
+                "core.fsmonitor=false",
+                "-C",
+                str(path.parent),
+                *args,
+            ]
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
         except (OSError, subprocess.SubprocessError):
             return None
@@ -68,12 +78,22 @@ def _git_commit(path: Path) -> str | None:
     return commit
 
 
-def export_meta(frame: pd.DataFrame, f: EventFilter, csv_path: str | Path, *,
-                total: int | None = None, now: datetime | None = None) -> ExportMeta:  # fmt: skip
+def export_meta(
+    frame: pd.DataFrame,
+    f: EventFilter,
+    csv_path: str | Path,
+    *,
+    total: int | None = None,
+    now: datetime | None = None,
+) -> ExportMeta:
     """The provenance of an export of ``frame`` (already filtered by ``f``)."""
     now = now or datetime.now(UTC)
     return ExportMeta(
-        filters=f.describe(), events=len(frame), total_events=len(frame) if total is None else total,
-        data_file=Path(csv_path).name, data_version=data_version(csv_path),
-        generated=now.replace(microsecond=0).isoformat().replace("+00:00", "Z"), query=to_query(f),
-    )  # fmt: skip
+        filters=f.describe(),
+        events=len(frame),
+        total_events=len(frame) if total is None else total,
+        data_file=Path(csv_path).name,
+        data_version=data_version(csv_path),
+        generated=now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        query=to_query(f),
+    )

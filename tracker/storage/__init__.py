@@ -6,4 +6,13 @@ from .load import check_events, default_csv, load_events
 from .source import EventSource, Snapshot
 from .writer import Change, change_events
 
-__all__ = ["Change", "EventSource", "Snapshot", "add_event", "change_events", "check_events", "default_csv", "load_events"]
+__all__ = [
+    "Change",
+    "EventSource",
+    "Snapshot",
+    "add_event",
+    "change_events",
+    "check_events",
+    "default_csv",
+    "load_events",
+]

@@ -40,7 +40,18 @@ from .rows import TakenIds, check_row, clean_row, csv_line, insert_index, make_i
 from .writer import Change, change_events, head_line, locked, newline_of, opened
 
 # The columns of the cached frame an add reads: the checks, the sort place and unique values.
-CACHED_COLUMNS = list(dict.fromkeys(["id", "date", "title", "start_day", "_line", *(f.name for f in schema.fields() if f.unique)]))
+CACHED_COLUMNS = list(
+    dict.fromkeys(
+        [
+            "id",
+            "date",
+            "title",
+            "start_day",
+            "_line",
+            *(f.name for f in schema.fields() if f.unique),
+        ]
+    )
+)
 # What planning from cache data not yet checked may raise: believed only once the claim holds.
 _PLANNING_ERRORS = (TrackerError, LookupError, ValueError, TypeError)
 

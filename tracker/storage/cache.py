@@ -2,7 +2,7 @@
 
 One Arrow IPC (Feather v2, uncompressed) file per CSV holds the typed frame ``store.load_events``
 builds; memory-mapped, it costs almost nothing to read and dashboard workers share its pages
-(Parquet is 3x smaller but takes ~2 s to decode a million rows). Its metadata is the *key* of the
+(Parquet is smaller but far slower to decode). Its metadata is the *key* of the
 CSV's bytes: their size, per 8 MiB segment a SHA-256 (hashed on several cores) and a newline count
 (so ``tracker add`` finds a line without counting), and a fingerprint of the code that parsed
 them: every file of the packages that produce what it stores (``CODE_PACKAGES``), so a change
@@ -45,7 +45,7 @@ FORMAT = 2
 KEEP_ENTRIES = 16
 MAX_DELTA_ROWS = 64
 SEGMENT_BYTES = 8 << 20
-BATCH_ROWS = 1 << 16  # few record batches: opening 300 of them costs ~25 ms at 1M rows
+BATCH_ROWS = 1 << 16  # few record batches: opening each one costs time
 # The packages whose code makes what an entry holds: the contract checks the bytes, storage
 # reads, types and (for deltas) writes them.
 CODE_PACKAGES = ("contract", "storage")
@@ -132,7 +132,10 @@ class Claim:
         self.entry, self.base, self.base_key, self.delta = entry, base, base_key, delta
         self.key = delta.key if delta else base_key
         self.frame: pd.DataFrame | None = None
-        self._hashes, self._holds = in_threads(lambda b: scan(data, b, count=False)[1], _bounds(self.key)), None
+        self._hashes, self._holds = (
+            in_threads(lambda b: scan(data, b, count=False)[1], _bounds(self.key)),
+            None,
+        )
 
     def holds(self) -> bool:
         """Whether the bytes are exactly those of the key (waits for the hashing)."""
@@ -174,7 +177,11 @@ class Claim:
 def _fresh_key(data) -> dict:
     """The key of ``data``: its size, and per segment its length, SHA-256 and newline count."""
     bounds = [(a, min(len(data), a + SEGMENT_BYTES)) for a in range(0, len(data), SEGMENT_BYTES)]
-    return {"size": len(data), "segments": in_threads(lambda b: scan(data, b), bounds)(), "code": code_fingerprint()}
+    return {
+        "size": len(data),
+        "segments": in_threads(lambda b: scan(data, b), bounds)(),
+        "code": code_fingerprint(),
+    }
 
 
 def _bounds(key: dict) -> list[tuple[int, int]]:
@@ -307,7 +314,12 @@ def _delta_with(delta: _Delta | None, row: pd.DataFrame, at: int, newlines: int,
     j = int((~later).sum())
     rows = pa.concat_tables([rows.slice(0, j), new, rows.slice(j)]).combine_chunks()
     moved = [a + int(a >= at) for a in delta.at]
-    return _Delta(rows, moved[:j] + [at] + moved[j:], delta.newlines[:j] + [newlines] + delta.newlines[j:], key)
+    return _Delta(
+        rows,
+        moved[:j] + [at] + moved[j:],
+        delta.newlines[:j] + [newlines] + delta.newlines[j:],
+        key,
+    )
 
 
 def _read_delta(entry: Path, base_key: dict) -> _Delta | None:
@@ -323,8 +335,13 @@ def _read_delta(entry: Path, base_key: dict) -> _Delta | None:
 
 
 def _write_delta(entry: Path, delta: _Delta, base_key: dict) -> None:
-    meta = {"base": _digest(base_key), "writer": code_fingerprint(), "key": delta.key,
-            "at": delta.at, "newlines": delta.newlines}  # fmt: skip
+    meta = {
+        "base": _digest(base_key),
+        "writer": code_fingerprint(),
+        "key": delta.key,
+        "at": delta.at,
+        "newlines": delta.newlines,
+    }
     try:
         _store(_delta_path(entry), delta.rows, meta)
         os.utime(entry)  # in use: keep it from being pruned
@@ -364,4 +381,3 @@ def _prune(folder: Path) -> None:
     for old in entries[KEEP_ENTRIES:]:
         old.unlink(missing_ok=True)
         _delta_path(old).unlink(missing_ok=True)
-

@@ -71,8 +71,10 @@ _local = threading.local()
 
 
 def _shrank() -> int:
-    raise TrackerError("the events file shrank while it was being read",
-                       "another program wrote it without taking the lock; run the command again")  # fmt: skip
+    raise TrackerError(
+        "the events file shrank while it was being read",
+        "another program wrote it without taking the lock; run the command again",
+    )
 
 
 def read_whole(path: Path, size: int) -> memoryview:

@@ -44,8 +44,10 @@ def append_in_place(path: Path, read_fd: int, size: int, data: bytes) -> bool:
         _check_same_file(path, fd, read_fd, size)
         _write_or_undo(path, fd, data, size)
     except OSError as exc:
-        raise TrackerError(f"{path}: could not append the new row: {exc.strerror or exc}",
-                           "the file is as it was; run the command again once that is fixed") from None  # fmt: skip
+        raise TrackerError(
+            f"{path}: could not append the new row: {exc.strerror or exc}",
+            "the file is as it was; run the command again once that is fixed",
+        ) from None
     finally:
         os.close(fd)
     return True
@@ -72,8 +74,10 @@ def _check_same(path: Path, now: os.stat_result, read: os.stat_result, size: int
 
 
 def _changed(path: Path) -> TrackerError:
-    return TrackerError(f"{path}: changed while it was being read",
-                        "another program wrote it without taking the lock; run the command again")  # fmt: skip
+    return TrackerError(
+        f"{path}: changed while it was being read",
+        "another program wrote it without taking the lock; run the command again",
+    )
 
 
 def _write_or_undo(path: Path, fd: int, data: bytes, offset: int) -> None:
@@ -82,8 +86,10 @@ def _write_or_undo(path: Path, fd: int, data: bytes, offset: int) -> None:
     try:
         written = os.pwrite(fd, data, offset)
         if written != len(data):
-            raise TrackerError(f"{path}: could write only {written} of the {len(data)} bytes of the new row",
-                               "the file is as it was; free some disk space and run the command again")  # fmt: skip
+            raise TrackerError(
+                f"{path}: could write only {written} of the {len(data)} bytes of the new row",
+                "the file is as it was; free some disk space and run the command again",
+            )
         os.fsync(fd)
     except BaseException:
         _cut_back(path, fd, offset)
@@ -96,8 +102,10 @@ def _cut_back(path: Path, fd: int, offset: int) -> None:
         os.ftruncate(fd, offset)
         os.fsync(fd)
     except OSError as exc:
-        raise TrackerError(f"{path}: the new row could not be written, nor cut off again: {exc.strerror or exc}",
-                           f"the file may end with part of a row after byte {offset}; run `tracker validate`") from exc  # fmt: skip
+        raise TrackerError(
+            f"{path}: the new row could not be written, nor cut off again: {exc.strerror or exc}",
+            f"the file may end with part of a row after byte {offset}; run `tracker validate`",
+        ) from exc
 
 
 class FileRange:
@@ -121,8 +129,10 @@ class FileRange:
         while done < self.length:
             chunk = os.pread(self.fd, min(self.length - done, 1 << 24), self.offset + done)
             if not chunk:
-                raise TrackerError("the events file shrank while it was being copied",
-                                   "another program wrote it without taking the lock; run the command again")  # fmt: skip
+                raise TrackerError(
+                    "the events file shrank while it was being copied",
+                    "another program wrote it without taking the lock; run the command again",
+                )
             handle.write(chunk)
             done += len(chunk)
         handle.seek(0, os.SEEK_END)

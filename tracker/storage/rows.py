@@ -92,7 +92,10 @@ def duplicate_of(row: dict[str, str], existing: pd.DataFrame) -> tuple[int, str,
     same[same] = np.asarray(existing["title"][same].str.casefold() == row["title"].casefold(), dtype=bool)
     same_day_title = np.flatnonzero(same)  # (casefold runs per row in Python: on that day only)
     same_id = np.flatnonzero(np.asarray(existing["id"] == row["id"], dtype=bool))
-    for hits, column, what in ((same_id, "id", "the same id"), (same_day_title, "title", "the same date and title")):
+    for hits, column, what in (
+        (same_id, "id", "the same id"),
+        (same_day_title, "title", "the same date and title"),
+    ):
         if len(hits):
             return int(existing["_line"].iloc[hits[0]]), existing["id"].iloc[hits[0]], column, what
     return None

@@ -176,7 +176,11 @@ class _Pieces:
     each, however many records they hold) and new bytes."""
 
     def __init__(self, fd: int):
-        self.fd, self.items, self.end = fd, [], 0  # end: where the last copied range stopped (0: wrote)
+        self.fd, self.items, self.end = (
+            fd,
+            [],
+            0,
+        )  # end: where the last copied range stopped (0: wrote)
 
     def copy(self, start: int, end: int) -> None:
         last = self.items[-1] if self.items else None

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from synthetic import events as synthetic_events
 
-from tracker.contract import ValidationError, arrowtext, check, columns, read_raw, schema, valid_raw
+from tracker.contract import ValidationError, check, columns, read_raw, schema, valid_raw
 from tracker.contract import fast as fastcsv
 from tracker.contract import validate as validate_module
 from tracker.storage import load as store
@@ -72,7 +69,12 @@ def test_bom_quotes_and_no_final_newline_still_take_the_fast_path(synthetic):
     ("change", "why"),
     [
         (lambda d: d.replace(b"\n", b"\n\n", 2), "a blank line (the exact path skips it)"),
-        (lambda d: d.replace(b"Officials confirmed", b'"Officials\nconfirmed', 1).replace(b"imagery.", b'imagery."', 1), "a line break inside quotes"),
+        (
+            lambda d: d.replace(b"Officials confirmed", b'"Officials\nconfirmed', 1).replace(
+                b"imagery.", b'imagery."', 1
+            ),
+            "a line break inside quotes",
+        ),
         (lambda d: d.replace(b",confirmed,", b',confirmed,"', 1), "an unclosed quote"),
         (lambda d: d.replace(b",confirmed,", b',conf"irmed,', 1), "a stray quote"),
         (lambda d: d.replace(b",confirmed,", b",confirmed\t,", 1), "a tab"),
@@ -99,8 +101,16 @@ def test_every_invalid_file_is_refused_by_the_fast_path(name):
         ("end_date", "1990", "end_date: '1990' is before the date"),
         ("category", "legal-un", "category: 'legal-un' is not allowed"),
         ("lat", "91", "lat: '91' is out of range"),
-        ("source_url", "javascript:alert(1)", "source_url: 'javascript:alert(1)' uses a scheme that is never linked"),
-        ("source_name", "A | B | C", "source_name: gives a different number of names than source_url has URLs"),
+        (
+            "source_url",
+            "javascript:alert(1)",
+            "source_url: 'javascript:alert(1)' uses a scheme that is never linked",
+        ),
+        (
+            "source_name",
+            "A | B | C",
+            "source_name: gives a different number of names than source_url has URLs",
+        ),
     ],
 )
 def test_a_bad_value_in_a_large_file_is_worded_by_the_exact_path(tmp_path, synthetic, column, value, message):
@@ -144,96 +154,84 @@ ALPHABET = list(',"\r\n\t x;|-:0129aé\x00\x7f')
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def agrees_with_exact(data: bytes) -> None:
+def agrees_with_exact(data: bytes) -> bool:
+    """Whether the fast path accepted ``data`` (then with exactly the exact path's frame)."""
     fast = fastcsv.accepted_raw(data, min_rows=0)
     if fast is None:
-        return
+        return False
     try:
         slow = valid_raw("events.csv", data)  # (small: the exact path)
     except ValidationError as exc:
         pytest.fail(f"the fast path accepted what the exact path refuses: {exc}")
     pd.testing.assert_frame_equal(fast, slow)
+    return True
 
 
-@FUZZ
-@given(at=st.integers(0, 3000), insert=st.text(st.sampled_from(ALPHABET), max_size=8), cut=st.integers(0, 8))
-def test_mutated_shipped_file_fast_path_never_accepts_what_the_exact_path_refuses(at, insert, cut):
-    agrees_with_exact(SHIPPED[:at] + insert.encode("utf-8") + SHIPPED[at + cut :])
+def assert_some_accepted(accepted: list[bool]) -> None:
+    """A run in which the fast path accepted no generated case proves nothing about agreement."""
+    print(f"fast path accepted {sum(accepted)} of {len(accepted)} generated cases")
+    assert sum(accepted) > 0, f"the fast path accepted none of {len(accepted)} generated cases"
 
 
-@FUZZ
-@given(changes=st.dictionaries(st.sampled_from(schema.COLUMNS), st.text(st.sampled_from(ALPHABET + list("RUS.&'é2024")), max_size=12), min_size=1, max_size=4))
-def test_changed_fields_fast_path_never_accepts_what_the_exact_path_refuses(synthetic, changes):
-    frame = synthetic.head(30).copy()
-    for column, value in changes.items():
-        frame.loc[7, column] = value
-    agrees_with_exact(csv_bytes(frame))
+CHANGED_VALUES = st.dictionaries(
+    st.sampled_from(schema.COLUMNS),
+    st.text(st.sampled_from(ALPHABET + list("RUS.&'é2024")), max_size=12),
+    min_size=1,
+    max_size=4,
+)
 
 
-@FUZZ
-@given(changes=st.dictionaries(st.sampled_from(schema.COLUMNS), st.text(st.sampled_from(ALPHABET + list("RUS.&'é2024")), max_size=12), min_size=1, max_size=4),
-       repeated=st.sampled_from([0, 10**9]))  # fmt: skip
-def test_both_ways_of_checking_a_column_agree_with_the_exact_path(synthetic, changes, repeated):
+@pytest.mark.slow
+def test_mutated_shipped_file_fast_path_never_accepts_what_the_exact_path_refuses():
+    accepted: list[bool] = []
+
+    @FUZZ
+    @given(
+        at=st.integers(0, 3000),
+        insert=st.text(st.sampled_from(ALPHABET), max_size=8),
+        cut=st.integers(0, 8),
+    )
+    def mutated(at, insert, cut):
+        accepted.append(agrees_with_exact(SHIPPED[:at] + insert.encode("utf-8") + SHIPPED[at + cut :]))
+
+    mutated()
+    assert_some_accepted(accepted)
+
+
+@pytest.mark.slow
+def test_changed_fields_fast_path_never_accepts_what_the_exact_path_refuses(synthetic):
+    accepted: list[bool] = []
+
+    @FUZZ
+    @given(changes=CHANGED_VALUES)
+    def changed(changes):
+        frame = synthetic.head(30).copy()
+        for column, value in changes.items():
+            frame.loc[7, column] = value
+        accepted.append(agrees_with_exact(csv_bytes(frame)))
+
+    changed()
+    assert_some_accepted(accepted)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("repeated", [0, 10**9], ids=["every-value", "distinct-values"])
+def test_both_ways_of_checking_a_column_agree_with_the_exact_path(synthetic, repeated):
     """Every column checked on every value (0), or on its distinct values (10**9)."""
-    frame = synthetic.head(30).copy()
-    for column, value in changes.items():
-        frame.loc[11, column] = value
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(columns, "REPEATED", repeated)
-        agrees_with_exact(csv_bytes(frame))
+    accepted: list[bool] = []
 
+    @FUZZ
+    @given(changes=CHANGED_VALUES)
+    def changed(changes):
+        frame = synthetic.head(30).copy()
+        for column, value in changes.items():
+            frame.loc[11, column] = value
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(columns, "REPEATED", repeated)
+            accepted.append(agrees_with_exact(csv_bytes(frame)))
 
-# ------------------------------------------------------------ the pieces checked on every value
-
-
-def chunked(values: list[str], sizes: list[int], skip: int) -> pa.ChunkedArray:
-    """``values`` as Arrow chunks of ``sizes``, the first sliced ``skip`` values in (an offset)."""
-    head = pa.array(["x"] * skip + values[: sizes[0]], pa.string()).slice(skip)
-    rest, at = [], sizes[0]
-    for size in sizes[1:]:
-        rest.append(pa.array(values[at : at + size], pa.string()))
-        at += size
-    return pa.chunked_array([head, *rest, pa.array(values[at:], pa.string())], pa.string())
-
-
-@settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.text(st.sampled_from(list("ab-é\x00 ")), max_size=20), max_size=40),
-       sizes=st.lists(st.integers(0, 10), min_size=1, max_size=4), skip=st.integers(0, 3))  # fmt: skip
-def test_all_distinct_is_exactly_no_repeated_value(values, sizes, skip):
-    column = chunked(values, sizes, skip)
-    assert column.to_pylist() == values
-    assert arrowtext.all_distinct(column) == (len(set(values)) == len(values))
-
-
-def test_a_fingerprint_collision_falls_back_to_the_exact_count(monkeypatch):
-    monkeypatch.setattr(arrowtext, "fingerprints", lambda chunk: np.zeros(len(chunk), np.uint64))
-    assert arrowtext.all_distinct(pa.chunked_array([pa.array(["a", "b", "c"])])) is True
-    assert arrowtext.all_distinct(pa.chunked_array([pa.array(["a", "b", "a"])])) is False
-
-
-def test_equal_values_get_equal_fingerprints_whatever_their_neighbours():
-    values = ["2024-01-02-strike", "2024-01-02-strike-and-more", "2024-01-02-strike", "x" * 17 + "-tail"]
-    prints = arrowtext.fingerprints(pa.array(values))
-    assert prints[0] == prints[2]
-    assert len(set(prints.tolist())) == 3
-
-
-def test_only_the_title_pattern_is_taken_as_not_blank():
-    assert [f.name for f in schema.fields() if f.pattern and arrowtext.is_non_blank(f.pattern)] == ["title"]
-    assert not arrowtext.is_non_blank(r"[^a]*[^\sa][^a]*")  # (not only control characters)
-
-
-@pytest.mark.parametrize(("title", "graphic"), [("Kharkiv strike", True), (" leading space", False), ("Érable", False), ("", False), ("9", True)])
-def test_titles_starting_with_a_printable_ascii_character_surely_are_not_blank(title, graphic):
-    assert arrowtext.starts_graphic(pa.chunked_array([pa.array(["x", title]).slice(1)])).tolist() == [graphic]
-
-
-def test_urls_are_counted_by_their_separators():
-    urls = pa.array(["https://a.org", "https://a.org | https://b.org", "https://a.org | https://b.org | https://c.org"])
-    assert arrowtext.bytes_per_value(urls.slice(1), ord("|")).tolist() == [1, 2]
-
-
-# ------------------------------------------------------------ checking a file without using it
+    changed()
+    assert_some_accepted(accepted)
 
 
 def large_file(synthetic: pd.DataFrame, **at_15000: str) -> bytes:
@@ -254,13 +252,19 @@ def test_check_counts_the_events_and_finds_the_latest_date(synthetic):
 @pytest.mark.parametrize(("length", "valid"), [(20_000, True), (20_001, False)])
 def test_a_description_past_the_first_mib_is_still_held_to_its_limit(tmp_path, synthetic, length, valid):
     data = large_file(synthetic, description="d" * length)
-    assert fastcsv.accepted_table(data, whole=False) is not None if valid else fastcsv.accepted_table(data, whole=False) is None
+    assert (
+        fastcsv.accepted_table(data, whole=False) is not None
+        if valid
+        else fastcsv.accepted_table(data, whole=False) is None
+    )
     if valid:
         assert check(tmp_path / "events.csv", data)[0] == 22_000
     else:
         with pytest.raises(ValidationError) as caught:
             check(tmp_path / "events.csv", data)
-        assert str(caught.value).startswith(f"{tmp_path / 'events.csv'}:15002: description: is 20001 characters long, over the limit of 20000")
+        assert str(caught.value).startswith(
+            f"{tmp_path / 'events.csv'}:15002: description: is 20001 characters long, over the limit of 20000"
+        )
 
 
 def test_a_large_file_with_bytes_that_are_not_utf8_goes_to_the_exact_path(tmp_path, synthetic):
@@ -276,39 +280,3 @@ def test_a_large_non_ascii_file_takes_the_fast_path_as_text(synthetic):
     assert fast is not None
     assert fast.loc[15_000, "title"] == "Pyongyang–Moscow rail link, ‘restarted’"
     pd.testing.assert_frame_equal(fast, exact(data))
-
-
-@pytest.mark.parametrize(
-    ("pattern", "may"),
-    [
-        ("[a-z0-9]+(-[a-z0-9]+)*", False),
-        (r'https?://[^\s|"<>]+( \| https?://[^\s|"<>]+)*', False),
-        (r"[^\x00-\x1f\x7f]*", False),
-        (r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*", True),  # (\n allowed: a description's)
-        (r"a.b", False),
-        (r"(?s)a.b", True),
-        (r"(?s:a.)b", True),
-        (r"x\sy", True),
-        (r"[\S]", False),
-        (r"[^\S]", True),
-        (r"\D", True),
-        (r"\w+", False),
-        (r"a|\n", True),
-        (r"[\t-\r]", True),
-        (r"[^a]", True),
-        (r"(a)\1", True),  # (a back reference: unsure)
-        (r"(", True),  # (not a pattern: unsure)
-    ],
-)
-def test_patterns_that_may_match_a_line_break_are_told_apart(pattern, may):
-    assert arrowtext.may_match_newline(pattern) is may
-
-
-@pytest.mark.parametrize(("pattern", "exact"), [("[a-z0-9]+(-[a-z0-9]+)*", True), ("[a-z]+", True), (r"\bab", True), ("a$", False)])
-def test_joined_values_match_when_each_value_does(pattern, exact):
-    """Never more than each value allows; exactly that, but for anchors (which only refuse)."""
-    for values in (["ab", "a-b", "ab-c1"], ["ab", "a--b"], ["ab", "A"], ["a", "a", "ab"], ["a"], ["ab", "ab"]):
-        column = pa.chunked_array([pa.array(values[:1], pa.string()), pa.array([], pa.string()), pa.array(values[1:], pa.string())])
-        each = all(re.fullmatch(pattern, v) for v in values)
-        joined = arrowtext.all_match(column, pattern)
-        assert joined == each if exact else (each or not joined), (pattern, values)

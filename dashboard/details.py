@@ -1,0 +1,60 @@
+"""The details panel: the event behind a click, shown in full with its source links."""
+
+from __future__ import annotations
+
+import pandas as pd
+from dash import html
+
+from tracker.charts.style import CATEGORY_LABELS, format_extent
+
+from . import ids
+
+DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
+SAFE_SCHEMES = ("http://", "https://")
+
+
+def clicked_event_id(trigger: str | None, timeline_click, map_click, selected_rows) -> str | None:
+    """The event id behind whatever was clicked."""
+    if trigger in (ids.TIMELINE, ids.MAP):
+        click = timeline_click if trigger == ids.TIMELINE else map_click
+        points = (click or {}).get("points") or [{}]
+        return points[0].get("customdata")
+    if trigger == ids.GRID and selected_rows:
+        return selected_rows[0].get("id")
+    return None
+
+
+def details_children(frame: pd.DataFrame, event_id: str | None) -> list:
+    """The details panel for one event, or a hint when none is chosen."""
+    rows = frame[frame["id"] == event_id] if event_id else frame.iloc[:0]
+    if rows.empty:
+        return [html.P(DETAILS_HINT, className="hint")]
+    row = rows.iloc[0]
+    facts = [
+        ("Date", format_extent(row["date"], row["end_date"]) + f" ({row['precision']} precision)"),
+        ("Category", CATEGORY_LABELS[str(row["category"])]),
+        ("Status", str(row["status"])),
+        ("Actors", ", ".join(row["actor_list"]) or "—"),
+        ("Location", row["location"] or "—"),
+        ("UN resolutions", ", ".join(row["resolution_list"]) or "—"),
+    ]
+    return [
+        html.H3(row["title"]),
+        html.Dl([part for name, value in facts for part in (html.Dt(name), html.Dd(value))]),
+        html.P(row["description"], className="description"),
+        html.H4("Sources"),
+        html.Ul([html.Li(source_link(name, url)) for name, url in _sources(row)]),
+        html.P(f"id: {row['id']}", className="event-id"),
+    ]
+
+
+def _sources(row) -> list[tuple[str, str]]:
+    urls, names = row["source_urls"], row["source_names"]
+    return [(names[i] if i < len(names) and names[i] else url, url) for i, url in enumerate(urls)]
+
+
+def source_link(name: str, url: str):
+    """A link opening in a new tab without access to this page; plain text unless http(s)."""
+    if not url.lower().startswith(SAFE_SCHEMES):
+        return f"{name} ({url})"
+    return html.A(name, href=url, target="_blank", rel="noopener noreferrer")
