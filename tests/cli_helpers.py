@@ -11,7 +11,7 @@ from tracker.cli import main
 from tracker.contract import schema
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = ",".join(schema.COLUMNS)
+HEADER = ",".join(schema.HEADER_COLUMNS)
 SMALL_ROWS = [
     "2006-10-14-res-1718,2006-10-14,,Resolution 1718 adopted,Arms embargo,legal_un,confirmed,"
     "UNSC;PRK,New York,40.749,-73.968,1718,UN,https://press.un.org/a",

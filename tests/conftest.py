@@ -12,7 +12,7 @@ import pytest
 from tracker.contract import schema
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_CSV = ROOT / "events.csv"
+SHIPPED_CSV = ROOT / "tests" / "data" / "events.csv"  # (frozen: tests/data/README.md)
 
 
 def pytest_configure(config):
@@ -41,7 +41,7 @@ def small_csv(tmp_path: Path) -> Path:
     from cli_helpers import SMALL_ROWS
 
     path = tmp_path / "small.csv"
-    path.write_text(",".join(schema.COLUMNS) + "\n" + "\n".join(SMALL_ROWS) + "\n", encoding="utf-8")
+    path.write_text(",".join(schema.HEADER_COLUMNS) + "\n" + "\n".join(SMALL_ROWS) + "\n", encoding="utf-8")
     return path
 
 

@@ -64,8 +64,9 @@ SOURCE_NAMES = ("Reuters", "NK News", "UN Press", "38 North", "GOV.UK")
 RESOLUTIONS = ("1718", "1874", "2087", "2094", "2270", "2321", "2371", "2375", "2397")
 
 
-def events(n: int, seed: int = SEED) -> pd.DataFrame:
-    """``n`` valid events as a frame of strings in contract column order, sorted by date then id."""
+def events(n: int, seed: int = SEED, optional_columns: bool = True) -> pd.DataFrame:
+    """``n`` valid events as a frame of strings in contract column order, sorted by date then id;
+    without ``optional_columns``, only the columns every file has (as files made before them)."""
     rng = np.random.default_rng(seed)
     day = rng.integers(FIRST_DAY, LAST_DAY + 1, n).astype("datetime64[D]")
     precision = rng.choice(3, n, p=(0.85, 0.10, 0.05))
@@ -92,8 +93,29 @@ def events(n: int, seed: int = SEED) -> pd.DataFrame:
     frame["_sort"] = frame["date"].str.pad(10, side="right", fillchar="0")  # the padded date
     _add_places(frame, rng, n)
     _add_sources(frame, rng, n)
-    frame = frame.sort_values(["_sort", "id"], kind="stable").drop(columns="_sort")
-    return frame[list(schema.COLUMNS)].reset_index(drop=True)
+    frame = frame.sort_values(["_sort", "id"], kind="stable").drop(columns="_sort").reset_index(drop=True)
+    if not optional_columns:
+        return frame[list(schema.HEADER_COLUMNS)]
+    _add_optional_columns(frame, np.random.default_rng(seed + 1))  # (its own draws: the rest stays the same)
+    return frame[list(schema.COLUMNS)]
+
+
+def _add_optional_columns(frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Short titles on about a fifth of the rows; archived copies of about a quarter's sources."""
+    n = len(frame)
+    short = rng.random(n) < 0.2
+    frame["short_title"] = np.where(short, frame["title"].str.slice(0, 40).str.strip(), "")
+    archived = rng.random(n) < 0.25
+    copies = (
+        frame["source_url"]
+        .str.split(" | ", regex=False)
+        .map(
+            lambda urls: " | ".join(
+                "https://web.archive.org/web/2024/" + u if i == 0 else "-" for i, u in enumerate(urls)
+            )
+        )
+    )
+    frame["archive_urls"] = np.where(archived, copies, "")
 
 
 def _iso(day: np.ndarray, precision: np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from tracker.contract import arrowtext, schema
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = (ROOT / "events.csv").read_bytes()
+SHIPPED = (ROOT / "tests" / "data" / "events.csv").read_bytes()
 INVALID = ROOT / "tests" / "data" / "invalid"
 EXPECTED = json.loads((INVALID / "expected.json").read_text(encoding="utf-8"))
 
@@ -64,7 +64,10 @@ def test_equal_values_get_equal_fingerprints_whatever_their_neighbours():
 
 
 def test_only_the_title_pattern_is_taken_as_not_blank():
-    assert [f.name for f in schema.fields() if f.pattern and arrowtext.is_non_blank(f.pattern)] == ["title"]
+    assert [f.name for f in schema.fields() if f.pattern and arrowtext.is_non_blank(f.pattern)] == [
+        "title",
+        "short_title",
+    ]
     assert not arrowtext.is_non_blank(r"[^a]*[^\sa][^a]*")  # (not only control characters)
 
 

@@ -113,7 +113,7 @@ def test_only_the_newest_entries_are_kept(tmp_path: Path, private_cache: Path, m
     for n in range(3):
         path = tmp_path / f"copy{n}" / "events.csv"
         path.parent.mkdir()
-        path.write_bytes((ROOT / "events.csv").read_bytes())
+        path.write_bytes((ROOT / "tests" / "data" / "events.csv").read_bytes())
         store.load_events(path)
         os.utime(cache.entry_path(path), ns=(n * 10**9, n * 10**9))  # written in this order
         paths.append(path)

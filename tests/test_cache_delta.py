@@ -228,7 +228,7 @@ def test_pruning_an_entry_removes_its_delta(tmp_path: Path, private_cache: Path,
     first, second = tmp_path / "a" / "events.csv", tmp_path / "b" / "events.csv"
     for path in (first, second):
         path.parent.mkdir()
-        path.write_bytes((ROOT / "events.csv").read_bytes())
+        path.write_bytes((ROOT / "tests" / "data" / "events.csv").read_bytes())
     store.load_events(first)
     append.add_event(first, ROWS_IN_A_ROW[0])
     os.utime(cache.entry_path(first), ns=(0, 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -11,6 +13,7 @@ import pytest
 from cli_helpers import ADD, HEADER, ROOT, SMALL_IDS, SMALL_ROWS, listed_ids, run
 
 from tracker.cli import main
+from tracker.contract import schema
 from tracker.storage import load_events
 
 # ---------------------------------------------------------------- validate
@@ -108,10 +111,15 @@ def test_list_table_is_the_default_and_counts_one_event(small_csv):
     assert result.output == "2013        transport      confirmed  Rail link opens to freight\n1 event\n"
 
 
-def test_list_csv_format_repeats_the_file_lines(small_csv):
+def test_list_csv_format_repeats_the_file_rows_in_every_contract_column(small_csv):
     result = run("list", str(small_csv), "--format", "csv", "--resolution", "1718")
     assert result.exit_code == 0
-    assert result.output.splitlines() == [HEADER, SMALL_ROWS[0], SMALL_ROWS[2], SMALL_ROWS[3]]
+    assert result.output.splitlines()[0] == ",".join(schema.COLUMNS)
+    listed = list(csv.DictReader(io.StringIO(result.output)))
+    in_file = [dict(zip(HEADER.split(","), row, strict=True)) for row in csv.reader([SMALL_ROWS[i] for i in (0, 2, 3)])]
+    assert listed == [
+        {**dict.fromkeys(schema.COLUMNS, ""), **row} for row in in_file
+    ]  # (the file lacks the optional ones)
 
 
 def test_list_json_format_has_the_contract_columns(small_csv):
@@ -122,6 +130,7 @@ def test_list_json_format_has_the_contract_columns(small_csv):
             "date": "2022-11",
             "end_date": "",
             "title": "Rockets for Wagner",
+            "short_title": "",
             "description": "",
             "category": "arms_transfer",
             "status": "denied",
@@ -132,13 +141,14 @@ def test_list_json_format_has_the_contract_columns(small_csv):
             "un_resolutions": "1718",
             "source_name": "",
             "source_url": "https://a.org/c",
+            "archive_urls": "",
         }
     ]
 
 
 def test_list_empty_result_in_each_format(small_csv):
     assert run("list", str(small_csv), "--search", "zzz").output == "0 events\n"
-    assert run("list", str(small_csv), "--search", "zzz", "--format", "csv").output == HEADER + "\n"
+    assert run("list", str(small_csv), "--search", "zzz", "--format", "csv").output == ",".join(schema.COLUMNS) + "\n"
     assert run("list", str(small_csv), "--search", "zzz", "--format", "json").output == "[]\n"
 
 

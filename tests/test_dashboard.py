@@ -19,7 +19,7 @@ from tracker.cli import main
 from tracker.query import EventFilter, filter_events, from_query
 from tracker.storage import EventSource
 
-SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
+SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "events.csv"
 
 
 # ---------------------------------------------------------------- URL <-> controls

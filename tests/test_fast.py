@@ -19,7 +19,7 @@ from tracker.contract import validate as validate_module
 from tracker.storage import load as store
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = (ROOT / "events.csv").read_bytes()
+SHIPPED = (ROOT / "tests" / "data" / "events.csv").read_bytes()
 INVALID = ROOT / "tests" / "data" / "invalid"
 EXPECTED = json.loads((INVALID / "expected.json").read_text(encoding="utf-8"))
 

@@ -31,7 +31,7 @@ from tracker.storage import load_events
 MS_PER_DAY = 86_400_000
 
 
-SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
+SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "events.csv"
 
 
 @pytest.fixture(scope="module")

@@ -24,9 +24,9 @@ from tracker.storage import load_events
 
 pytestmark = pytest.mark.slow
 
-SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
+SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "events.csv"
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-HEADER = ",".join(schema.COLUMNS)
+HEADER = ",".join(schema.HEADER_COLUMNS)
 VALID_ROW = {
     "id": "2024-01-02-fuzz-base",
     "date": "2024-01-02",

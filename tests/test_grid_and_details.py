@@ -13,7 +13,7 @@ from dashboard import create_app, details, ids
 from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
 from tracker.query import EventFilter, filter_events, from_query
 
-SHIPPED_CSV = Path(__file__).resolve().parent.parent / "events.csv"
+SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "events.csv"
 
 
 # ---------------------------------------------------------------- the table, a block at a time

@@ -16,7 +16,7 @@ from tracker.cli import main
 from tracker.contract import schema
 from tracker.storage import load_events
 
-HEADER = ",".join(schema.COLUMNS)
+HEADER = ",".join(schema.HEADER_COLUMNS)
 BASE = (
     HEADER + "\n" + '2006-10-14-res-1718,2006-10-14,,Resolution 1718,"Line one,\nline ""two""",legal_un,confirmed,'
     "UNSC;PRK,New York,40.749,-73.968,1718,UN,https://press.un.org/a\n"

@@ -16,7 +16,7 @@ from tracker.storage import load_events
 
 INVALID = Path(__file__).parent / "data" / "invalid"
 EXPECTED: dict[str, str] = json.loads((INVALID / "expected.json").read_text(encoding="utf-8"))
-HEADER = ",".join(schema.COLUMNS)
+HEADER = ",".join(schema.HEADER_COLUMNS)
 GOOD_ROW = (
     "2022-02-24-invasion,2022-02-24,,Russia invades Ukraine,,military,confirmed,RUS;UKR,Kyiv,"
     "50.45,30.52,,Reuters,https://example.org/a"
@@ -31,9 +31,9 @@ def validate(path: str | Path) -> tuple[int, list[str], str]:
 
 def row(**values: str) -> str:
     """A valid CSV row of the contract with some columns replaced (no quoting needed)."""
-    base = dict(zip(schema.COLUMNS, GOOD_ROW.split(","), strict=True))
+    base = dict(zip(schema.HEADER_COLUMNS, GOOD_ROW.split(","), strict=True))
     base.update(values)
-    return ",".join(base[c] for c in schema.COLUMNS)
+    return ",".join(base[c] for c in schema.HEADER_COLUMNS)
 
 
 def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -273,7 +273,7 @@ def test_field_messages(tmp_path, values, expected):
 
 
 def test_the_shipped_file_validates(tmp_path):
-    shutil.copyfile(Path(__file__).parent.parent / "events.csv", tmp_path / "events.csv")
+    shutil.copyfile(Path(__file__).parent / "data" / "events.csv", tmp_path / "events.csv")
     code, _, output = validate(tmp_path / "events.csv")
     assert code == 0
     assert output.startswith(f"{tmp_path / 'events.csv'}: ")

@@ -57,6 +57,7 @@ def list_events(csv_path, fmt, **filters):
 )
 @click.option("--end-date", help="When a span ended (same forms).")
 @click.option("--title", help="One line in your own words.")
+@click.option("--short-title", help="A label for charts, at most 60 characters (the title when left out).")
 @click.option("--description", help="A few sentences.")
 @click.option("--category", type=click.Choice(schema.CATEGORIES))
 @click.option("--status", type=click.Choice(schema.STATUSES), help="Claim status.")
@@ -72,9 +73,15 @@ def list_events(csv_path, fmt, **filters):
     multiple=True,
     help="The source's name (repeatable, same order).",
 )
+@click.option(
+    "--archive-url",
+    "archive_urls",
+    multiple=True,
+    help="An archived copy of the source (repeatable, same order; '-' for a source without one).",
+)
 @click.option("--id", "event_id", help="A slug id (generated from date and title when left out).")
 @handle_errors
-def add(csv_path, event_id, source_urls, source_names, **values):
+def add(csv_path, event_id, source_urls, source_names, archive_urls, **values):
     """Add one event at its sorted place, safely; print its id."""
     values = _prompt_missing(values, source_urls)
     source_urls = source_urls or (values.pop("source_url"),)
@@ -84,6 +91,7 @@ def add(csv_path, event_id, source_urls, source_names, **values):
         id=event_id or "",
         source_url=" | ".join(u.strip() for u in source_urls),
         source_name=" | ".join(n.strip() for n in source_names),
+        archive_urls=" | ".join(a.strip() for a in archive_urls),
     )
     for key in ("date", "end_date"):
         if row.get(key):

@@ -30,10 +30,19 @@ def read_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
     if problems:
         raise ValidationError(path, problems)
     try:
-        frame = read_strings(data)
+        frame = with_optional_columns(read_strings(data))
     except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(path, _structure_problems(data) or [Problem(1, "", str(exc))]) from None
     frame["_line"] = record_lines(data, len(frame), path)
+    return frame
+
+
+def with_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every optional column its file lacks, empty (so every reader sees every
+    column of the contract)."""
+    for name in schema.COLUMNS:
+        if name not in frame:
+            frame[name] = pd.Series("", index=frame.index, dtype=frame["id"].dtype)
     return frame
 
 
@@ -94,7 +103,7 @@ def header_of(data: bytes) -> list[str]:
 
 
 def header_problems(header: list[str]) -> list[Problem]:
-    missing = [c for c in schema.COLUMNS if c not in header]
+    missing = [c for c in schema.HEADER_COLUMNS if c not in header]
     dupes = sorted({c for c in header if c and header.count(c) > 1})
     problems = []
     if missing:
@@ -103,7 +112,7 @@ def header_problems(header: list[str]) -> list[Problem]:
                 1,
                 "",
                 "missing columns: " + ", ".join(missing),
-                "the header must name: " + ",".join(schema.COLUMNS),
+                "the header must name: " + ",".join(schema.HEADER_COLUMNS),
             )
         )
     if dupes:

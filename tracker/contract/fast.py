@@ -65,13 +65,26 @@ def accepted_table(data, min_rows: int = MIN_ROWS, whole: bool = True) -> pa.Tab
         lines = scanned.result()
         if lines is None or lines.count - 1 < min_rows or table is None or table.num_rows != lines.count - 1:
             return None
-        table = _as_text(table, lines.ascii)
+        table = _with_optional_columns(_as_text(table, lines.ascii), header)
         too_long = [name for name in unread if lines.longest > schema.field(name).max_length]
         if too_long and table is not None:  # (a line longer than such a field may be: read it)
             extra = _as_text(_parse(data, header, tuple(set(header) - set(too_long))), lines.ascii)
             table = None if extra is None else _joined(table, extra)
         if table is None or not all(pool.map(lambda check: check(), _checks(ArrowColumns(table)))):
             return None
+    return table
+
+
+def _with_optional_columns(table: pa.Table | None, header: list[str]) -> pa.Table | None:
+    """``table`` with every optional column the file lacks, empty (as ``csvtext.read_raw``)."""
+    if table is None:
+        return None
+    empty = pa.StringArray.from_buffers(
+        table.num_rows, pa.py_buffer(np.zeros(table.num_rows + 1, np.int32)), pa.py_buffer(b"")
+    )
+    for f in schema.fields():
+        if f.optional_column and f.name not in header:
+            table = table.append_column(f.name, pa.chunked_array([empty], pa.string()))
     return table
 
 

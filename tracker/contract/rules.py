@@ -138,7 +138,7 @@ def pattern_fast(cols: ArrowColumns, f: schema.Field) -> bool:
 
 
 def _is_url(f: schema.Field) -> bool:
-    return bool(f.pattern and f.pattern.startswith("https?://"))
+    return bool(f.pattern and "https?://" in f.pattern)
 
 
 def unique_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
@@ -260,6 +260,21 @@ def names_per_url_fast(cols: ArrowColumns) -> bool:
     return bool(((n_names == 0) | (n_urls == n_names)).all())
 
 
+def archives_per_url_exact(frame: pd.DataFrame) -> Iterator[Finding]:
+    archives = frame["archive_urls"]
+    n_urls = frame["source_url"].str.count(r" \| ") + 1
+    mismatch = (archives != "") & (archives.str.count(r" \| ") + 1 != n_urls)
+    hint = "give one archived copy per source URL, ' | '-separated in the same order, '-' for none"
+    yield mismatch, "archive_urls", "gives a different number of archived copies than source_url has URLs", hint
+
+
+def archives_per_url_fast(cols: ArrowColumns) -> bool:
+    """Both counted by their ``|`` bytes: with their patterns (rules too) every ``|`` separates."""
+    n_archives = arrowtext.bytes_per_row(cols["archive_urls"], ord("|")) + 1
+    n_urls = arrowtext.bytes_per_row(cols["source_url"], ord("|")) + 1
+    return bool(((n_archives == n_urls) | arrowtext.is_empty(cols["archive_urls"])).all())
+
+
 # ---------------------------------------------------------------- the registry
 
 
@@ -342,6 +357,13 @@ RULES: tuple[Rule, ...] = (
         names_per_url_fast,
         _set(source_name="A | B", source_url="https://example.org/a"),
         reads=("source_name", "source_url"),
+    ),
+    Rule(
+        "one_archive_per_url",
+        archives_per_url_exact,
+        archives_per_url_fast,
+        _set(archive_urls="https://web.archive.org/a | -", source_url="https://example.org/a"),
+        reads=("archive_urls", "source_url"),
     ),
 )
 # Columns whose codes a row rule's fast form uses: their per-value rules reuse the encoding.

@@ -29,6 +29,7 @@ class Field:
     max_length: int | None = None
     minimum: float | None = None
     maximum: float | None = None
+    optional_column: bool = False  # may be absent from a file's header (read as empty)
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ def _field(raw: dict) -> Field:
         max_length=c.get("maxLength"),
         minimum=c.get("minimum"),
         maximum=c.get("maximum"),
+        optional_column=raw.get("optionalColumn", False),
     )
 
 
@@ -87,6 +89,7 @@ def categories() -> dict[str, Category]:
 
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields())
 REQUIRED: tuple[str, ...] = tuple(f.name for f in fields() if f.required)
+HEADER_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields() if not f.optional_column)  # every file has these
 CATEGORIES: tuple[str, ...] = field("category").enum or ()
 STATUSES: tuple[str, ...] = field("status").enum or ()
 __all__ = [

@@ -127,7 +127,7 @@ def _plan(path: Path, source: FileBytes, row: dict[str, str], claim: frame_cache
     row = _checked(path, row, existing)
     head = head_line(source)
     newline = newline_of(head)
-    record = csv_line(row, header_of(head), newline)
+    record = csv_line(path, row, header_of(head), newline)
     at = insert_index(existing, row)
     offset = len(source) if at == len(existing) else claim.line_start(source, int(existing["_line"].iloc[at]))
     prefix = newline if offset == len(source) and source[len(source) - 1 : len(source)] not in (b"\n", b"") else b""

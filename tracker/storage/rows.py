@@ -109,8 +109,15 @@ def _has_surrogates(text: str) -> bool:
     return False
 
 
-def csv_line(row: dict[str, str], header: list[str], newline: bytes) -> bytes:
-    """``row`` as one CSV record in the file's own column order and line ending."""
+def csv_line(path, row: dict[str, str], header: list[str], newline: bytes) -> bytes:
+    """``row`` as one CSV record in the file's own column order and line ending; refuses a value
+    for an (optional) column the file does not have rather than drop it."""
+    missing = [c for c in schema.COLUMNS if row.get(c) and c not in header]
+    if missing:
+        raise TrackerError(
+            f"{path}:1: {missing[0]}: the file has no {missing[0]} column, so the value cannot be written",
+            f"add {missing[0]} to the header line (and one more empty field to every row), or leave it out",
+        )
     buf = io.StringIO()
     csv.writer(buf, lineterminator=newline.decode()).writerow([row.get(c, "") for c in header])
     return buf.getvalue().encode("utf-8")

@@ -59,7 +59,7 @@ def change_events(path: str | os.PathLike, decide: Callable[[pd.DataFrame], Chan
         existing = valid_raw(path, data)
         change = decide(existing)
         if change.remove or change.insert:
-            write_pieces(path, source, spliced(source, data, existing, change))
+            write_pieces(path, source, spliced(path, source, data, existing, change))
     return change
 
 
@@ -151,7 +151,7 @@ def replace_file(path: Path, source: FileBytes, content: list) -> None:
     install(tmp, path)
 
 
-def spliced(source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
+def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
     """The new file as pieces: every kept record's bytes (copied by the kernel) in order, with
     the new rows' lines at their sorted places."""
     head = head_line(data)
@@ -164,7 +164,7 @@ def spliced(source: FileBytes, data: bytes, existing: pd.DataFrame, change: Chan
     pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
     for k in range(len(kept) + 1):
         for row in places.get(k, []):
-            pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(row, header, newline))
+            pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(path, row, header, newline))
         if k < len(kept):
             pieces.write(_newline_if_open(data, pieces.end, newline))
             pieces.copy(int(starts[kept[k]]), int(ends[kept[k]]))
