@@ -218,3 +218,30 @@ def test_help_of_each_command():
         result = run(name, "--help")
         assert result.exit_code == 0
         assert result.output.startswith(f"Usage: main {name} [OPTIONS]")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["validate"], ["list", "--format", "json"], ["export", "--format", "csv", "-o", "{out}"]],
+    ids=["validate", "list", "export"],
+)
+def test_every_command_on_the_file_takes_csv_as_an_option_or_an_argument(small_csv, tmp_path, args):
+    args = [a.replace("{out}", str(tmp_path / "out.csv")) for a in args]
+    by_option = run(*args[:1], "--csv", str(small_csv), *args[1:])
+    by_argument = run(*args[:1], str(small_csv), *args[1:])
+    assert by_option.exit_code == by_argument.exit_code == 0, by_option.output
+    assert by_option.output == by_argument.output
+
+
+def test_two_different_files_are_refused_as_misuse(small_csv, events_csv):
+    result = run("validate", str(small_csv), "--csv", str(events_csv))
+    assert result.exit_code == 2
+    assert f"two events files given ({small_csv} and --csv {events_csv}): give one" in result.output
+
+
+def test_serve_takes_csv_as_an_option(monkeypatch, small_csv):
+    calls = []
+    monkeypatch.setattr("dashboard.serve.run", lambda *args: calls.append(args))
+    result = run("serve", "--csv", str(small_csv))
+    assert result.exit_code == 0, result.output
+    assert calls == [(small_csv, "127.0.0.1", 8050, 2, False)]
