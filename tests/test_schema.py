@@ -53,7 +53,8 @@ def test_shipped_csv_is_valid_for_frictionless():
 def test_shipped_csv_is_valid_for_tracker(events):
     result = CliRunner().invoke(main, ["validate", str(ROOT / "events.csv")], catch_exceptions=False)
     assert result.exit_code == 0
-    assert result.output == f"{ROOT / 'events.csv'}: {len(events)} events, valid (latest 2024-12-16)\n"
+    latest = events["date"].iloc[int(events["start"].to_numpy().argmax())]
+    assert result.output == f"{ROOT / 'events.csv'}: {len(events)} events, valid (latest {latest})\n"
 
 
 def test_schema_columns_are_the_contract():
@@ -198,3 +199,35 @@ def test_month_precision_events_keep_their_month(events):
     oil = by_id(events, "2022-12-russia-resumes-oil-deliveries")
     assert (oil["date"], oil["precision"]) == ("2022-12", "month")
     assert (str(oil["start"].date()), str(oil["end"].date())) == ("2022-12-01", "2023-01-01")
+
+
+# Every UN Security Council resolution of the DPRK sanctions regime since 1718 is an event of its own.
+SANCTIONS_RESOLUTIONS = ("1718", "1874", "2087", "2094", "2270", "2321", "2356", "2371", "2375", "2397", "2680")
+
+
+@pytest.mark.parametrize("resolution", SANCTIONS_RESOLUTIONS)
+def test_every_dprk_sanctions_resolution_is_an_event(events, resolution):
+    adopted = events[
+        (events["category"] == "legal_un")
+        & events["title"].str.contains(f"(?:[Rr]esolution|[Rr]es\\.) {resolution}\\b")
+    ]
+    assert len(adopted) == 1, f"resolution {resolution}"
+    assert resolution in adopted.iloc[0]["resolution_list"]
+
+
+@pytest.mark.parametrize(
+    ("event_id", "date", "end_date"),
+    [
+        ("2022-03-02-unga-es-11-1-dprk-votes-against", "2022-03-02", ""),
+        ("2024-01-14-choe-son-hui-visits-moscow", "2024-01-14", "2024-01-17"),
+        ("2024-09-13-shoigu-meets-kim-pyongyang", "2024-09-13", ""),
+        ("2024-11-29-belousov-visits-pyongyang", "2024-11-29", "2024-11-30"),
+        ("2024-12-16-pentagon-dprk-troops-in-combat-kursk", "2024-12-16", ""),
+        ("2012-09-17-russia-writes-off-dprk-soviet-debt", "2012-09-17", ""),
+        ("2024-01-02-kharkiv-mass-missile-strike", "2024-01-02", ""),
+    ],
+)
+def test_the_events_the_record_was_missing_are_there(events, event_id, date, end_date):
+    event = by_id(events, event_id)
+    assert (event["date"], event["end_date"]) == (date, end_date)
+    assert len(event["source_urls"]) >= 2
