@@ -59,6 +59,15 @@ def precision_codes(iso: pd.Series) -> np.ndarray:
     return np.select([lengths == n for n in _LENGTHS], range(len(_LENGTHS)), -1).astype(np.int8)
 
 
+_PADDING = {"day": "", "month": "-01", "year": "-01-01"}
+
+
+def padded_date(iso: str) -> str:
+    """An ISO date at any precision as its first day, ``YYYY-MM-DD``: such strings compare as the
+    days do."""
+    return iso + _PADDING[precision_of(iso)]
+
+
 def padded_dates(iso: pd.Series) -> pd.Series:
     """ISO dates at any precision padded to their first day: 2022 -> 2022-01-01."""
     length = iso.str.len()

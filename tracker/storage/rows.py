@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from ..contract import InvalidRowError, Problem, problems_in, schema
-from ..contract.dates import padded_dates
+from ..contract import InvalidRowError, Problem, dates, problems_in, schema
+from ..contract.dates import padded_date, padded_dates
 from ..errors import TrackerError
 
 NO_DAY = np.iinfo(np.int64).min
@@ -125,24 +125,20 @@ def csv_line(path, row: dict[str, str], header: list[str], newline: bytes) -> by
 
 def first_day(date: str) -> int:
     """Days since 1970 of the first day of a valid ISO ``date`` (any precision)."""
-    return int(first_days(pd.Series([date]))[0])
+    return int(dates.first_day(date).astype(np.int64))
 
 
-def first_days(dates: pd.Series) -> np.ndarray:
-    """Days since 1970 of each valid ISO date's first day."""
-    padded = padded_dates(dates.astype(str))
-    return pd.to_datetime(padded, format="%Y-%m-%d").to_numpy().astype("datetime64[D]").astype(np.int64)
-
-
-def insert_index(existing: pd.DataFrame, row: dict[str, str]) -> int:
-    """Row number of the first record that sorts after ``row`` (by date, then id); the count if none."""
+def insert_index(existing: pd.DataFrame, row: dict[str, str], kept: np.ndarray | None = None) -> int:
+    """Position of the first record (of those ``kept``) that sorts after ``row`` (by date, then
+    id); the count of records if none."""
     if "start_day" in existing:  # a typed frame: its first days as integers, no string work
-        days = existing["start_day"].to_numpy()
-    else:
-        days = first_days(existing["date"]) if len(existing) else np.zeros(0, np.int64)
-    new_day = first_day(row["date"])
+        days, new_day = existing["start_day"].to_numpy(), first_day(row["date"])
+    else:  # padded ISO dates compare as the days do
+        days, new_day = padded_dates(existing["date"]).to_numpy(dtype=object), padded_date(row["date"])
     later = np.array(days > new_day, dtype=bool)
     same_day = np.asarray(days == new_day, dtype=bool)
     if same_day.any():  # ids compared on that day only
         later[same_day] = np.asarray(existing["id"][same_day] > row["id"], dtype=bool)
+    if kept is not None:
+        later &= kept
     return int(later.argmax()) if later.any() else len(existing)

@@ -24,6 +24,7 @@ from filelock import FileLock, Timeout
 
 from ..contract import valid_raw
 from ..contract.csvtext import header_of
+from ..contract.dates import padded_date, padded_dates
 from ..errors import TrackerError
 from . import filebytes
 from .filebytes import FileBytes, read_events_bytes
@@ -35,7 +36,7 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .rows import csv_line, first_days, insert_index
+from .rows import csv_line, insert_index
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 
@@ -152,41 +153,42 @@ def replace_file(path: Path, source: FileBytes, content: list) -> None:
 
 
 def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
-    """The new file as pieces: every kept record's bytes (copied by the kernel) in order, with
-    the new rows' lines at their sorted places."""
+    """The new file as pieces: the old bytes between the places the change touches as single
+    ranges (copied by the kernel), without the removed records, with the new rows' lines at their
+    sorted places. Costs what the change touches, not the number of records."""
     head = head_line(data)
     header, newline = header_of(head), newline_of(head)
-    starts = record_starts(data, existing["_line"].to_numpy())
-    ends = np.append(starts[1:], len(data))
-    kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
-    places = insert_places(existing.iloc[kept], list(change.insert))
+    starts = np.append(record_starts(data, existing["_line"].to_numpy()), len(data))  # (+ the end)
+    removed = {int(r) for r in change.remove}
+    places = insert_places(existing, list(change.insert), removed)
     pieces = _Pieces(source.fd)
     pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
-    for k in range(len(kept) + 1):
-        for row in places.get(k, []):
+    copied = 0  # the next record not yet copied
+    for at in sorted(removed | set(places)):
+        pieces.copy(int(starts[copied]), int(starts[at]))
+        for row in places.get(at, []):
             pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(path, row, header, newline))
-        if k < len(kept):
+        if at < len(existing):
             pieces.write(_newline_if_open(data, pieces.end, newline))
-            pieces.copy(int(starts[kept[k]]), int(ends[kept[k]]))
+        copied = at + 1 if at in removed else at
+    pieces.copy(int(starts[copied]), len(data))
     return pieces.items
 
 
 class _Pieces:
-    """The new file as a list of pieces: runs of the old file's bytes (as one ``FileRange``
-    each, however many records they hold) and new bytes."""
+    """The new file as a list of pieces: runs of the old file's bytes (one ``FileRange`` each)
+    and new bytes. ``end`` is where the last copied range stopped (0 after new bytes)."""
 
     def __init__(self, fd: int):
-        self.fd, self.items, self.end = (
-            fd,
-            [],
-            0,
-        )  # end: where the last copied range stopped (0: wrote)
+        self.fd, self.items, self.end = fd, [], 0
 
     def copy(self, start: int, end: int) -> None:
+        if end <= start:
+            return
         last = self.items[-1] if self.items else None
         if isinstance(last, FileRange) and last.offset + last.length == start:
             last.length += end - start
-        elif end > start:
+        else:
             self.items.append(FileRange(self.fd, start, end - start))
         self.end = end
 
@@ -208,31 +210,44 @@ def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
     return line_starts[lines.astype(np.int64) - 1]
 
 
-def insert_places(kept: pd.DataFrame, rows: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
-    """For each position among the ``kept`` rows, the new rows that go before it (by date, then
-    id); a file already in order is searched, any other walked row by row."""
+FEW_ROWS = 16  # up to this many new rows are placed one by one (no sort keys for the whole file)
+
+
+def insert_places(
+    existing: pd.DataFrame, rows: list[dict[str, str]], removed: set[int]
+) -> dict[int, list[dict[str, str]]]:
+    """For each record of ``existing`` (by position, or its count for the end), the new rows that
+    go just before it, by date then id; ``removed`` records are not compared with. A few rows are
+    placed one by one; many, by one search of a file in order (else one by one)."""
     if not rows:
         return {}
-    new_keys = sort_keys(pd.Series([r["date"] for r in rows]), pd.Series([r["id"] for r in rows]))
-    order = np.argsort(new_keys, kind="stable")
-    rows, new_keys = [rows[i] for i in order], new_keys[order]
-    keys = sort_keys(kept["date"], kept["id"])
-    if (keys[1:] >= keys[:-1]).all():
-        positions = np.searchsorted(keys, new_keys, side="right")
+    kept = np.ones(len(existing), dtype=bool)
+    kept[list(removed)] = False
+    rows = sorted(rows, key=lambda r: (padded_date(r["date"]), r["id"]))
+    if len(rows) <= FEW_ROWS:
+        positions = [insert_index(existing, row, kept) for row in rows]
     else:
-        positions = [insert_index(kept, row) for row in rows]
+        positions = _searched_places(existing, rows, kept)
     places: dict[int, list[dict[str, str]]] = {}
     for position, row in zip(positions, rows, strict=True):
         places.setdefault(int(position), []).append(row)
     return places
 
 
-DAY_OFFSET = 1_000_000  # days since 1970 plus this are positive for every year the contract allows
+def _searched_places(existing: pd.DataFrame, rows: list[dict[str, str]], kept: np.ndarray) -> list[int]:
+    keys = sort_keys(existing["date"], existing["id"])[kept]
+    if not (keys[1:] >= keys[:-1]).all():
+        return [insert_index(existing, row, kept) for row in rows]
+    new_keys = sort_keys(pd.Series([r["date"] for r in rows]), pd.Series([r["id"] for r in rows]))
+    among_kept = np.searchsorted(keys, new_keys, side="right")
+    kept_positions = np.append(np.flatnonzero(kept), len(existing))
+    return kept_positions[among_kept].tolist()
 
 
 def sort_keys(dates: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Text keys that sort as (first day, id): the file's order."""
+    """Text keys that sort as (first day, id), the file's order: ISO dates padded to their first
+    day compare as the days do."""
     if not len(dates):
         return np.zeros(0, dtype=object)
-    days = pd.Series(first_days(dates) + DAY_OFFSET).astype(str).str.zfill(8)
-    return (days + "\x00" + ids.astype(str).reset_index(drop=True)).to_numpy(dtype=object)
+    padded = padded_dates(dates.astype(str)).reset_index(drop=True)
+    return (padded + "\x00" + ids.astype(str).reset_index(drop=True)).to_numpy(dtype=object)
