@@ -123,6 +123,40 @@ def csv_line(path, row: dict[str, str], header: list[str], newline: bytes) -> by
     return buf.getvalue().encode("utf-8")
 
 
+def rows_frame(rows) -> pd.DataFrame:
+    """New rows (dicts, or already a frame) as a frame of the contract's columns ("" when missing)."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return pd.DataFrame(
+        [[r.get(c) or "" for c in schema.COLUMNS] for r in rows], columns=list(schema.COLUMNS), dtype=str
+    )
+
+
+_NEEDS_QUOTES = r'[,"\r\n]'
+
+
+def csv_lines(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> list[bytes]:
+    """Each row of ``rows`` as ``csv_line`` writes it (the file's column order and line ending,
+    quoted as the csv module quotes: only fields holding a comma, a quote or a line end), worked
+    out column by column rather than row by row."""
+    if not len(rows):
+        return []
+    for column in schema.COLUMNS:
+        if column not in header and column in rows and (rows[column] != "").any():
+            csv_line(path, {column: "x"}, header, newline)  # raises its error
+    empty = pd.Series("", index=rows.index, dtype=str)
+    fields = [_quoted(rows[c].astype(str) if c in rows else empty) for c in header]
+    text = fields[0].str.cat(fields[1:], sep=",") + newline.decode()
+    return [line.encode("utf-8") for line in text.tolist()]
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    quote = values.str.contains(_NEEDS_QUOTES, regex=True)
+    if not quote.any():
+        return values
+    return values.where(~quote, '"' + values.str.replace('"', '""', regex=False) + '"')
+
+
 def first_day(date: str) -> int:
     """Days since 1970 of the first day of a valid ISO ``date`` (any precision)."""
     return int(first_days(pd.Series([date]))[0])

@@ -35,7 +35,7 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .rows import csv_line, first_days, insert_index
+from .rows import csv_lines, first_days, rows_frame
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 
@@ -43,10 +43,11 @@ LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 @dataclass(frozen=True)
 class Change:
     """What a writer does: take out the rows at ``remove`` (positions in the file's rows) and put
-    the ``insert`` rows (complete, checked) in at their sorted places."""
+    the ``insert`` rows (complete, checked: dicts, or a frame of the contract's columns for many)
+    in at their sorted places."""
 
     remove: tuple[int, ...] = ()
-    insert: tuple[dict[str, str], ...] = ()
+    insert: tuple[dict[str, str], ...] | pd.DataFrame = ()
     notes: dict = field(default_factory=dict)  # what the writer wants to report back
 
 
@@ -58,7 +59,7 @@ def change_events(path: str | os.PathLike, decide: Callable[[pd.DataFrame], Chan
         data = whole(path, source)
         existing = valid_raw(path, data)
         change = decide(existing)
-        if change.remove or change.insert:
+        if len(change.remove) or len(change.insert):
             write_pieces(path, source, spliced(path, source, data, existing, change))
     return change
 
@@ -152,22 +153,31 @@ def replace_file(path: Path, source: FileBytes, content: list) -> None:
 
 
 def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
-    """The new file as pieces: every kept record's bytes (copied by the kernel) in order, with
-    the new rows' lines at their sorted places."""
+    """The new file as pieces: the kept records' bytes (copied by the kernel, one range per run of
+    records that stay together) with the new rows' lines at their sorted places. Its work grows
+    with the number of changed rows, not with the size of the file."""
     head = head_line(data)
     header, newline = header_of(head), newline_of(head)
     starts = record_starts(data, existing["_line"].to_numpy())
     ends = np.append(starts[1:], len(data))
     kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
-    places = insert_places(existing.iloc[kept], list(change.insert))
+    new = rows_frame(change.insert)
+    order, positions = insert_order(existing.iloc[kept], new)
+    lines = csv_lines(path, new.iloc[order], header, newline)
     pieces = _Pieces(source.fd)
     pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
-    for k in range(len(kept) + 1):
-        for row in places.get(k, []):
-            pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(path, row, header, newline))
-        if k < len(kept):
+    runs = np.flatnonzero(np.diff(kept) != 1) + 1  # where the kept records stop being adjacent
+    breaks = np.union1d(np.union1d(positions, runs), [len(kept)]).astype(np.int64)
+    firsts = np.searchsorted(positions, breaks, side="left")
+    lasts = np.searchsorted(positions, breaks, side="right")
+    done = 0
+    for at, first, last in zip(breaks.tolist(), firsts.tolist(), lasts.tolist(), strict=True):
+        if at > done:  # the kept records done..at-1 are adjacent in the old file: one range
             pieces.write(_newline_if_open(data, pieces.end, newline))
-            pieces.copy(int(starts[kept[k]]), int(ends[kept[k]]))
+            pieces.copy(int(starts[kept[done]]), int(ends[kept[at - 1]]))
+            done = at
+        if last > first:
+            pieces.write(_newline_if_open(data, pieces.end, newline) + b"".join(lines[first:last]))
     return pieces.items
 
 
@@ -176,11 +186,7 @@ class _Pieces:
     each, however many records they hold) and new bytes."""
 
     def __init__(self, fd: int):
-        self.fd, self.items, self.end = (
-            fd,
-            [],
-            0,
-        )  # end: where the last copied range stopped (0: wrote)
+        self.fd, self.items, self.end = fd, [], 0  # end: where the last copied range stopped (0: wrote)
 
     def copy(self, start: int, end: int) -> None:
         last = self.items[-1] if self.items else None
@@ -208,23 +214,27 @@ def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
     return line_starts[lines.astype(np.int64) - 1]
 
 
-def insert_places(kept: pd.DataFrame, rows: list[dict[str, str]]) -> dict[int, list[dict[str, str]]]:
-    """For each position among the ``kept`` rows, the new rows that go before it (by date, then
-    id); a file already in order is searched, any other walked row by row."""
-    if not rows:
-        return {}
-    new_keys = sort_keys(pd.Series([r["date"] for r in rows]), pd.Series([r["id"] for r in rows]))
-    order = np.argsort(new_keys, kind="stable")
-    rows, new_keys = [rows[i] for i in order], new_keys[order]
-    keys = sort_keys(kept["date"], kept["id"])
-    if (keys[1:] >= keys[:-1]).all():
-        positions = np.searchsorted(keys, new_keys, side="right")
-    else:
-        positions = [insert_index(kept, row) for row in rows]
+def insert_places(kept: pd.DataFrame, rows) -> dict[int, list[dict[str, str]]]:
+    """For each position among the ``kept`` rows, the new rows (dicts) that go before it."""
+    new = rows_frame(rows)
+    order, positions = insert_order(kept, new)
     places: dict[int, list[dict[str, str]]] = {}
-    for position, row in zip(positions, rows, strict=True):
-        places.setdefault(int(position), []).append(row)
+    for position, row in zip(positions.tolist(), new.iloc[order].to_dict(orient="records"), strict=True):
+        places.setdefault(position, []).append(row)
     return places
+
+
+def insert_order(kept: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(the new rows' order by date then id, and where each goes among the ``kept`` rows: before
+    the first one that sorts after it, as ``insert_index`` says), whatever their number."""
+    if not len(new):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    new_keys = sort_keys(new["date"], new["id"])
+    order = np.argsort(new_keys, kind="stable")
+    keys = sort_keys(kept["date"], kept["id"])
+    if len(keys) and not (keys[1:] >= keys[:-1]).all():  # a file out of order: the first that sorts
+        keys = np.maximum.accumulate(keys)  # after a key is the first whose running maximum does
+    return order, np.searchsorted(keys, new_keys[order], side="right").astype(np.int64)
 
 
 DAY_OFFSET = 1_000_000  # days since 1970 plus this are positive for every year the contract allows
