@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..contract import schema
+from ..contract import ValidationError, schema
 from ..importing import FORMATS, ImportRefused, ImportReport, MappingError, Options, import_file
 from .common import csv_option, handle_errors, resolve_csv
 
@@ -52,6 +52,15 @@ def import_events(source, csv_path, fmt, maps, dry_run, skip_invalid, **defaults
         for line in refused_lines(exc.report, prefix=""):
             click.echo(line, err=True)
         raise click.ClickException(str(exc)) from None
+    except ValidationError as exc:
+        if exc.path != str(source):
+            raise  # the events file: handle_errors words it
+        for line in exc.lines():
+            click.echo(line, err=True)
+        count = f"{exc.total} problem{'s' if exc.total != 1 else ''}"
+        raise click.ClickException(
+            f"{count} in {source}; nothing was written (fix {'it' if exc.total == 1 else 'them'} and import again)"
+        ) from None
     for line in report_lines(report, dry_run):
         click.echo(line)
 

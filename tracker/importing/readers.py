@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 
 from ..contract import Problem, ValidationError
-from ..contract.csvtext import header_of, read_strings, record_lines, text_problem
+from ..contract.csvtext import header_of, read_records, record_lines, text_problem
 from ..errors import TrackerError
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".ods")
@@ -68,8 +68,8 @@ def _read_csv(path: Path, data: bytes) -> Table:
         )
         frame = parsed.to_pandas()
     except (pa.ArrowInvalid, ValueError):  # ragged rows, broken quoting: the exact reader words it
-        frame = read_strings(data)
-        return Table(path, _stripped(frame), record_lines(data, len(frame), path), "pandas")
+        frame, lines = read_records(path, data)
+        return Table(path, _stripped(frame), lines, "pandas")
     lines_in_file = data.count(b"\n") + (not data.endswith(b"\n"))
     if lines_in_file == len(frame) + 1:  # every record is one line (each takes at least one)
         lines = np.arange(2, len(frame) + 2, dtype=np.int64)
