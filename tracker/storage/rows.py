@@ -132,12 +132,12 @@ def rows_frame(rows) -> pd.DataFrame:
     )
 
 
-_NEEDS_QUOTES = r'[,"\r\n]'
+_NEEDS_QUOTES = r'[,"\n]'
 
 
 def csv_lines(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> list[bytes]:
     """Each row of ``rows`` as ``csv_line`` writes it (the file's column order and line ending,
-    quoted as the csv module quotes: only fields holding a comma, a quote or a line end), worked
+    quoted as the csv module quotes: only fields holding a comma, a quote or a newline), worked
     out column by column rather than row by row."""
     if not len(rows):
         return []
@@ -145,9 +145,15 @@ def csv_lines(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> li
         if column not in header and column in rows and (rows[column] != "").any():
             csv_line(path, {column: "x"}, header, newline)  # raises its error
     empty = pd.Series("", index=rows.index, dtype=str)
-    fields = [_quoted(rows[c].astype(str) if c in rows else empty) for c in header]
-    text = fields[0].str.cat(fields[1:], sep=",") + newline.decode()
-    return [line.encode("utf-8") for line in text.tolist()]
+    columns = [rows[c].astype(str) if c in rows else empty for c in header]
+    fields = [_quoted(column) for column in columns]
+    lines = [line.encode("utf-8") for line in (fields[0].str.cat(fields[1:], sep=",") + newline.decode()).tolist()]
+    returns = np.flatnonzero(np.any([column.str.contains("\r", regex=False) for column in columns], axis=0))
+    for i in returns:  # how the csv module quotes a bare \r depends on the Python version: ask it
+        lines[i] = csv_line(
+            path, {c: column.iloc[i] for c, column in zip(header, columns, strict=True)}, header, newline
+        )
+    return lines
 
 
 def _quoted(values: pd.Series) -> pd.Series:
