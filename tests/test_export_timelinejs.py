@@ -11,6 +11,7 @@ number), ``month`` (a number 1-12), ``day``, ``hour``, ``minute``, ``second``, `
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from cli_helpers import run
 
 from tracker.export import export_filename, export_view
 from tracker.query import EventFilter, filter_events
-from tracker.storage import load_events
+from tracker.storage import EventSource, load_events
 
 TOP = {"events", "title", "eras", "scale"}
 SLIDE = {"start_date", "end_date", "text", "media", "group", "display_date", "background", "autolink", "unique_id"}
@@ -124,3 +125,15 @@ def test_the_file_name_says_it_is_a_timelinejs_story(events_csv: Path):
     f = EventFilter(categories=("transport",))
     shown = filter_events(load_events(events_csv), f)
     assert export_filename(f, shown, "timeline", "timelinejs") == "timelinejs_transport_2013-2024.json"
+
+
+def test_the_dashboard_downloads_the_filtered_story(events_csv: Path):
+    from dashboard.export_controls import export_download
+
+    data, status = export_download(EventSource(events_csv).snapshot(), "?category=transport", "events.timelinejs")
+    assert data["filename"] == "timelinejs_transport_2013-2024.json"
+    assert data["type"] == "application/json"
+    doc = json.loads(base64.b64decode(data["content"]) if data.get("base64") else data["content"])
+    check_timelinejs(doc)
+    assert [slide["group"] for slide in doc["events"]] == ["Transport"] * 3
+    assert status == "Downloaded timelinejs_transport_2013-2024.json (3 events)"
