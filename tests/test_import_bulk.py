@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from synthetic import events
 from test_rules import BROKEN_ROW
 
-from tracker.contract import schema
+from tracker.contract import problems_in, schema
 from tracker.contract.fast import rows_accepted
 from tracker.contract.rules import RULES
 from tracker.importing.ids import assign_ids, base_ids, folded
 from tracker.storage import load_events
-from tracker.storage.rows import csv_line, csv_lines, insert_index, make_id
+from tracker.storage.rows import NEVER_QUOTED, csv_line, csv_lines, insert_index, make_id
 from tracker.storage.writer import insert_order, sort_keys
 
 TITLES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80)
@@ -37,11 +37,23 @@ def test_base_ids_are_make_ids_first_candidate(title, date):
 @settings(max_examples=200, deadline=None)
 @given(values=st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=4, max_size=4))
 def test_csv_lines_are_csv_lines(values):
-    header = ["id", "date", "title", "description"]
+    header = ["title", "description", "location", "source_name"]
     row = dict(zip(header, values, strict=True))
     frame = pd.DataFrame([row], dtype=str)
     for newline in (b"\n", b"\r\n"):
         assert csv_lines("f.csv", frame, header, newline) == [csv_line("f.csv", row, header, newline)]
+
+
+@pytest.mark.parametrize("column", sorted(NEVER_QUOTED))
+def test_columns_written_unquoted_refuse_commas_quotes_and_line_ends(column):
+    row = events(1).iloc[0].to_dict() | {"lat": "40.5", "lon": "10.25", "end_date": "2030", "un_resolutions": "1718"}
+    row["actors"] = row["actors"] or "RUS"
+    for char in (",", '"', "\n"):
+        value = row[column][:1] + char + row[column][1:]
+        frame = pd.DataFrame([row | {column: value}], dtype=str)
+        frame["_line"] = 2
+        problems, _ = problems_in(frame)
+        assert column in {p.column for p in problems}, (column, char)
 
 
 def test_folded_titles_are_casefolded():
@@ -98,7 +110,7 @@ def test_the_fast_check_of_new_rows_refuses_a_control_character(valid_rows, colu
 
 def test_a_large_import_goes_in_whole_and_sorted(tmp_path: Path):
     existing = events(3000)
-    existing = existing.iloc[np.argsort(sort_keys(existing["date"], existing["id"]), kind="stable")]
+    existing = existing.iloc[np.argsort(sort_keys(existing)[0], kind="stable")]
     path = tmp_path / "events.csv"
     existing.to_csv(path, index=False)
     new = events(25_000, seed=7).drop(columns="id")

@@ -85,12 +85,13 @@ def _relabelled(problems: list[Problem], mapped: Mapped, rows: pd.DataFrame) -> 
 
 def _twice(good: pd.DataFrame, source: str) -> tuple[list[Duplicate], np.ndarray]:
     """Rows whose date and title (case aside) an earlier good row of the input has."""
-    keys = same_day_title_keys(good)
+    keys = pd.Series(same_day_title_keys(good).to_numpy(zero_copy_only=False), index=good.index)
     twice = keys.duplicated(keep="first").to_numpy()
     if not twice.any():
         return [], twice
     first = good[~keys.duplicated(keep="first").to_numpy()]
-    first_by_key = dict(zip(same_day_title_keys(first), zip(first["_line"], first["id"], strict=True), strict=True))
+    first_keys = same_day_title_keys(first).to_pylist()
+    first_by_key = dict(zip(first_keys, zip(first["_line"], first["id"], strict=True), strict=True))
     duplicates = []
     for key, line in zip(keys[twice], good["_line"][twice], strict=True):
         other_line, other = first_by_key[key]

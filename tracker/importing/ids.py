@@ -3,93 +3,135 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..storage.rows import make_id
 
-FIRST_WORDS = r"^\s*(\S+(?:\s+\S+){0,5})"  # the title's first six words, as make_id takes them
-
 
 def base_ids(rows: pd.DataFrame) -> pd.Series:
-    """``make_id``'s first candidate for each row: its date and the first words of its title as
-    a slug of at most 80 characters ("event" when that is empty)."""
-    words = rows["title"].str.extract(FIRST_WORDS, expand=False).fillna("")
-    text = (rows["date"] + " " + words).str.normalize("NFKD")
-    slug = text.str.replace(r"[^\x00-\x7f]+", "", regex=True).str.lower()
-    slug = slug.str.replace(r"[^a-z0-9]+", "-", regex=True).str.strip("-")
-    slug = slug.str.slice(0, 80).str.strip("-")
-    return slug.where(slug != "", "event")
+    """``make_id``'s first candidate for each row: its date and the first six words of its title
+    as a slug of at most 80 characters ("event" when that is empty), in Arrow's string kernels."""
+    title = pa.array(rows["title"], type=pa.string())
+    words = pc.binary_join(pc.list_slice(pc.utf8_split_whitespace(title, max_splits=6), 0, 6), " ")
+    text = pc.binary_join_element_wise(pa.array(rows["date"], type=pa.string()), words, " ")
+    other = ~np.asarray(pc.string_is_ascii(text), dtype=bool)
+    if other.any():  # accents come off as in make_id: NFKD, then only the ASCII left
+        folded_text = [unicodedata.normalize("NFKD", t) for t in pc.filter(text, pa.array(other)).to_pylist()]
+        text = text.to_numpy(zero_copy_only=False).astype(object)
+        text[other] = [t.encode("ascii", "ignore").decode() for t in folded_text]
+        text = pa.array(text, type=pa.string())
+    slug = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9]+", "-")
+    slug = pc.utf8_trim(pc.utf8_slice_codeunits(pc.utf8_trim(slug, "-"), 0, 80), "-")
+    slug = pc.if_else(pc.equal(slug, ""), "event", slug)
+    return pd.Series(slug.to_numpy(zero_copy_only=False), index=rows.index, dtype=str)
 
 
 def assign_ids(rows: pd.DataFrame, given: np.ndarray, existing: pd.Series) -> pd.Series:
     """Each row's id: its own where ``given``, else a new one that no row of ``existing``, no
-    given id and no other new row has (``base`` where free, else ``base-2``, ``base-3``, ...)."""
-    ids = rows["id"].copy()
-    new = ~given
-    if not new.any():
-        return ids
-    bases = base_ids(rows[new])
-    clash = bases.duplicated(keep=False) | bases.isin(ids[given]) | bases.isin(existing)
-    ids[new] = bases.where(~clash, "")
-    if clash.any():
-        taken = _related(existing, bases[clash]) | set(ids[given]) | set(ids[new][~clash])
-        for i in bases.index[clash]:  # (few: one by one, as tracker add makes them)
-            ids[i] = make_id({"date": rows.at[i, "date"], "title": rows.at[i, "title"]}, taken)
-            taken.add(ids[i])
-    return ids
+    given id and no other new row has: ``base`` for the first row with that base, ``base-2`` for
+    the second, and so on; one that is still taken is made one by one, as ``tracker add`` does."""
+    ids = rows["id"].to_numpy(dtype=object).copy()
+    new = np.flatnonzero(~given)
+    if not len(new):
+        return pd.Series(ids, index=rows.index, dtype=str)
+    bases = base_ids(rows.iloc[new]).to_numpy(dtype=object)
+    rank = pd.Series(bases).groupby(bases, sort=False).cumcount().to_numpy()
+    later = rank > 0
+    candidates = bases.copy()
+    candidates[later] = bases[later] + "-" + (rank[later] + 1).astype(str).astype(object)
+    given_ids = ids[given]
+    taken = within(candidates, existing) | within(candidates, given_ids)
+    taken |= pd.Series(candidates).duplicated(keep=False).to_numpy()
+    ids[new] = candidates
+    if taken.any():
+        bad = np.flatnonzero(taken)
+        used = _related(existing, bases[bad]) | set(given_ids) | set(candidates[~taken])
+        titles, dates = rows["title"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object)
+        for i in new[bad]:  # (few: one by one, as tracker add makes them)
+            ids[i] = make_id({"date": dates[i], "title": titles[i]}, used)
+            used.add(ids[i])
+    return pd.Series(ids, index=rows.index, dtype=str)
 
 
-def _related(existing: pd.Series, bases: pd.Series) -> set[str]:
+def avoiding(rows: pd.DataFrame, generated: np.ndarray, existing: pd.Series) -> pd.Series:
+    """``rows``' ids, each generated one that ``existing`` holds (the file gained it since the
+    ids were made) made anew as ``tracker add`` makes one."""
+    clash = np.flatnonzero(generated & within(rows["id"], existing))
+    if not len(clash):
+        return rows["id"]
+    ids = rows["id"].to_numpy(dtype=object).copy()
+    used = _related(existing, base_ids(rows.iloc[clash]).to_numpy(dtype=object)) | set(ids)
+    for i in clash:
+        ids[i] = make_id({"date": rows["date"].iloc[i], "title": rows["title"].iloc[i]}, used)
+        used.add(ids[i])
+    return pd.Series(ids, index=rows.index, dtype=str)
+
+
+def _related(existing: pd.Series, bases: np.ndarray) -> set[str]:
     """The existing ids a candidate for one of ``bases`` could meet: a base itself, or a base
     and ``-N``."""
     stem = existing.str.replace(r"-\d+$", "", regex=True)
-    return set(existing[existing.isin(bases) | stem.isin(bases)])
+    return set(existing[within(existing, bases) | within(stem, bases)])
+
+
+def within(values, others) -> np.ndarray:
+    """Whether each of ``values`` is one of ``others`` (strings; Arrow's hash kernel: pandas'
+    ``isin`` walks its argument in Python)."""
+    return np.asarray(pc.is_in(_text(values), value_set=_text(others)), dtype=bool)
+
+
+def _text(values) -> pa.Array:
+    """``values`` (a Series, an Index or an array of strings) as an Arrow string array."""
+    if isinstance(values, pa.Array):
+        return values
+    if isinstance(values, pd.Series | pd.Index) and values.dtype == "str":
+        values = pa.array(values)  # (the Arrow array a Series of text holds: no copy)
+        return values.cast(pa.string()) if values.type != pa.string() else values
+    return pa.array(np.asarray(values, dtype=object), type=pa.string())
 
 
 def folded(titles: pd.Series) -> pd.Series:
     """Titles with case folded as ``str.casefold`` does (ASCII ones are just lowercased)."""
-    out = titles.str.lower()
-    other = ~titles.str.isascii()
+    text = _text(titles)
+    lower = pc.utf8_lower(text).to_numpy(zero_copy_only=False).astype(object)
+    other = ~np.asarray(pc.string_is_ascii(text), dtype=bool)
     if other.any():
-        out[other] = [t.casefold() for t in titles[other]]
-    return out
+        lower[other] = [t.casefold() for t in titles.to_numpy(dtype=object)[other]]
+    return pd.Series(lower, index=titles.index, dtype=str)
 
 
-def same_day_title_keys(rows: pd.DataFrame) -> pd.Series:
-    return rows["date"] + "\x00" + folded(rows["title"])
+def same_day_title_keys(rows: pd.DataFrame) -> pa.Array:
+    """``date NUL title`` with the title's case folded: what makes two events the same."""
+    return pc.binary_join_element_wise(_text(rows["date"]), _text(folded(rows["title"])), "\x00")
 
 
 def duplicates_in(existing: pd.DataFrame, rows: pd.DataFrame, given: np.ndarray) -> pd.DataFrame:
     """For each row of ``rows`` that ``existing`` already holds (its given id, or its date and
-    title, case aside, as ``tracker add`` refuses): ``column``, ``what``, the existing ``line``
-    and ``other`` id; indexed like ``rows``."""
-    hits = pd.DataFrame(columns=["column", "what", "line", "other"], dtype=object)
+    title, case aside, as ``tracker add`` refuses): ``what``, the existing event's ``line`` and
+    ``other`` id; indexed like ``rows``."""
+    hits = pd.DataFrame({"what": [], "line": [], "other": []})
     if not len(rows) or not len(existing):
         return hits
-    lines = pd.Series(existing["_line"].to_numpy(), index=existing["id"].to_numpy())
-    same_id = given & rows["id"].isin(existing["id"]).to_numpy()
-    near = existing[existing["date"].isin(rows["date"].unique())]
-    keys = same_day_title_keys(near)
-    first = pd.DataFrame({"line": near["_line"].to_numpy(), "other": near["id"].to_numpy()}, index=keys.to_numpy())
-    first = first[~first.index.duplicated(keep="first")]
-    new_keys = same_day_title_keys(rows)
-    same_title = new_keys.isin(first.index).to_numpy() & ~same_id
+    by_id = _first_index(rows["id"], existing["id"])
+    by_id[~given] = -1
+    near = existing[within(existing["date"], rows["date"].unique())]
+    by_title = _first_index(same_day_title_keys(rows), same_day_title_keys(near))
+    by_title[by_id >= 0] = -1
     found = []
-    if same_id.any():
-        ids = rows["id"][same_id]
-        found.append(pd.DataFrame({"column": "id", "what": "the same id", "line": lines[ids].to_numpy(), "other": ids}))
-    if same_title.any():
-        match = first.loc[new_keys[same_title]]
-        found.append(
-            pd.DataFrame(
-                {
-                    "column": "title",
-                    "what": "the same date and title",
-                    "line": match["line"].to_numpy(),
-                    "other": match["other"].to_numpy(),
-                },
-                index=rows.index[same_title],
-            )
-        )
+    for at, source, what in ((by_id, existing, "the same id"), (by_title, near, "the same date and title")):
+        hit = np.flatnonzero(at >= 0)
+        if len(hit):
+            lines, ids = source["_line"].to_numpy()[at[hit]], source["id"].to_numpy(dtype=object)[at[hit]]
+            found.append(pd.DataFrame({"what": what, "line": lines, "other": ids}, index=rows.index[hit]))
     return pd.concat(found).sort_index() if found else hits
+
+
+def _first_index(values, others) -> np.ndarray:
+    """Where each of ``values`` first occurs among ``others`` (-1 where it does not)."""
+    found = pc.index_in(_text(values), value_set=_text(others))
+    return np.asarray(pc.fill_null(found, -1), dtype=np.int64)

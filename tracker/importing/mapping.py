@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..contract import DateParseError, parse_date, schema
+from ..contract.arrowtext import arrow_pattern
 from .readers import Table
 
 Update = Callable[[int], None]
@@ -184,8 +185,8 @@ def finish(mapped: Mapped, options: Options) -> Mapped:
             missing = (rows[column] == "").to_numpy()
             rows.loc[missing, column] = value
             mapped.defaulted[column] = missing
-    for column in LIST_COLUMNS:
-        rows[column] = rows[column].str.replace(r"\s*[;,]\s*", ";", regex=True).str.strip(";")
+    for column in LIST_COLUMNS:  # as tracker add splits them (RE2 with Python's \s spelled out)
+        rows[column] = rows[column].str.replace(arrow_pattern(r"\s*[;,]\s*"), ";", regex=True).str.strip(";")
     unsourced = [
         c
         for c in schema.REQUIRED

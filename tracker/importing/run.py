@@ -14,7 +14,7 @@ from ..errors import TrackerError
 from ..storage import Change, change_events
 from .acled import is_acled, map_acled
 from .checks import Duplicate, check_rows
-from .ids import assign_ids, duplicates_in
+from .ids import avoiding, duplicates_in
 from .mapping import Mapped, MappingError, Options, Stage, apply_overrides, finish, map_csv, silent
 from .readers import Table, read_table
 from .timelinejs import is_timelinejs, map_timelinejs
@@ -95,7 +95,7 @@ def import_file(
         duplicates = duplicates_in(existing, checked.good, checked.given)
         new = ~checked.good.index.isin(duplicates.index)
         rows = checked.good[new].copy()
-        rows["id"] = assign_ids(rows, checked.given[new], existing["id"])
+        rows["id"] = avoiding(rows, ~checked.given[new], existing["id"])
         report.added = rows[["id", "date", "title", "_line"]]
         report.duplicates += [_duplicate(checked.good, i, hit, str(events)) for i, hit in duplicates.iterrows()]
         report.duplicates.sort(key=lambda d: d.line)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock, Timeout
 
 from ..contract import valid_raw
@@ -35,9 +37,10 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .rows import csv_lines, first_days, rows_frame
+from .rows import csv_block, first_days, rows_frame
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
+MANY_PIECES = 1000  # above this many places to change, a new file is put together in memory
 
 
 @dataclass(frozen=True)
@@ -163,22 +166,44 @@ def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, 
     kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
     new = rows_frame(change.insert)
     order, positions = insert_order(existing.iloc[kept], new)
-    lines = csv_lines(path, new.iloc[order], header, newline)
-    pieces = _Pieces(source.fd)
-    pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
+    block, line_at = csv_block(path, new.iloc[order], header, newline)
     runs = np.flatnonzero(np.diff(kept) != 1) + 1  # where the kept records stop being adjacent
     breaks = np.union1d(np.union1d(positions, runs), [len(kept)]).astype(np.int64)
-    firsts = np.searchsorted(positions, breaks, side="left")
-    lasts = np.searchsorted(positions, breaks, side="right")
+    if len(breaks) > MANY_PIECES:
+        return [_merged(data, head, starts, kept, positions, (block, line_at), newline)]
+    pieces = _Pieces(source.fd)
+    pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
+    firsts = np.searchsorted(positions, breaks, side="left").tolist()
+    lasts = np.searchsorted(positions, breaks, side="right").tolist()
+    line_at = line_at.tolist()
     done = 0
-    for at, first, last in zip(breaks.tolist(), firsts.tolist(), lasts.tolist(), strict=True):
+    for at, first, last in zip(breaks.tolist(), firsts, lasts, strict=True):
         if at > done:  # the kept records done..at-1 are adjacent in the old file: one range
             pieces.write(_newline_if_open(data, pieces.end, newline))
             pieces.copy(int(starts[kept[done]]), int(ends[kept[at - 1]]))
             done = at
         if last > first:
-            pieces.write(_newline_if_open(data, pieces.end, newline) + b"".join(lines[first:last]))
+            pieces.write(_newline_if_open(data, pieces.end, newline) + bytes(block[line_at[first] : line_at[last]]))
     return pieces.items
+
+
+def _merged(
+    data: bytes, head: bytes, starts: np.ndarray, kept: np.ndarray, positions: np.ndarray, lines, newline: bytes
+) -> bytes:
+    """The new file in one buffer, for many changes (a kernel copy per piece would cost more):
+    every kept record and every new line (``lines``: their bytes back to back, and where each
+    starts) at its place in the new order, joined once."""
+    block, line_at = lines
+    body = data if not len(starts) or data.endswith(b"\n") else data + newline
+    source = memoryview(body + bytes(block))
+    ends = np.append(starts[1:], len(body))
+    first, last = np.empty((2, len(kept) + len(positions)), dtype=np.int64)
+    kept_slots = np.arange(len(kept)) + np.searchsorted(positions, np.arange(len(kept)), side="right")
+    new_slots = positions + np.arange(len(positions))
+    first[kept_slots], last[kept_slots] = starts[kept], ends[kept]
+    first[new_slots], last[new_slots] = len(body) + line_at[:-1], len(body) + line_at[1:]
+    prefix = head if not len(starts) else data[: int(starts[0])]
+    return b"".join([prefix, *(source[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True))])
 
 
 class _Pieces:
@@ -229,9 +254,8 @@ def insert_order(kept: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, np.
     the first one that sorts after it, as ``insert_index`` says), whatever their number."""
     if not len(new):
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    new_keys = sort_keys(new["date"], new["id"])
+    keys, new_keys = sort_keys(kept, new)
     order = np.argsort(new_keys, kind="stable")
-    keys = sort_keys(kept["date"], kept["id"])
     if len(keys) and not (keys[1:] >= keys[:-1]).all():  # a file out of order: the first that sorts
         keys = np.maximum.accumulate(keys)  # after a key is the first whose running maximum does
     return order, np.searchsorted(keys, new_keys[order], side="right").astype(np.int64)
@@ -240,9 +264,14 @@ def insert_order(kept: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, np.
 DAY_OFFSET = 1_000_000  # days since 1970 plus this are positive for every year the contract allows
 
 
-def sort_keys(dates: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Text keys that sort as (first day, id): the file's order."""
-    if not len(dates):
-        return np.zeros(0, dtype=object)
-    days = pd.Series(first_days(dates) + DAY_OFFSET).astype(str).str.zfill(8)
-    return (days + "\x00" + ids.astype(str).reset_index(drop=True)).to_numpy(dtype=object)
+def sort_keys(*frames: pd.DataFrame) -> list[np.ndarray]:
+    """For each frame, integers that sort its rows as (first day, id), the file's order,
+    comparable across the frames: the day, then the id's rank among all their ids."""
+    sizes = [len(f) for f in frames]
+    if not sum(sizes):
+        return [np.zeros(0, np.int64) for _ in frames]
+    ids = pa.chunked_array([pa.array(f["id"].astype(str), type=pa.string()) for f in frames], pa.string())
+    rank = pc.rank(ids, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64)
+    days = np.concatenate([first_days(f["date"]) if len(f) else np.zeros(0, np.int64) for f in frames])
+    keys = (days + DAY_OFFSET) * (int(rank.max()) + 1) + rank
+    return np.split(keys, np.cumsum(sizes)[:-1])
