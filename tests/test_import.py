@@ -236,3 +236,18 @@ def test_an_unreadable_input_is_named(small_csv: Path, tmp_path: Path):
     assert (
         result.stderr.splitlines()[0] == f"{latin}:2: byte 0xe9 at offset 19 is not UTF-8 text (save the file as UTF-8)"
     )
+
+
+def test_a_missing_spreadsheet_and_a_broken_one_are_named(small_csv: Path, tmp_path: Path):
+    missing = tmp_path / "nope.xlsx"
+    result = run("import", str(missing), "--csv", str(small_csv))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {missing}: no such file (check the path of the file to import)\n",
+    )
+    broken = tmp_path / "broken.ods"
+    broken.write_bytes(b"not a zip")
+    result = run("import", str(broken), "--csv", str(small_csv))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {broken}: cannot be read as a spreadsheet (")
+    assert result.stderr.endswith("(save it again as .ods or .xlsx)\n")

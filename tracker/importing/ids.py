@@ -16,6 +16,10 @@ from ..storage.rows import make_id
 def base_ids(rows: pd.DataFrame) -> pd.Series:
     """``make_id``'s first candidate for each row: its date and the first six words of its title
     as a slug of at most 80 characters ("event" when that is empty), in Arrow's string kernels."""
+    return pd.Series(_bases(rows).to_numpy(zero_copy_only=False), index=rows.index, dtype=str)
+
+
+def _bases(rows: pd.DataFrame) -> pa.Array:
     title = pa.array(rows["title"], type=pa.string())
     words = pc.binary_join(pc.list_slice(pc.utf8_split_whitespace(title, max_splits=6), 0, 6), " ")
     text = pc.binary_join_element_wise(pa.array(rows["date"], type=pa.string()), words, " ")
@@ -28,7 +32,7 @@ def base_ids(rows: pd.DataFrame) -> pd.Series:
     slug = pc.replace_substring_regex(pc.ascii_lower(text), r"[^a-z0-9]+", "-")
     slug = pc.utf8_trim(pc.utf8_slice_codeunits(pc.utf8_trim(slug, "-"), 0, 80), "-")
     slug = pc.if_else(pc.equal(slug, ""), "event", slug)
-    return pd.Series(slug.to_numpy(zero_copy_only=False), index=rows.index, dtype=str)
+    return slug.combine_chunks() if isinstance(slug, pa.ChunkedArray) else slug
 
 
 def assign_ids(rows: pd.DataFrame, given: np.ndarray, existing: pd.Series) -> pd.Series:
@@ -39,23 +43,35 @@ def assign_ids(rows: pd.DataFrame, given: np.ndarray, existing: pd.Series) -> pd
     new = np.flatnonzero(~given)
     if not len(new):
         return pd.Series(ids, index=rows.index, dtype=str)
-    bases = base_ids(rows.iloc[new]).to_numpy(dtype=object)
-    rank = pd.Series(bases).groupby(bases, sort=False).cumcount().to_numpy()
-    later = rank > 0
-    candidates = bases.copy()
-    candidates[later] = bases[later] + "-" + (rank[later] + 1).astype(str).astype(object)
-    given_ids = ids[given]
-    taken = within(candidates, existing) | within(candidates, given_ids)
-    taken |= pd.Series(candidates).duplicated(keep=False).to_numpy()
-    ids[new] = candidates
+    bases = _bases(rows.iloc[new])
+    rank = _rank_within(pc.dictionary_encode(bases).indices.to_numpy())
+    candidates = bases
+    if rank.any():
+        numbered = pc.binary_join_element_wise(bases, pa.array((rank + 1).astype(str)), "-")
+        candidates = pc.if_else(pa.array(rank > 0), numbered, bases)
+    codes = pc.dictionary_encode(candidates).indices.to_numpy()
+    taken = (np.bincount(codes)[codes] > 1) | within(candidates, existing) | within(candidates, ids[given])
+    ids[new] = candidates.to_numpy(zero_copy_only=False)
     if taken.any():
         bad = np.flatnonzero(taken)
-        used = _related(existing, bases[bad]) | set(given_ids) | set(candidates[~taken])
+        base_text = bases.to_numpy(zero_copy_only=False)
+        used = _related(existing, base_text[bad]) | set(ids[given]) | set(ids[new[~taken]])
         titles, dates = rows["title"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object)
         for i in new[bad]:  # (few: one by one, as tracker add makes them)
             ids[i] = make_id({"date": dates[i], "title": titles[i]}, used)
             used.add(ids[i])
     return pd.Series(ids, index=rows.index, dtype=str)
+
+
+def _rank_within(codes: np.ndarray) -> np.ndarray:
+    """For each value, how many equal values come before it (0 for the first of each)."""
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    position = np.arange(len(codes))
+    first = np.maximum.accumulate(np.where(np.r_[True, ordered[1:] != ordered[:-1]], position, 0))
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[order] = position - first
+    return rank
 
 
 def avoiding(rows: pd.DataFrame, generated: np.ndarray, existing: pd.Series) -> pd.Series:
@@ -91,6 +107,7 @@ def _text(values) -> pa.Array:
         return values
     if isinstance(values, pd.Series | pd.Index) and values.dtype == "str":
         values = pa.array(values)  # (the Arrow array a Series of text holds: no copy)
+        values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
         return values.cast(pa.string()) if values.type != pa.string() else values
     return pa.array(np.asarray(values, dtype=object), type=pa.string())
 

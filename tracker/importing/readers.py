@@ -36,6 +36,8 @@ class Table:
 def read_table(path: Path, stage: Stage | None = None) -> Table:
     """The rows of the CSV or spreadsheet at ``path``; a TrackerError or ValidationError naming
     the file (and line) when it cannot be read. Rows with no text in any cell are left out."""
+    if not path.exists():
+        raise TrackerError(f"{path}: no such file", "check the path of the file to import")
     try:
         if path.suffix.lower() in SPREADSHEETS:
             return _drop_empty(_read_sheet(path, stage))

@@ -145,11 +145,13 @@ def csv_lines(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> li
     return [bytes(block[a:b]) for a, b in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)]
 
 
-def csv_block(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> tuple[memoryview, np.ndarray]:
-    """Every row of ``rows`` as ``csv_line`` writes it (the file's column order and line ending,
-    quoted as the csv module quotes: only fields holding a comma, a quote or a newline), back to
-    back, and where each line starts (and the last ends): worked out column by column in Arrow's
-    string kernels rather than row by row."""
+def csv_block(
+    path, rows: pd.DataFrame, header: list[str], newline: bytes, order: np.ndarray | None = None
+) -> tuple[memoryview, np.ndarray]:
+    """Every row of ``rows`` (taken in ``order``, when given) as ``csv_line`` writes it (the
+    file's column order and line ending, quoted as the csv module quotes: only fields holding a
+    comma, a quote or a newline), back to back, and where each line starts (and the last ends):
+    worked out column by column in Arrow's kernels and numpy rather than row by row."""
     if not len(rows):
         return memoryview(b""), np.zeros(1, np.int64)
     for column in schema.COLUMNS:
@@ -157,7 +159,9 @@ def csv_block(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> tu
             csv_line(path, {column: "x"}, header, newline)  # raises its error
     empty = pa.array([""] * len(rows), type=pa.string())
     columns = [_arrow_text(rows[c]) if c in rows else empty for c in header]
-    if any(pc.any(pc.match_substring(column, "\r")).as_py() for column in columns):
+    if order is not None:
+        columns = [column.take(pa.array(order)) for column in columns]
+    if any(_holds(column, _RETURN).any() for column in columns):
         # how csv quotes a bare \r depends on the Python version: ask it, row by row
         lines = [
             csv_line(path, dict(zip(header, row, strict=True)), header, newline)
@@ -179,14 +183,31 @@ def _arrow_text(values: pd.Series) -> pa.Array:
     return array.cast(pa.string()) if array.type != pa.string() else array
 
 
+_QUOTE_BYTES = (ord(","), ord('"'), ord("\n"))
+_RETURN = (ord("\r"),)
+
+
+def _holds(values: pa.Array, chars: tuple[int, ...]) -> np.ndarray:
+    """Which values hold one of the bytes ``chars`` (read from the array's buffers)."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + len(values) + 1]
+    found = np.zeros(len(values), dtype=bool)
+    if values.buffers()[2] is None or offsets[-1] == offsets[0]:
+        return found
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    marked = data == chars[0]
+    for char in chars[1:]:
+        marked |= data == char
+    hits = np.flatnonzero(marked) + offsets[0]
+    found[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return found
+
+
 def _quoted(values: pa.Array) -> pa.Array:
-    quote = pc.or_(
-        pc.or_(pc.match_substring(values, ","), pc.match_substring(values, '"')), pc.match_substring(values, "\n")
-    )
-    if not pc.any(quote).as_py():
+    quote = _holds(values, _QUOTE_BYTES)
+    if not quote.any():
         return values
     escaped = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
-    return pc.if_else(quote, escaped, values)
+    return pc.if_else(pa.array(quote), escaped, values)
 
 
 def first_day(date: str) -> int:

@@ -166,7 +166,7 @@ def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, 
     kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
     new = rows_frame(change.insert)
     order, positions = insert_order(existing.iloc[kept], new)
-    block, line_at = csv_block(path, new.iloc[order], header, newline)
+    block, line_at = csv_block(path, new, header, newline, order)
     runs = np.flatnonzero(np.diff(kept) != 1) + 1  # where the kept records stop being adjacent
     breaks = np.union1d(np.union1d(positions, runs), [len(kept)]).astype(np.int64)
     if len(breaks) > MANY_PIECES:
