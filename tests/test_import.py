@@ -3,6 +3,8 @@ input's line and column and write nothing, duplicates, --skip-invalid, --map and
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 from cli_helpers import HEADER, SMALL_ROWS, run
@@ -251,3 +253,26 @@ def test_a_missing_spreadsheet_and_a_broken_one_are_named(small_csv: Path, tmp_p
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {broken}: cannot be read as a spreadsheet (")
     assert result.stderr.endswith("(save it again as .ods or .xlsx)\n")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_long_stages_show_a_progress_bar_on_a_terminal_only(monkeypatch):
+    from tracker.cli import importing as cli_importing
+
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with cli_importing.terminal_stages() as stage:
+        update = stage("reading rows", 5000)
+        update(2500)
+        update(2500)
+        stage("adding to events.csv", 1)(1)  # too short for a bar
+    shown = terminal.getvalue()
+    assert "reading rows" in shown and "100%" in shown and "adding to" not in shown
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with cli_importing.terminal_stages() as stage:
+        stage("reading rows", 5000)(5000)
+    assert sys.stderr.getvalue() == ""
