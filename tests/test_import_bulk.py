@@ -130,3 +130,22 @@ def test_a_large_import_goes_in_whole_and_sorted(tmp_path: Path):
     assert got.reset_index(drop=True).equals(new[["date", "end_date", "source_url", "actors"]].astype(got.dtypes))
     kept = frame[frame["id"].isin(existing["id"])]
     assert kept["title"].tolist() == existing["title"].tolist()
+
+
+@pytest.mark.parametrize("trailing_newline", [True, False])
+def test_many_rows_after_the_last_line_are_spliced_whole(tmp_path: Path, trailing_newline: bool):
+    path = tmp_path / "events.csv"
+    text = events(5, optional_columns=False).to_csv(index=False, lineterminator="\n")
+    path.write_text(text if trailing_newline else text.rstrip("\n"), encoding="utf-8")
+    source = tmp_path / "late.csv"
+    rows = [f"2099-01-01,Late event {i:05d},energy,reported,https://example.org/{i}" for i in range(1500)]
+    source.write_text("date,title,category,status,source_url\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run("import", str(source), "--csv", str(path))
+    assert result.exit_code == 0, result.output
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[: len(text.splitlines())] == text.splitlines()
+    assert (
+        lines[-1]
+        == "2099-01-01-late-event-01499,2099-01-01,,Late event 01499,,energy,reported,,,,,,,https://example.org/1499"
+    )
+    assert len(lines) == 6 + 1500

@@ -113,18 +113,23 @@ def _text(values) -> pa.Array:
 
 
 def folded(titles: pd.Series) -> pd.Series:
-    """Titles with case folded as ``str.casefold`` does (ASCII ones are just lowercased)."""
-    text = _text(titles)
-    lower = pc.utf8_lower(text).to_numpy(zero_copy_only=False).astype(object)
-    other = ~np.asarray(pc.string_is_ascii(text), dtype=bool)
-    if other.any():
-        lower[other] = [t.casefold() for t in titles.to_numpy(dtype=object)[other]]
-    return pd.Series(lower, index=titles.index, dtype=str)
+    """Titles with case folded as ``str.casefold`` does."""
+    return pd.Series(_folded(_text(titles)).to_numpy(zero_copy_only=False), index=titles.index, dtype=str)
+
+
+def _folded(titles: pa.Array) -> pa.Array:
+    """ASCII titles lowercased in Arrow (the same as casefold for them), the others casefolded."""
+    lower = pc.utf8_lower(titles)
+    other = ~np.asarray(pc.string_is_ascii(titles), dtype=bool)
+    if not other.any():
+        return lower
+    others = pc.filter(titles, pa.array(other)).to_pylist()
+    return pc.replace_with_mask(lower, pa.array(other), pa.array([t.casefold() for t in others], type=pa.string()))
 
 
 def same_day_title_keys(rows: pd.DataFrame) -> pa.Array:
     """``date NUL title`` with the title's case folded: what makes two events the same."""
-    return pc.binary_join_element_wise(_text(rows["date"]), _text(folded(rows["title"])), "\x00")
+    return pc.binary_join_element_wise(_text(rows["date"]), _folded(_text(rows["title"])), "\x00")
 
 
 def duplicates_in(existing: pd.DataFrame, rows: pd.DataFrame, given: np.ndarray) -> pd.DataFrame:

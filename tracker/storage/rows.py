@@ -216,9 +216,11 @@ def first_day(date: str) -> int:
 
 
 def first_days(dates: pd.Series) -> np.ndarray:
-    """Days since 1970 of each valid ISO date's first day."""
-    padded = padded_dates(dates.astype(str))
-    return pd.to_datetime(padded, format="%Y-%m-%d").to_numpy().astype("datetime64[D]").astype(np.int64)
+    """Days since 1970 of each valid ISO date's first day (worked out once per distinct date)."""
+    codes, distinct = pd.factorize(dates.astype(str))
+    padded = padded_dates(pd.Series(distinct, dtype=str))
+    days = pd.to_datetime(padded, format="%Y-%m-%d").to_numpy().astype("datetime64[D]").astype(np.int64)
+    return days[codes] if len(codes) else np.zeros(0, np.int64)
 
 
 def insert_index(existing: pd.DataFrame, row: dict[str, str]) -> int:

@@ -192,18 +192,25 @@ def _merged(
 ) -> bytes:
     """The new file in one buffer, for many changes (a kernel copy per piece would cost more):
     every kept record and every new line (``lines``: their bytes back to back, and where each
-    starts) at its place in the new order, joined once."""
+    starts) at its place in the new order, runs that stay together joined as one slice."""
     block, line_at = lines
     body = data if not len(starts) or data.endswith(b"\n") else data + newline
-    source = memoryview(body + bytes(block))
     ends = np.append(starts[1:], len(body))
     first, last = np.empty((2, len(kept) + len(positions)), dtype=np.int64)
     kept_slots = np.arange(len(kept)) + np.searchsorted(positions, np.arange(len(kept)), side="right")
     new_slots = positions + np.arange(len(positions))
     first[kept_slots], last[kept_slots] = starts[kept], ends[kept]
-    first[new_slots], last[new_slots] = len(body) + line_at[:-1], len(body) + line_at[1:]
+    base = len(body) + 1  # new lines' coordinates: after the old bytes, with a gap no run spans
+    first[new_slots], last[new_slots] = base + line_at[:-1], base + line_at[1:]
+    runs = np.flatnonzero(np.r_[True, first[1:] != last[:-1]])  # a slice goes on where the last one stopped
+    run_first, run_last = first[runs], np.append(last[runs[1:] - 1], last[-1]) if len(runs) else last[:0]
+    old, new = memoryview(body), memoryview(block)
+    parts = [
+        old[a:b] if a < base else new[a - base : b - base]
+        for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True)
+    ]
     prefix = head if not len(starts) else data[: int(starts[0])]
-    return b"".join([prefix, *(source[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True))])
+    return b"".join([prefix, *parts])
 
 
 class _Pieces:
