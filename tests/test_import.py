@@ -276,3 +276,24 @@ def test_long_stages_show_a_progress_bar_on_a_terminal_only(monkeypatch):
     with cli_importing.terminal_stages() as stage:
         stage("reading rows", 5000)(5000)
     assert sys.stderr.getvalue() == ""
+
+
+def test_the_default_source_name_goes_only_with_the_default_url(small_csv: Path, tmp_path: Path):
+    source = write(
+        tmp_path / "mixed.csv",
+        "date,title,category,status,source_url,source_name\n"
+        "2021,Own link without a name,energy,reported,https://example.org/own,\n"
+        "2021,No link at all,energy,reported,,\n",
+    )
+    args = ["--source-url", "https://example.org/default", "--source-name", "Default outlet"]
+    result = run("import", str(source), "--csv", str(small_csv), *args)
+    assert result.exit_code == 0, result.output
+    frame = load_events(small_csv, cache=False).set_index("title")
+    assert frame.loc["Own link without a name", ["source_url", "source_name"]].tolist() == [
+        "https://example.org/own",
+        "",
+    ]
+    assert frame.loc["No link at all", ["source_url", "source_name"]].tolist() == [
+        "https://example.org/default",
+        "Default outlet",
+    ]

@@ -35,7 +35,7 @@ BAR_FROM = 2000  # steps: a stage shorter than this shows no progress bar
 @click.option("--category", type=click.Choice(schema.CATEGORIES), help="Category of rows that give none.")
 @click.option("--status", type=click.Choice(schema.STATUSES), help="Claim status of rows that give none.")
 @click.option("--source-url", help="Source URL of rows that give none (ACLED rows never do).")
-@click.option("--source-name", help="Source name of rows that give no source URL of their own.")
+@click.option("--source-name", help="The name of the --source-url source (for the rows that take it).")
 @click.option("--dry-run", is_flag=True, help="Print what would be added, what is a duplicate and what is refused.")
 @click.option("--skip-invalid", is_flag=True, help="Add the good rows even when others are refused.")
 @handle_errors

@@ -180,9 +180,12 @@ def finish(mapped: Mapped, options: Options) -> Mapped:
     rows = mapped.rows
     given = {c for c, v in options.defaults.items() if v}
     mapped.findings = [f for f in mapped.findings if not (f.unless_default and f.column in given)]
-    for column, value in options.defaults.items():
+    for column in DEFAULT_OPTIONS:  # (source_url before source_name: a name goes with its URL)
+        value = options.defaults.get(column, "")
         if value:
             missing = (rows[column] == "").to_numpy()
+            if column == "source_name":  # the default name is the default URL's
+                missing = missing & mapped.defaulted.get("source_url", np.zeros(len(rows), dtype=bool))
             rows.loc[missing, column] = value
             mapped.defaulted[column] = missing
     for column in LIST_COLUMNS:  # as tracker add splits them (RE2 with Python's \s spelled out)
