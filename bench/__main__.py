@@ -14,6 +14,7 @@ from .core import measure_core
 from .dashboard_bench import measure_app
 from .exports import warm_png_export
 from .generate import dataset
+from .importing import measure_import
 from .report import table
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -28,7 +29,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: core,dashboard,browser,naive,naive_svg,export",
+        help="comma-separated parts to skip: core,import,dashboard,browser,naive,naive_svg,export",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
@@ -59,6 +60,7 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
     got: dict = {}
     parts = {
         "core": lambda: got.update(measure_core(csv, args.repeat)),
+        "import": lambda: got.update(measure_import(csv, args.repeat)),
         "dashboard": lambda: got.update(ours=measure_app("ours", csv, tmp, args.repeat, browser)),
         "naive": lambda: got.update(naive=measure_app("naive", csv, tmp, args.repeat, browser)),
         "naive_svg": lambda: got.update(naive_svg=measure_app("naive_svg", csv, tmp, min(args.repeat, 3), browser)),

@@ -1,4 +1,5 @@
-"""The export panel: the current view (the filter in the URL) as an image, HTML page, CSV or JSON.
+"""The export panel: the current view (the filter in the URL) as an image, HTML page, CSV, JSON or
+a TimelineJS story.
 
 Exports go through ``tracker.export.export_view``: the same ``from_query`` filter, the same
 ``filter_events`` and the same figure builders as the screen. Image exports reuse one warm
@@ -20,7 +21,7 @@ from . import ids
 EXPORT_GROUPS = (
     ("Timeline", "timeline", ("png", "svg", "pdf", "html")),
     ("Counts", "counts", ("png", "svg", "pdf", "html")),
-    ("Events", "events", ("csv", "json")),
+    ("Events", "events", ("csv", "json", "timelinejs")),
 )
 FORMAT_LABELS = {
     "png": "PNG",
@@ -29,6 +30,7 @@ FORMAT_LABELS = {
     "html": "HTML",
     "csv": "CSV",
     "json": "JSON",
+    "timelinejs": "TimelineJS",
 }
 
 

@@ -366,6 +366,7 @@ def test_dashboard_offers_every_export_and_wires_the_download(events_csv):
             "counts.html",
             "events.csv",
             "events.json",
+            "events.timelinejs",
         ]
     )
     assert "export-download" in found and "export-status" in found

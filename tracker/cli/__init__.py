@@ -1,7 +1,8 @@
 """The ``tracker`` command: each command parses options, calls one library function, reports.
 
-Commands live by what they work on: ``events.py`` (validate, list, add), ``publish.py`` (export,
-serve); ``common.py`` holds what they share (errors, ``--csv``, the filter options).
+Commands live by what they work on: ``events.py`` (validate, list, add), ``importing.py``
+(import), ``publish.py`` (export, serve); ``common.py`` holds what they share (errors, ``--csv``,
+the filter options).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import click
 
 from .events import add, list_events, validate
+from .importing import import_events
 from .publish import export, serve
 
 
@@ -18,7 +20,7 @@ def main():
     """Track dated, sourced sanctions events in one CSV file."""
 
 
-for command in (validate, list_events, add, export, serve):
+for command in (validate, list_events, add, import_events, export, serve):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -9,7 +9,7 @@ import click
 from ..storage import load_events
 from .common import build_filter, csv_argument_or_option, filter_options, handle_errors, resolve_csv
 
-EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json")
+EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs")
 
 
 @click.command()
@@ -26,7 +26,7 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json")
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    help="Output format (default: from the -o suffix).",
+    help="Output format (default: from the -o suffix; timelinejs: TimelineJS's JSON).",
 )
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write.")
 @click.option(
@@ -49,7 +49,7 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json")
 @click.option("--title", help="Chart title (default: the chart's own).")
 @handle_errors
 def export(csv_path, chart, fmt, output, width, height, scale, title, **filters):
-    """Write the filtered events as a chart (png, svg, pdf, html) or data (csv, json)."""
+    """Write the filtered events as a chart (png, svg, pdf, html), data (csv, json) or a TimelineJS story."""
     from ..export import ImageSize, check_output, export_view, write_export
 
     fmt = fmt or output.suffix.lstrip(".").lower()
@@ -69,10 +69,12 @@ def export(csv_path, chart, fmt, output, width, height, scale, title, **filters)
         size=ImageSize(width, height, scale),
     )
     write_export(output, result.content)
-    what = "events" if fmt in ("csv", "json") else f"{chart} chart"
-    click.echo(
-        f"{output}: {fmt} {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})"
+    what = (
+        "TimelineJS story"
+        if fmt == "timelinejs"
+        else f"{fmt} {'events' if fmt in ('csv', 'json') else chart + ' chart'}"
     )
+    click.echo(f"{output}: {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})")
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")

@@ -37,6 +37,16 @@ def read_raw(path: str | os.PathLike, data: bytes) -> pd.DataFrame:
     return frame
 
 
+def read_records(path: str | os.PathLike, data: bytes) -> tuple[pd.DataFrame, np.ndarray]:
+    """Any CSV text (whatever its header) as a frame of strings, and the line each record starts
+    on; ValidationError naming the line of a ragged or badly quoted record."""
+    try:
+        frame = read_strings(data)
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(path, _structure_problems(data) or [Problem(1, "", str(exc))]) from None
+    return frame, record_lines(data, len(frame), Path(path))
+
+
 def with_optional_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every optional column its file lacks, empty (so every reader sees every
     column of the contract)."""

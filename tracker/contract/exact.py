@@ -22,9 +22,10 @@ def exact_raw(path: str | os.PathLike, data) -> pd.DataFrame:
     return raw
 
 
-def problems_in(frame: pd.DataFrame) -> tuple[list[Problem], int]:
-    """Every breach of the contract in a raw frame: (first MAX_PROBLEMS, total count)."""
-    found = exact_findings(frame)
+def problems_in(frame: pd.DataFrame, found: list | None = None) -> tuple[list[Problem], int]:
+    """Every breach of the contract in a raw frame: (first MAX_PROBLEMS, total count); ``found``
+    the rules' findings on it when the caller has them already."""
+    found = exact_findings(frame) if found is None else found
     problems: list[Problem] = []
     total = 0
     lines = frame["_line"]

@@ -1,4 +1,5 @@
-"""Exports of exactly the filtered view: charts as PNG/SVG/PDF/HTML, events as CSV/JSON.
+"""Exports of exactly the filtered view: charts as PNG/SVG/PDF/HTML, events as CSV/JSON or as a
+TimelineJS story (its JSON format).
 
 Every export goes through :func:`export_view`, which filters with the one ``filter_events``
 and draws with the one set of chart builders in :mod:`tracker.charts`, so the dashboard,
@@ -28,6 +29,7 @@ from .figure import (
 from .files import DATA_FORMATS, check_output, export_filename, write_export
 from .image import IMAGE_FORMATS, render_image
 from .provenance import ExportMeta, data_version, export_meta
+from .timelinejs import events_timelinejs
 
 FORMATS = (*IMAGE_FORMATS, "html", *DATA_FORMATS)
 MEDIA_TYPES = {
@@ -37,6 +39,7 @@ MEDIA_TYPES = {
     "html": "text/html",
     "csv": "text/csv",
     "json": "application/json",
+    "timelinejs": "application/json",
 }
 
 
@@ -88,6 +91,8 @@ def _content(
         return events_csv(shown)
     if fmt == "json":
         return events_json(shown, meta)
+    if fmt == "timelinejs":
+        return events_timelinejs(shown, meta, title)
     size = size or ImageSize()
     fig = chart_figure(chart, shown, meta, title=title, size=size)
     if fmt == "html":

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..contract import InvalidRowError, Problem, dates, problems_in, schema
 from ..contract.dates import padded_date, padded_dates
@@ -123,9 +125,102 @@ def csv_line(path, row: dict[str, str], header: list[str], newline: bytes) -> by
     return buf.getvalue().encode("utf-8")
 
 
+def rows_frame(rows) -> pd.DataFrame:
+    """New rows (dicts, or already a frame) as a frame of the contract's columns ("" when missing)."""
+    if isinstance(rows, pd.DataFrame):
+        return rows
+    return pd.DataFrame(
+        [[r.get(c) or "" for c in schema.COLUMNS] for r in rows], columns=list(schema.COLUMNS), dtype=str
+    )
+
+
+# Columns whose rules allow no comma, quote or line end (tests/test_import_bulk.py checks it): a
+# checked row's value there never needs quotes.
+NEVER_QUOTED = frozenset({"id", "date", "end_date", "category", "status", "actors", "lat", "lon", "un_resolutions"})
+
+
+def csv_lines(path, rows: pd.DataFrame, header: list[str], newline: bytes) -> list[bytes]:
+    """Each row of ``rows`` as ``csv_line`` writes it (see ``csv_block``)."""
+    block, starts = csv_block(path, rows, header, newline)
+    return [bytes(block[a:b]) for a, b in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True)]
+
+
+def csv_block(
+    path, rows: pd.DataFrame, header: list[str], newline: bytes, order: np.ndarray | None = None
+) -> tuple[memoryview, np.ndarray]:
+    """Every row of ``rows`` (taken in ``order``, when given) as ``csv_line`` writes it (the
+    file's column order and line ending, quoted as the csv module quotes: only fields holding a
+    comma, a quote or a newline), back to back, and where each line starts (and the last ends):
+    worked out column by column in Arrow's kernels and numpy rather than row by row."""
+    if not len(rows):
+        return memoryview(b""), np.zeros(1, np.int64)
+    for column in schema.COLUMNS:
+        if column not in header and column in rows and (rows[column] != "").any():
+            csv_line(path, {column: "x"}, header, newline)  # raises its error
+    empty = pa.array([""] * len(rows), type=pa.string())
+    columns = [_arrow_text(rows[c]) if c in rows else empty for c in header]
+    if order is not None:
+        columns = [column.take(pa.array(order)) for column in columns]
+    if any(_holds(column, _RETURN).any() for column in columns):
+        # how csv quotes a bare \r depends on the Python version: ask it, row by row
+        lines = [
+            csv_line(path, dict(zip(header, row, strict=True)), header, newline)
+            for row in zip(*[c.to_pylist() for c in columns], strict=True)
+        ]
+        return memoryview(b"".join(lines)), np.concatenate(([0], np.cumsum([len(line) for line in lines])))
+    quoted = [column if name in NEVER_QUOTED else _quoted(column) for name, column in zip(header, columns, strict=True)]
+    joined = pc.binary_join_element_wise(*quoted, ",")
+    joined = pc.binary_join_element_wise(joined, newline.decode(), "").cast(pa.binary())
+    starts = np.frombuffer(joined.buffers()[1], dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
+    return memoryview(joined.buffers()[2]), starts.astype(np.int64)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A Series of text as an Arrow string array (the one it holds, when it holds one)."""
+    array = pa.array(values) if values.dtype == "str" else pa.array(values.astype(str).to_numpy(dtype=object))
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.string()) if array.type != pa.string() else array
+
+
+_QUOTE_BYTES = (ord(","), ord('"'), ord("\n"))
+_RETURN = (ord("\r"),)
+
+
+def _holds(values: pa.Array, chars: tuple[int, ...]) -> np.ndarray:
+    """Which values hold one of the bytes ``chars`` (read from the array's buffers)."""
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int32)[values.offset : values.offset + len(values) + 1]
+    found = np.zeros(len(values), dtype=bool)
+    if values.buffers()[2] is None or offsets[-1] == offsets[0]:
+        return found
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    marked = data == chars[0]
+    for char in chars[1:]:
+        marked |= data == char
+    hits = np.flatnonzero(marked) + offsets[0]
+    found[np.searchsorted(offsets, hits, side="right") - 1] = True
+    return found
+
+
+def _quoted(values: pa.Array) -> pa.Array:
+    quote = _holds(values, _QUOTE_BYTES)
+    if not quote.any():
+        return values
+    escaped = pc.binary_join_element_wise('"', pc.replace_substring(values, '"', '""'), '"', "")
+    return pc.if_else(pa.array(quote), escaped, values)
+
+
 def first_day(date: str) -> int:
     """Days since 1970 of the first day of a valid ISO ``date`` (any precision)."""
     return int(dates.first_day(date).astype(np.int64))
+
+
+def first_days(dates: pd.Series) -> np.ndarray:
+    """Days since 1970 of each valid ISO date's first day (worked out once per distinct date)."""
+    codes, distinct = pd.factorize(dates.astype(str))
+    padded = padded_dates(pd.Series(distinct, dtype=str))
+    days = pd.to_datetime(padded, format="%Y-%m-%d").to_numpy().astype("datetime64[D]").astype(np.int64)
+    return days[codes] if len(codes) else np.zeros(0, np.int64)
 
 
 def insert_index(existing: pd.DataFrame, row: dict[str, str], kept: np.ndarray | None = None) -> int:

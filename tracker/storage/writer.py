@@ -2,8 +2,8 @@
 lock, re-read and validate the file, decide the change against what is there, and write the new
 version atomically (a temp file beside it, fsync, rename); a refusal at any step writes nothing.
 
-A change takes rows out and puts new rows in at their sorted places (by date, then id); every
-other record keeps its bytes, so the diff is the changed lines. ``add_event`` (``append.py``)
+A change takes rows out, puts new rows in at their sorted places (by date, then id) and rewrites
+rows where they stand; every other record keeps its bytes, so the diff is the changed lines. ``add_event`` (``append.py``)
 tells the same story with two layers over it: the cache's word instead of a full re-read, and an
 in-place append for a row that goes at the end.
 """
@@ -20,11 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from filelock import FileLock, Timeout
 
 from ..contract import valid_raw
 from ..contract.csvtext import header_of
-from ..contract.dates import padded_date, padded_dates
+from ..contract.dates import padded_date
 from ..errors import TrackerError
 from . import filebytes
 from .filebytes import FileBytes, read_events_bytes
@@ -36,18 +38,22 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .rows import csv_line, insert_index
+from .rows import csv_block, csv_line, first_days, insert_index, rows_frame
 
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
+MANY_PIECES = 1000  # above this many places to change, a new file is put together in memory
 
 
 @dataclass(frozen=True)
 class Change:
     """What a writer does: take out the rows at ``remove`` (positions in the file's rows) and put
-    the ``insert`` rows (complete, checked) in at their sorted places."""
+    the ``insert`` rows (complete, checked: dicts, or a frame of the contract's columns for many)
+    in at their sorted places, and write each ``replace`` row in place of the row at its position
+    (one whose date and id, its sort key, are unchanged)."""
 
     remove: tuple[int, ...] = ()
-    insert: tuple[dict[str, str], ...] = ()
+    insert: tuple[dict[str, str], ...] | pd.DataFrame = ()
+    replace: dict[int, dict[str, str]] = field(default_factory=dict)  # rewritten where they stand
     notes: dict = field(default_factory=dict)  # what the writer wants to report back
 
 
@@ -59,7 +65,7 @@ def change_events(path: str | os.PathLike, decide: Callable[[pd.DataFrame], Chan
         data = whole(path, source)
         existing = valid_raw(path, data)
         change = decide(existing)
-        if change.remove or change.insert:
+        if len(change.remove) or len(change.insert) or change.replace:
             write_pieces(path, source, spliced(path, source, data, existing, change))
     return change
 
@@ -152,35 +158,113 @@ def replace_file(path: Path, source: FileBytes, content: list) -> None:
     install(tmp, path)
 
 
+FEW_CHANGES = 16  # up to this many rows changed, each is placed on its own (no keys for the whole file)
+
+
 def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
-    """The new file as pieces: the old bytes between the places the change touches as single
-    ranges (copied by the kernel), without the removed records, with the new rows' lines at their
-    sorted places. Costs what the change touches, not the number of records."""
+    """The new file as pieces: the kept records' bytes (copied by the kernel, one range per run of
+    records that stay together) with the new rows' lines at their sorted places and the replaced
+    rows' where they stand. Its work grows with the number of changed rows, not with the size of
+    the file."""
+    if len(change.insert) + len(change.remove) + len(change.replace) <= FEW_CHANGES:
+        return _spliced_few(path, source, data, existing, change)
+    if change.replace:  # (a replaced row keeps its sort key: taken out and put in, it lands in place)
+        rows = [*rows_frame(change.insert).to_dict(orient="records"), *change.replace.values()]
+        change = Change(remove=(*change.remove, *change.replace), insert=tuple(rows))
+    return _spliced_many(path, source, data, existing, change)
+
+
+def _spliced_few(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
+    """A few changed rows: each new row placed by ``insert_index``, the old bytes between the
+    changed places copied as single ranges."""
     head = head_line(data)
     header, newline = header_of(head), newline_of(head)
     starts = np.append(record_starts(data, existing["_line"].to_numpy()), len(data))  # (+ the end)
     removed = {int(r) for r in change.remove}
-    places = insert_places(existing, list(change.insert), removed)
+    kept = np.ones(len(existing), dtype=bool)
+    kept[list(removed)] = False
+    places: dict[int, list[dict[str, str]]] = {}
+    for row in sorted(
+        rows_frame(change.insert).to_dict(orient="records"), key=lambda r: (padded_date(r["date"]), r["id"])
+    ):
+        places.setdefault(insert_index(existing, row, kept), []).append(row)
     pieces = _Pieces(source.fd)
     pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
     copied = 0  # the next record not yet copied
-    for at in sorted(removed | set(places)):
+    for at in sorted(removed | set(places) | set(change.replace)):
         pieces.copy(int(starts[copied]), int(starts[at]))
-        for row in places.get(at, []):
+        for row in [*places.get(at, []), *([change.replace[at]] if at in change.replace else [])]:
             pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(path, row, header, newline))
         if at < len(existing):
             pieces.write(_newline_if_open(data, pieces.end, newline))
-        copied = at + 1 if at in removed else at
+        copied = at + 1 if at in removed or at in change.replace else at
     pieces.copy(int(starts[copied]), len(data))
     return pieces.items
 
 
+def _spliced_many(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
+    """Many changed rows (an import): all placed by one search of sort keys, their lines made
+    column by column; past ``MANY_PIECES`` places, the new file is put together in memory."""
+    head = head_line(data)
+    header, newline = header_of(head), newline_of(head)
+    starts = record_starts(data, existing["_line"].to_numpy())
+    ends = np.append(starts[1:], len(data))
+    kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
+    new = rows_frame(change.insert)
+    order, positions = insert_order(existing.iloc[kept], new)
+    block, line_at = csv_block(path, new, header, newline, order)
+    runs = np.flatnonzero(np.diff(kept) != 1) + 1  # where the kept records stop being adjacent
+    breaks = np.union1d(np.union1d(positions, runs), [len(kept)]).astype(np.int64)
+    if len(breaks) > MANY_PIECES:
+        return [_merged(data, head, starts, kept, positions, (block, line_at), newline)]
+    pieces = _Pieces(source.fd)
+    pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
+    firsts = np.searchsorted(positions, breaks, side="left").tolist()
+    lasts = np.searchsorted(positions, breaks, side="right").tolist()
+    line_at = line_at.tolist()
+    done = 0
+    for at, first, last in zip(breaks.tolist(), firsts, lasts, strict=True):
+        if at > done:  # the kept records done..at-1 are adjacent in the old file: one range
+            pieces.write(_newline_if_open(data, pieces.end, newline))
+            pieces.copy(int(starts[kept[done]]), int(ends[kept[at - 1]]))
+            done = at
+        if last > first:
+            pieces.write(_newline_if_open(data, pieces.end, newline) + bytes(block[line_at[first] : line_at[last]]))
+    return pieces.items
+
+
+def _merged(
+    data: bytes, head: bytes, starts: np.ndarray, kept: np.ndarray, positions: np.ndarray, lines, newline: bytes
+) -> bytes:
+    """The new file in one buffer, for many changes (a kernel copy per piece would cost more):
+    every kept record and every new line (``lines``: their bytes back to back, and where each
+    starts) at its place in the new order, runs that stay together joined as one slice."""
+    block, line_at = lines
+    body = data if not len(starts) or data.endswith(b"\n") else data + newline
+    ends = np.append(starts[1:], len(body))
+    first, last = np.empty((2, len(kept) + len(positions)), dtype=np.int64)
+    kept_slots = np.arange(len(kept)) + np.searchsorted(positions, np.arange(len(kept)), side="right")
+    new_slots = positions + np.arange(len(positions))
+    first[kept_slots], last[kept_slots] = starts[kept], ends[kept]
+    base = len(body) + 1  # new lines' coordinates: after the old bytes, with a gap no run spans
+    first[new_slots], last[new_slots] = base + line_at[:-1], base + line_at[1:]
+    runs = np.flatnonzero(np.r_[True, first[1:] != last[:-1]])  # a slice goes on where the last one stopped
+    run_first, run_last = first[runs], np.append(last[runs[1:] - 1], last[-1]) if len(runs) else last[:0]
+    old, new = memoryview(body), memoryview(block)
+    parts = [
+        old[a:b] if a < base else new[a - base : b - base]
+        for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True)
+    ]
+    prefix = head if not len(starts) else data[: int(starts[0])]
+    return b"".join([prefix, *parts])
+
+
 class _Pieces:
-    """The new file as a list of pieces: runs of the old file's bytes (one ``FileRange`` each)
-    and new bytes. ``end`` is where the last copied range stopped (0 after new bytes)."""
+    """The new file as a list of pieces: runs of the old file's bytes (as one ``FileRange``
+    each, however many records they hold) and new bytes."""
 
     def __init__(self, fd: int):
-        self.fd, self.items, self.end = fd, [], 0
+        self.fd, self.items, self.end = fd, [], 0  # end: where the last copied range stopped (0: wrote)
 
     def copy(self, start: int, end: int) -> None:
         if end <= start:
@@ -210,44 +294,39 @@ def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
     return line_starts[lines.astype(np.int64) - 1]
 
 
-FEW_ROWS = 16  # up to this many new rows are placed one by one (no sort keys for the whole file)
-
-
-def insert_places(
-    existing: pd.DataFrame, rows: list[dict[str, str]], removed: set[int]
-) -> dict[int, list[dict[str, str]]]:
-    """For each record of ``existing`` (by position, or its count for the end), the new rows that
-    go just before it, by date then id; ``removed`` records are not compared with. A few rows are
-    placed one by one; many, by one search of a file in order (else one by one)."""
-    if not rows:
-        return {}
-    kept = np.ones(len(existing), dtype=bool)
-    kept[list(removed)] = False
-    rows = sorted(rows, key=lambda r: (padded_date(r["date"]), r["id"]))
-    if len(rows) <= FEW_ROWS:
-        positions = [insert_index(existing, row, kept) for row in rows]
-    else:
-        positions = _searched_places(existing, rows, kept)
+def insert_places(kept: pd.DataFrame, rows) -> dict[int, list[dict[str, str]]]:
+    """For each position among the ``kept`` rows, the new rows (dicts) that go before it."""
+    new = rows_frame(rows)
+    order, positions = insert_order(kept, new)
     places: dict[int, list[dict[str, str]]] = {}
-    for position, row in zip(positions, rows, strict=True):
-        places.setdefault(int(position), []).append(row)
+    for position, row in zip(positions.tolist(), new.iloc[order].to_dict(orient="records"), strict=True):
+        places.setdefault(position, []).append(row)
     return places
 
 
-def _searched_places(existing: pd.DataFrame, rows: list[dict[str, str]], kept: np.ndarray) -> list[int]:
-    keys = sort_keys(existing["date"], existing["id"])[kept]
-    if not (keys[1:] >= keys[:-1]).all():
-        return [insert_index(existing, row, kept) for row in rows]
-    new_keys = sort_keys(pd.Series([r["date"] for r in rows]), pd.Series([r["id"] for r in rows]))
-    among_kept = np.searchsorted(keys, new_keys, side="right")
-    kept_positions = np.append(np.flatnonzero(kept), len(existing))
-    return kept_positions[among_kept].tolist()
+def insert_order(kept: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(the new rows' order by date then id, and where each goes among the ``kept`` rows: before
+    the first one that sorts after it, as ``insert_index`` says), whatever their number."""
+    if not len(new):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    keys, new_keys = sort_keys(kept, new)
+    order = np.argsort(new_keys, kind="stable")
+    if len(keys) and not (keys[1:] >= keys[:-1]).all():  # a file out of order: the first that sorts
+        keys = np.maximum.accumulate(keys)  # after a key is the first whose running maximum does
+    return order, np.searchsorted(keys, new_keys[order], side="right").astype(np.int64)
 
 
-def sort_keys(dates: pd.Series, ids: pd.Series) -> np.ndarray:
-    """Text keys that sort as (first day, id), the file's order: ISO dates padded to their first
-    day compare as the days do."""
-    if not len(dates):
-        return np.zeros(0, dtype=object)
-    padded = padded_dates(dates.astype(str)).reset_index(drop=True)
-    return (padded + "\x00" + ids.astype(str).reset_index(drop=True)).to_numpy(dtype=object)
+DAY_OFFSET = 1_000_000  # days since 1970 plus this are positive for every year the contract allows
+
+
+def sort_keys(*frames: pd.DataFrame) -> list[np.ndarray]:
+    """For each frame, integers that sort its rows as (first day, id), the file's order,
+    comparable across the frames: the day, then the id's rank among all their ids."""
+    sizes = [len(f) for f in frames]
+    if not sum(sizes):
+        return [np.zeros(0, np.int64) for _ in frames]
+    ids = pa.chunked_array([pa.array(f["id"].astype(str), type=pa.string()) for f in frames], pa.string())
+    rank = pc.rank(ids, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64)
+    days = np.concatenate([first_days(f["date"]) if len(f) else np.zeros(0, np.int64) for f in frames])
+    keys = (days + DAY_OFFSET) * (int(rank.max()) + 1) + rank
+    return np.split(keys, np.cumsum(sizes)[:-1])
