@@ -10,6 +10,7 @@ import traceback
 from pathlib import Path
 
 from . import machine
+from .changes import measure_edits, measure_links
 from .core import measure_core
 from .dashboard_bench import measure_app
 from .exports import warm_png_export
@@ -29,7 +30,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: core,import,dashboard,browser,naive,naive_svg,export",
+        help="comma-separated parts to skip: core,import,edit,links,dashboard,browser,naive,naive_svg,export",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
@@ -61,6 +62,8 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
     parts = {
         "core": lambda: got.update(measure_core(csv, args.repeat)),
         "import": lambda: got.update(measure_import(csv, args.repeat)),
+        "edit": lambda: got.update(measure_edits(csv, args.repeat)),
+        "links": lambda: got.update(measure_links(args.repeat)),
         "dashboard": lambda: got.update(ours=measure_app("ours", csv, tmp, args.repeat, browser)),
         "naive": lambda: got.update(naive=measure_app("naive", csv, tmp, args.repeat, browser)),
         "naive_svg": lambda: got.update(naive_svg=measure_app("naive_svg", csv, tmp, min(args.repeat, 3), browser)),
@@ -68,6 +71,8 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
     }
     if n > args.naive_max:
         skip.update(("naive", "naive_svg"))
+    if n != min(int(s) for s in args.sizes.split(",") if s):
+        skip.add("links")  # (its 1,000 URLs do not depend on the events file: measured once)
     for name, part in parts.items():
         if name in skip:
             continue

@@ -80,6 +80,16 @@ ROWS = [
         lambda v: v <= 3,
         100_000,
     ),
+    Row("`tracker edit`, a new status (re-read, validate, the line rewritten in place)", _get("edit_status"), "s"),
+    Row("… ratio to the copy", _ratio("edit_status", "copy"), "x"),
+    Row("`tracker edit`, a new date (the row moves to its sorted place)", _get("edit_date"), "s"),
+    Row("`tracker remove`", _get("remove"), "s"),
+    Row(
+        "`tracker check-links`, 1,000 distinct URLs on 20 local hosts (16 at once, 2 per host), empty cache",
+        _get("links_first"),
+        "s",
+    ),
+    Row("… rerun within `--max-age` (every result from the cache)", _get("links_cached"), "s"),
     Row("dashboard restart (cache warm) → `/` answers", _get("ours.ready"), "s"),
     Row(
         "dashboard restart → first timeline callback answered",

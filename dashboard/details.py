@@ -6,11 +6,13 @@ import pandas as pd
 from dash import html
 
 from tracker.charts.style import CATEGORY_LABELS, format_extent
+from tracker.contract import schema
 
 from . import ids
 
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
+NO_ARCHIVE = "-"  # (archive_urls: a source without an archived copy)
 
 
 def clicked_event_id(trigger: str | None, timeline_click, map_click, selected_rows) -> str | None:
@@ -43,14 +45,28 @@ def details_children(frame: pd.DataFrame, event_id: str | None) -> list:
         html.Dl([part for name, value in facts for part in (html.Dt(name), html.Dd(value))]),
         html.P(row["description"], className="description"),
         html.H4("Sources"),
-        html.Ul([html.Li(source_link(name, url)) for name, url in _sources(row)]),
+        html.Ul([html.Li([source_link(name, url), *archived_link(archive)]) for name, url, archive in _sources(row)]),
         html.P(f"id: {row['id']}", className="event-id"),
     ]
 
 
-def _sources(row) -> list[tuple[str, str]]:
+def _sources(row) -> list[tuple[str, str, str]]:
+    """(name, URL, archived copy or "") of each source."""
     urls, names = row["source_urls"], row["source_names"]
-    return [(names[i] if i < len(names) and names[i] else url, url) for i, url in enumerate(urls)]
+    archives = str(row.get("archive_urls") or "").split(schema.SOURCE_SEPARATOR)
+    return [
+        (
+            names[i] if i < len(names) and names[i] else url,
+            url,
+            archives[i] if i < len(archives) and archives[i] != NO_ARCHIVE else "",
+        )
+        for i, url in enumerate(urls)
+    ]
+
+
+def archived_link(url: str) -> list:
+    """ " (archived)" after a source, linking its archived copy with the same rules; nothing without one."""
+    return [" (", source_link("archived", url), ")"] if url else []
 
 
 def source_link(name: str, url: str):

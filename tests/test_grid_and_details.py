@@ -87,6 +87,30 @@ def test_details_show_everything_with_safe_links(source):
     assert text_of(links[0]) == "Interfax"
 
 
+def test_details_link_each_archived_copy_beside_its_source(source):
+    frame = source.frame()
+    at = frame.index[frame["id"] == "2024-03-28-russia-vetoes-panel-of-experts"][0]
+    urls = frame.at[at, "source_urls"]
+    frame.loc[at, "archive_urls"] = f"- | https://web.archive.org/web/2024/{urls[1]}"
+    items = find(html.Div(details.details_children(frame, frame.at[at, "id"])), html.Li)
+    assert [text_of(li) for li in items] == [
+        frame.at[at, "source_names"][0],
+        frame.at[at, "source_names"][1] + " (archived)",
+    ]
+    archived = find(items[1], html.A)[1]
+    assert (archived.href, archived.target, archived.rel) == (
+        f"https://web.archive.org/web/2024/{urls[1]}",
+        "_blank",
+        "noopener noreferrer",
+    )
+    assert find(items[0], html.A)[0].href == urls[0] and len(find(items[0], html.A)) == 1
+
+
+def test_an_archived_copy_that_is_not_http_is_shown_as_text():
+    assert details.archived_link("javascript:alert(1)") == [" (", "archived (javascript:alert(1))", ")"]
+    assert details.archived_link("") == []
+
+
 def test_details_of_a_span_and_of_nothing(source):
     frame = source.frame()
     span_id = frame.loc[frame["date"] == "2023-12-30", "id"].iloc[0]

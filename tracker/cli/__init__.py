@@ -1,16 +1,18 @@
 """The ``tracker`` command: each command parses options, calls one library function, reports.
 
-Commands live by what they work on: ``events.py`` (validate, list, add), ``importing.py``
-(import), ``publish.py`` (export, serve); ``common.py`` holds what they share (errors, ``--csv``,
-the filter options).
+Commands live by what they work on: ``events.py`` (validate, list, add), ``edit.py`` (edit,
+remove), ``importing.py`` (import), ``links.py`` (check-links), ``publish.py`` (export, serve);
+``common.py`` holds what they share (errors, ``--csv``, the filter options).
 """
 
 from __future__ import annotations
 
 import click
 
+from .edit import edit, remove
 from .events import add, list_events, validate
 from .importing import import_events
+from .links import check_links_command
 from .publish import export, serve
 
 
@@ -20,7 +22,7 @@ def main():
     """Track dated, sourced sanctions events in one CSV file."""
 
 
-for command in (validate, list_events, add, import_events, export, serve):
+for command in (validate, list_events, add, edit, remove, import_events, check_links_command, export, serve):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -142,3 +142,25 @@ def build_filter(
 
 def split_items(values) -> tuple[str, ...]:
     return tuple(item for v in values for item in re.split(r"\s*[;,]\s*", v.strip()) if item)
+
+
+def normalized_options(values: dict) -> dict:
+    """Option values as the file holds them: free-form dates as ISO at their precision (a
+    usage error when ambiguous), lists of actors and resolutions ``;``-separated. An empty
+    value stays empty (it clears the column in ``tracker edit``)."""
+    values = dict(values)
+    for key in ("date", "end_date"):
+        if values.get(key):
+            values[key] = date_option(key, values[key])
+    for key in ("actors", "un_resolutions"):
+        if values.get(key):
+            values[key] = ";".join(split_items([values[key]]))
+    return values
+
+
+def date_option(key: str, text: str) -> str:
+    """``text`` given to ``--KEY`` as an ISO date; a usage error naming the option otherwise."""
+    try:
+        return parse_date(text)
+    except TrackerError as exc:
+        raise click.UsageError(f"--{key.replace('_', '-')}: {exc}") from None

@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from ..contract import InvalidRowError, parse_date, schema
-from ..errors import TrackerError
+from ..contract import InvalidRowError, schema
 from ..export.rows import render_rows
 from ..query import filter_events
 from ..storage import add_event, check_events, load_events
@@ -17,8 +16,8 @@ from .common import (
     csv_option,
     filter_options,
     handle_errors,
+    normalized_options,
     resolve_csv,
-    split_items,
 )
 
 
@@ -93,24 +92,12 @@ def add(csv_path, event_id, source_urls, source_names, archive_urls, **values):
         source_name=" | ".join(n.strip() for n in source_names),
         archive_urls=" | ".join(a.strip() for a in archive_urls),
     )
-    for key in ("date", "end_date"):
-        if row.get(key):
-            row[key] = _date_option(key, row[key])
-    for key in ("actors", "un_resolutions"):
-        if row.get(key):
-            row[key] = ";".join(split_items([row[key]]))
+    row = normalized_options(row)
     try:
         event_id = add_event(resolve_csv(csv_path), row)
     except InvalidRowError as exc:
         raise click.UsageError("\n".join(exc.lines())) from None
     click.echo(event_id)
-
-
-def _date_option(key: str, text: str) -> str:
-    try:
-        return parse_date(text)
-    except TrackerError as exc:
-        raise click.UsageError(f"--{key.replace('_', '-')}: {exc}") from None
 
 
 REQUIRED_ADD = ("date", "title", "category", "status")

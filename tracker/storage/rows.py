@@ -83,17 +83,23 @@ def refuse_duplicate(path, row: dict[str, str], existing: pd.DataFrame) -> None:
         )
 
 
-def duplicate_of(row: dict[str, str], existing: pd.DataFrame) -> tuple[int, str, str, str] | None:
+def duplicate_of(
+    row: dict[str, str], existing: pd.DataFrame, skip: int | None = None
+) -> tuple[int, str, str, str] | None:
     """(line, id, column, what) of an event of ``existing`` with ``row``'s id or its date and
-    title (case aside); None when there is none."""
+    title (case aside), the row at position ``skip`` (the one being edited) aside; None when
+    there is none."""
     if "start_day" in existing:  # a typed frame: only the rows that start on the same day
         same = existing["start_day"].to_numpy() == first_day(row["date"])
     else:
         same = np.ones(len(existing), dtype=bool)
     same[same] = np.asarray(existing["date"][same] == row["date"], dtype=bool)
     same[same] = np.asarray(existing["title"][same].str.casefold() == row["title"].casefold(), dtype=bool)
+    same_id = np.array(existing["id"] == row["id"], dtype=bool)
+    if skip is not None:
+        same[skip] = same_id[skip] = False
     same_day_title = np.flatnonzero(same)  # (casefold runs per row in Python: on that day only)
-    same_id = np.flatnonzero(np.asarray(existing["id"] == row["id"], dtype=bool))
+    same_id = np.flatnonzero(same_id)
     for hits, column, what in (
         (same_id, "id", "the same id"),
         (same_day_title, "title", "the same date and title"),

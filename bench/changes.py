@@ -1,0 +1,95 @@
+"""Changing events (``tracker edit`` / ``remove`` against a copy of the file) and checking links
+(``tracker check-links`` on 1,000 URLs served by local servers, first run and rerun from the cache)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tracker.contract import schema
+from tracker.links import ProbeOptions, check_links
+from tracker.links.cache import cache_path
+from tracker.storage import load_events
+from tracker.storage.edits import Edit, edit_event, remove_event
+
+from .timing import median_time
+
+LINKS, HOSTS = 1000, 20
+
+
+def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
+    """Seconds (medians) of an edit in place (a new status), an edit that moves the row (a new
+    date) and a removal, each of an event in the middle of a fresh copy of ``csv``."""
+    with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
+        work = Path(tmp) / "events.csv"
+        frame = load_events(csv)
+        middle = frame.iloc[len(frame) // 2]
+        event_id, status = middle["id"], "denied" if middle["status"] != "denied" else "alleged"
+
+        def fresh_copy():
+            shutil.copyfile(csv, work)
+            os.sync()
+
+        return {
+            "edit_status": median_time(
+                lambda: edit_event(work, event_id, Edit({"status": status})), repeat, fresh_copy
+            ),
+            "edit_date": median_time(
+                lambda: edit_event(work, event_id, Edit({"date": "2026", "end_date": ""})), repeat, fresh_copy
+            ),
+            "remove": median_time(lambda: remove_event(work, event_id), repeat, fresh_copy),
+        }
+
+
+class _Quiet(BaseHTTPRequestHandler):
+    def do_HEAD(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def local_hosts(count: int):
+    """``count`` web servers, one per loopback address 127.0.0.1, 127.0.0.2, …; yields their base URLs."""
+    servers = [ThreadingHTTPServer((f"127.0.0.{i + 1}", 0), _Quiet) for i in range(count)]
+    threads = [threading.Thread(target=s.serve_forever, daemon=True) for s in servers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield [f"http://127.0.0.{i + 1}:{s.server_address[1]}" for i, s in enumerate(servers)]
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def measure_links(repeat: int) -> dict[str, float]:
+    """Seconds (medians) of checking 1,000 distinct URLs (50 per local host, default limits)
+    with an empty cache, and of the rerun within --max-age (every result from the cache)."""
+    with tempfile.TemporaryDirectory(prefix="bench-links-") as tmp, local_hosts(HOSTS) as bases:
+        os.environ["TRACKER_CACHE_DIR"] = str(Path(tmp) / "cache")
+        path = Path(tmp) / "events.csv"
+        urls = [f"{bases[i % HOSTS]}/page/{i}" for i in range(LINKS)]
+        rows = [",".join(schema.COLUMNS)]
+        for i in range(0, LINKS, 4):
+            row = dict.fromkeys(schema.COLUMNS, "")
+            row.update(id=f"event-{i}", date="2024", title=f"Event {i}", category="energy", status="reported")
+            row["source_url"] = " | ".join(urls[i : i + 4])
+            rows.append(",".join(row.values()))
+        path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+        options = ProbeOptions()
+        first = median_time(
+            lambda: check_links(path, 0, options), repeat, setup=lambda: cache_path().unlink(missing_ok=True)
+        )
+        report = check_links(path, 3600, options)
+        assert report.visited == 0 and report.counts["ok"] == LINKS, report.counts
+        rerun = median_time(lambda: check_links(path, 3600, options), repeat)
+    return {"links_first": first, "links_cached": rerun}

@@ -1,0 +1,94 @@
+"""``tracker check-links``: are the events' sources and archived copies still there?"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import click
+
+from ..links import DEAD, DOUBTFUL, LinkReport, ProbeOptions, check_links
+from .common import csv_option, handle_errors, resolve_csv
+
+UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class Duration(click.ParamType):
+    """A duration such as ``7d``, ``12h``, ``30m``, ``90s`` or ``0``, in seconds."""
+
+    name = "DURATION"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int | float):
+            return float(value)
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", str(value).lower())
+        if not match or (not match[2] and float(match[1]) != 0):
+            self.fail(f"{value!r} is not a duration (write it as 7d, 12h, 30m, 90s or 0)", param, ctx)
+        return float(match[1]) * UNITS[match[2] or "s"]
+
+
+@click.command(name="check-links")
+@csv_option
+@click.option(
+    "--max-age",
+    type=Duration(),
+    default="7d",
+    show_default=True,
+    help="Visit again only links whose last result is older than this (0: visit every link).",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 256), default=16, show_default=True, help="Links at once.")
+@click.option("--per-host", type=click.IntRange(1, 64), default=2, show_default=True, help="Links at once per host.")
+@click.option(
+    "--timeout", type=click.FloatRange(0.1, 300), default=10.0, show_default=True, help="Seconds per request."
+)
+@handle_errors
+def check_links_command(csv_path, max_age, fmt, concurrency, per_host, timeout):
+    """Visit every source URL and archived copy; report dead and doubtful links with the ids of
+    the events citing them. Exits 1 when a link is dead."""
+    options = ProbeOptions(concurrency=concurrency, per_host=per_host, timeout=timeout)
+    with _Progress() as progress:
+        report = check_links(resolve_csv(csv_path), max_age, options, progress)
+    if fmt == "json":
+        click.echo(json.dumps([entry.as_json() for entry in report.entries], indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(report), nl=False)
+    if report.with_state(DEAD):
+        sys.exit(1)
+
+
+def render_text(report: LinkReport) -> str:
+    """Dead links, then doubtful ones, each with its status and events; then the counts."""
+    out = []
+    for state, heading in ((DEAD, "Dead links"), (DOUBTFUL, "Doubtful links")):
+        entries = report.with_state(state)
+        if entries:
+            out.append(f"{heading} ({len(entries)}):")
+            out += [f"  {e.url}\n    {e.result.detail}; cited by {', '.join(e.ids)}" for e in entries]
+    counts, total = report.counts, len(report.entries)
+    out.append(
+        f"{total} link{'s' if total != 1 else ''}: {counts['ok']} ok, {counts[DEAD]} dead, {counts[DOUBTFUL]} doubtful "
+        f"({report.visited} visited, {total - report.visited} from the cache)"
+    )
+    return "\n".join(out) + "\n"
+
+
+class _Progress:
+    """A progress bar on standard error while links are visited, only when it is a terminal."""
+
+    def __enter__(self):
+        self.bar = None
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Visiting links", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)

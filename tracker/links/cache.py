@@ -1,0 +1,64 @@
+"""Link results kept with their time, so that a rerun visits only new or stale links.
+
+One JSON file in the tracker's cache folder (``tracker.storage.cache.cache_dir()``), shared by
+every events file (a URL's state does not depend on who cites it). Writers merge with what is
+on disk (the newer result of a URL wins) and replace the file atomically; a damaged or missing
+file is an empty cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..storage.cache import cache_dir
+from .probe import LinkResult
+
+FILE_NAME = "links.json"
+VERSION = 1
+
+
+def cache_path() -> Path:
+    return cache_dir() / FILE_NAME
+
+
+def load_results() -> dict[str, LinkResult]:
+    """Every kept result by URL ({} when there is no readable cache)."""
+    try:
+        data = json.loads(cache_path().read_text(encoding="utf-8"))
+        if data.get("version") != VERSION:
+            return {}
+        return {
+            url: LinkResult(url, r["state"], r["status"], r["detail"], float(r["checked_at"]))
+            for url, r in data["links"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_results(results: Iterable[LinkResult]) -> None:
+    """Keep ``results`` beside the results already kept (the newer of two wins)."""
+    results = list(results)
+    if not results:
+        return
+    kept = load_results()
+    for result in results:
+        if result.url not in kept or kept[result.url].checked_at <= result.checked_at:
+            kept[result.url] = result
+    links = {
+        url: {"state": r.state, "status": r.status, "detail": r.detail, "checked_at": r.checked_at}
+        for url, r in kept.items()
+    }
+    folder = cache_path().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".links.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump({"version": VERSION, "links": links}, handle)
+        os.replace(tmp, cache_path())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
