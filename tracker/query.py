@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
@@ -10,6 +10,7 @@ import pandas as pd
 
 from .contract import DateParseError, parse_date, schema
 from .contract.dates import day_after, first_day
+from .errors import TrackerError
 
 LIST_FIELDS = ("categories", "statuses", "actors", "resolutions", "precisions")
 
@@ -26,13 +27,16 @@ class EventFilter:
     since: str | None = None
     until: str | None = None
     search: str | None = None
+    changed_since: str | None = None  # a date YYYY-MM-DD or a git revision
+    # the ids ``changed_since`` keeps, worked out from the file's history (history.resolve_changed)
+    changed_ids: frozenset[str] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         for name in LIST_FIELDS:
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
-        for name in ("since", "until", "search"):
+        for name in ("since", "until", "search", "changed_since"):
             if getattr(self, name) == "":
                 object.__setattr__(self, name, None)
 
@@ -47,6 +51,8 @@ class EventFilter:
             parts.append(f"dates: {self.since or '…'} to {self.until or '…'}")
         if self.search:
             parts.append(f'search: "{self.search}"')
+        if self.changed_since:
+            parts.append(f"changed since {self.changed_since}")
         return "; ".join(parts) or "no filters"
 
 
@@ -88,6 +94,13 @@ def filter_mask(frame: pd.DataFrame, f: EventFilter) -> np.ndarray:
         mask &= frame["start_day"].to_numpy() < _bound_days(f.until, upper=True)
     if f.search:
         mask &= _search(frame, f.search, mask)
+    if f.changed_since:
+        if f.changed_ids is None:
+            raise TrackerError(
+                f"the filter 'changed since {f.changed_since}' needs the file's git history",
+                "resolve it first (tracker.history.resolve_changed)",
+            )
+        mask &= frame["id"].isin(f.changed_ids).to_numpy()
     return mask
 
 
@@ -143,7 +156,7 @@ def to_query(f: EventFilter) -> str:
         value = getattr(f, name)
         if value is not None:
             pairs.append((_QS_NAMES[name], ",".join(value) if value else "-"))
-    for name in ("since", "until", "search"):
+    for name in ("since", "until", "search", "changed_since"):
         value = getattr(f, name)
         if value:
             pairs.append((name if name != "search" else "q", value))
@@ -167,7 +180,7 @@ def from_query(query: str) -> EventFilter:
         if name in allowed:
             items = tuple(v for v in items if v in allowed[name])
         values[name] = items
-    for name, key in (("since", "since"), ("until", "until"), ("search", "q")):
+    for name, key in (("since", "since"), ("until", "until"), ("search", "q"), ("changed_since", "changed_since")):
         raw = qs.get(key)
         if raw and raw[-1].strip():
             values[name] = raw[-1].strip()

@@ -1,7 +1,8 @@
 """The ``tracker`` command: each command parses options, calls one library function, reports.
 
 Commands live by what they work on: ``events.py`` (validate, list, add), ``edit.py`` (edit,
-remove), ``importing.py`` (import), ``links.py`` (check-links), ``publish.py`` (export, serve);
+remove), ``importing.py`` (import), ``links.py`` (check-links), ``publish.py`` (export, serve), ``history.py``
+(diff, history);
 ``common.py`` holds what they share (errors, ``--csv``, the filter options).
 """
 
@@ -11,6 +12,7 @@ import click
 
 from .edit import edit, remove
 from .events import add, list_events, validate
+from .history import diff, history
 from .importing import import_events
 from .links import check_links_command
 from .publish import export, serve
@@ -22,7 +24,19 @@ def main():
     """Track dated, sourced sanctions events in one CSV file."""
 
 
-for command in (validate, list_events, add, edit, remove, import_events, check_links_command, export, serve):
+for command in (
+    validate,
+    list_events,
+    add,
+    edit,
+    remove,
+    import_events,
+    check_links_command,
+    export,
+    serve,
+    diff,
+    history,
+):
     main.add_command(command)
 
 __all__ = ["main"]

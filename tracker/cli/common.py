@@ -108,6 +108,10 @@ def filter_options(command):
         click.option("--since", help='Keep events ending on or after this date ("Nov 2022", "2022-11-02").'),
         click.option("--until", help="Keep events starting on or before this date."),
         click.option("--search", help="Keep events whose title, description or location contains this text."),
+        click.option(
+            "--changed-since",
+            help="Keep events added or changed since this date (YYYY-MM-DD) or git revision (from git history).",
+        ),
     ]
     return functools.reduce(lambda cmd, opt: opt(cmd), reversed(options), command)
 
@@ -121,6 +125,7 @@ def build_filter(
     since=None,
     until=None,
     search=None,
+    changed_since=None,
 ) -> EventFilter:
     """An EventFilter from CLI option values (an option not given restricts nothing)."""
     try:
@@ -137,7 +142,15 @@ def build_filter(
         since=since_iso,
         until=until_iso,
         search=search,
+        changed_since=changed_since,
     )
+
+
+def resolved_filter(csv_path: Path, **filters) -> EventFilter:
+    """``build_filter``, with ``--changed-since`` worked out from the file's git history."""
+    from ..history import resolve_changed  # (git is only opened when the option is given)
+
+    return resolve_changed(build_filter(**filters), csv_path)
 
 
 def split_items(values) -> tuple[str, ...]:

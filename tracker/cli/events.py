@@ -11,13 +11,13 @@ from ..export.rows import render_rows
 from ..query import filter_events
 from ..storage import add_event, check_events, load_events
 from .common import (
-    build_filter,
     csv_argument_or_option,
     csv_option,
     filter_options,
     handle_errors,
     normalized_options,
     resolve_csv,
+    resolved_filter,
 )
 
 
@@ -44,7 +44,8 @@ def validate(csv_path):
 @handle_errors
 def list_events(csv_path, fmt, **filters):
     """Print the events that match the filters."""
-    frame = filter_events(load_events(resolve_csv(csv_path)), build_filter(**filters))
+    path = resolve_csv(csv_path)
+    frame = filter_events(load_events(path), resolved_filter(path, **filters))
     click.echo(render_rows(frame, fmt), nl=False)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..storage import load_events
-from .common import build_filter, csv_argument_or_option, filter_options, handle_errors, resolve_csv
+from .common import csv_argument_or_option, filter_options, handle_errors, resolve_csv, resolved_filter
 
 EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs")
 
@@ -61,7 +61,7 @@ def export(csv_path, chart, fmt, output, width, height, scale, title, **filters)
     path = resolve_csv(csv_path)
     result = export_view(
         load_events(path),
-        build_filter(**filters),
+        resolved_filter(path, **filters),
         fmt,
         csv_path=path,
         chart=chart,

@@ -1,0 +1,99 @@
+"""The events file inside its git repository (pygit2: libgit2 in-process, no git command)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygit2
+
+from ..errors import TrackerError
+
+WORKING = "working file"  # the name the uncommitted version goes by
+
+
+class HistoryUnavailable(TrackerError):
+    """The file has no git history to read (not in a repository, or never committed)."""
+
+
+class RevisionError(TrackerError):
+    """A revision git cannot resolve, or one that does not hold the file."""
+
+
+@dataclass
+class GitFile:
+    """``path`` (the working file) and ``rel``, its path inside ``repo``."""
+
+    repo: pygit2.Repository
+    path: Path
+    rel: str
+
+    @classmethod
+    def open(cls, path: str | Path) -> GitFile:
+        path = Path(path).resolve()
+        found = pygit2.discover_repository(str(path.parent))
+        if found is None:
+            raise HistoryUnavailable(
+                f"{path}: not in a git repository, so it has no history",
+                "history needs the file committed in git (git init; git add; git commit)",
+            )
+        repo = pygit2.Repository(found)
+        if repo.workdir is None:
+            raise HistoryUnavailable(f"{path}: its repository has no working tree", "use a normal clone")
+        rel = path.relative_to(Path(repo.workdir).resolve()).as_posix()
+        return cls(repo, path, rel)
+
+    @property
+    def shallow(self) -> bool:
+        return self.repo.is_shallow
+
+    def commit(self, rev: str) -> pygit2.Commit:
+        """The commit ``rev`` names (a hash, a tag, a branch, ``HEAD~2``…)."""
+        try:
+            return self.repo.revparse_single(rev).peel(pygit2.Commit)
+        except (KeyError, ValueError, pygit2.GitError, pygit2.InvalidSpecError):
+            raise RevisionError(
+                f"{self.path}: git cannot resolve the revision {rev!r}",
+                "give a commit hash, a tag, a branch or a form such as HEAD~1 (git log lists them)",
+            ) from None
+
+    def blob_at(self, commit: pygit2.Commit) -> pygit2.Blob | None:
+        """The file as ``commit`` holds it, or None when that commit has no such file."""
+        try:
+            return self.repo[commit.tree[self.rel].id]
+        except KeyError:
+            return None
+
+    def blob(self, rev: str) -> pygit2.Blob:
+        blob = self.blob_at(self.commit(rev))
+        if blob is None:
+            raise RevisionError(f"{self.path}: revision {rev!r} holds no {self.rel}", "give a later revision")
+        return blob
+
+    def first_parent_line(self) -> list[pygit2.Commit]:
+        """HEAD's first-parent ancestry, oldest first (a merge counts as one step on main)."""
+        try:
+            head = self.repo.head.peel(pygit2.Commit)
+        except pygit2.GitError:
+            raise HistoryUnavailable(f"{self.path}: its repository has no commits yet", "commit the file") from None
+        walker = self.repo.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL)
+        walker.simplify_first_parent()
+        return list(walker)[::-1]
+
+    def working_bytes(self) -> bytes:
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise TrackerError(f"{self.path}: cannot read it ({exc.strerror})", "check the path") from None
+
+
+def commit_date(commit: pygit2.Commit) -> str:
+    """The commit's author date, ISO (YYYY-MM-DD), in the author's own time zone."""
+    zone = dt.timezone(dt.timedelta(minutes=commit.author.offset))
+    return dt.datetime.fromtimestamp(commit.author.time, zone).date().isoformat()
+
+
+def summary(commit: pygit2.Commit) -> str:
+    """The first line of the commit message."""
+    return commit.message.strip().splitlines()[0] if commit.message.strip() else ""

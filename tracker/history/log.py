@@ -1,0 +1,152 @@
+"""Every version of the events file on the first-parent line, and every version of one event.
+
+A commit's change is worked out once, from git's diff of its blob against the last valid one,
+and cached under the commit's id: a rerun costs only the commits made since.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..storage.cache import cache_dir
+from .gitfile import WORKING, GitFile, commit_date, summary
+from .rowdiff import InvalidVersion, RowDiff, diff_versions
+
+CACHE_FORMAT = 1
+
+
+@dataclass
+class Version:
+    """One version of the file: its commit (or the working file), what it changed, or why it
+    was skipped (``invalid``)."""
+
+    commit: str
+    date: str
+    message: str
+    diff: RowDiff
+    invalid: str = ""
+
+    @property
+    def short(self) -> str:
+        return self.commit[:7] if self.commit != WORKING else WORKING
+
+
+@dataclass
+class History:
+    versions: list[Version]
+    note: str = ""  # why the history starts late, when it does
+
+
+@dataclass
+class EventVersion:
+    commit: str
+    date: str
+    message: str
+    change: str  # added, changed or removed
+    changes: dict[str, tuple[str, str]]
+
+    def to_json(self) -> dict:
+        return {
+            "commit": self.commit,
+            "date": self.date,
+            "change": self.change,
+            "changes": {k: list(v) for k, v in self.changes.items()},
+        }
+
+
+def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> History:
+    """The file's versions, oldest first: each commit that changed it, then the working file
+    when it differs from HEAD's version (``uncommitted``)."""
+    gf = GitFile.open(path)
+    cache = _load_cache(gf)
+    known = len(cache)
+    versions, last_valid, last_seen = [], None, None
+    for commit in gf.first_parent_line():
+        blob = gf.blob_at(commit)
+        if blob is None or (last_seen is not None and blob.id == last_seen):
+            continue
+        last_seen = blob.id
+        key = f"{commit.id}:{last_valid.id if last_valid else ''}"
+        if key not in cache:
+            cache[key] = _version(gf, commit, last_valid, blob)
+        versions.append(cache[key])
+        if not cache[key].invalid:
+            last_valid = blob
+    if len(cache) != known:
+        _save_cache(gf, cache)
+    if uncommitted and (work := _working_version(gf, last_valid)) is not None:
+        versions.append(work)
+    note = "shallow clone: the history starts at its oldest fetched commit" if gf.shallow else ""
+    return History(versions, note)
+
+
+def _version(gf: GitFile, commit, base, blob) -> Version:
+    date, message = commit_date(commit), summary(commit)
+    try:
+        return Version(str(commit.id), date, message, diff_versions(gf.repo, base, blob))
+    except InvalidVersion as exc:
+        return Version(str(commit.id), date, message, RowDiff(), invalid=f"skipped, breaks the contract: {exc}")
+
+
+def _working_version(gf: GitFile, base) -> Version | None:
+    data = gf.working_bytes()
+    if base is not None and base.data == data:
+        return None
+    try:
+        diff = diff_versions(gf.repo, base, data)
+    except InvalidVersion as exc:
+        return Version(WORKING, "", "uncommitted changes", RowDiff(), invalid=f"skipped: {exc}")
+    return Version(WORKING, "", "uncommitted changes", diff) if diff else None
+
+
+def event_history(path: str | os.PathLike, event_id: str) -> list[EventVersion]:
+    """Every version of one event, oldest first, following its id back through id changes."""
+    versions = file_history(path).versions
+    names, out = {event_id}, []
+    for version in reversed(versions):
+        diff = version.diff
+        for name in list(names):
+            if name in diff.added:
+                out.append(_event_version(version, "added", {}))
+            elif name in diff.removed:
+                out.append(_event_version(version, "removed", {}))
+            elif name in diff.changed:
+                changes = diff.changed[name]
+                out.append(_event_version(version, "changed", changes))
+                if "id" in changes:
+                    names.add(changes["id"][0])
+    return out[::-1]
+
+
+def _event_version(version: Version, change: str, changes: dict) -> EventVersion:
+    return EventVersion(version.short, version.date, version.message, change, changes)
+
+
+def _cache_file(gf: GitFile) -> Path:
+    key = hashlib.sha1(f"{gf.repo.path}\0{gf.rel}".encode()).hexdigest()[:16]
+    return cache_dir() / f"history-{key}.pickle"
+
+
+def _load_cache(gf: GitFile) -> dict[str, Version]:
+    try:
+        with open(_cache_file(gf), "rb") as handle:
+            stored = pickle.load(handle)
+        return stored["versions"] if stored.get("format") == CACHE_FORMAT else {}
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def _save_cache(gf: GitFile, cache: dict[str, Version]) -> None:
+    target = _cache_file(gf)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as handle:
+            pickle.dump({"format": CACHE_FORMAT, "versions": cache}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run its time
