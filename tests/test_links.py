@@ -6,6 +6,7 @@ and the one name that must not resolve is under .invalid (RFC 6761).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import struct
@@ -148,6 +149,18 @@ def test_a_failure_that_passes_is_ok_on_the_retry(tmp_path, web, private_cache):
     path = events_file(tmp_path / "events.csv", {"2024-01-01-a": ([web.url_for("/flaky")], [])})
     (entry,) = check_links(path, max_age=0, options=FAST).entries
     assert (entry.result.state, entry.result.status, calls) == ("ok", 200, ["HEAD", "GET", "HEAD"])
+
+
+def test_a_caller_inside_a_running_event_loop_still_gets_its_report(tmp_path, web, private_cache):
+    """Playwright's sync API and notebooks run an event loop in the caller's thread."""
+    web.expect_request("/ok").respond_with_data("fine")
+    path = events_file(tmp_path / "events.csv", {"2024-01-01-a": ([web.url_for("/ok")], [])})
+
+    async def from_inside_a_loop():
+        return check_links(path, max_age=0, options=FAST)
+
+    (entry,) = asyncio.run(from_inside_a_loop()).entries
+    assert (entry.result.state, entry.result.status) == ("ok", 200)
 
 
 def test_at_most_per_host_requests_at_once(tmp_path, web, private_cache):

@@ -14,7 +14,9 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
@@ -61,7 +63,21 @@ def probe_urls(
     urls = list(urls)
     if not urls:
         return []
-    return asyncio.run(_probe_all(urls, options, progress or (lambda url: None)))
+    probing = partial(_probe_all, urls, options, progress or (lambda url: None))
+    if _loop_running():
+        # A caller inside an event loop (Playwright's sync API, a notebook) cannot
+        # start another in this thread: run ours in a worker thread instead.
+        with ThreadPoolExecutor(max_workers=1) as worker:
+            return worker.submit(lambda: asyncio.run(probing())).result()
+    return asyncio.run(probing())
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 async def _probe_all(urls: list[str], options: ProbeOptions, progress: Callable[[str], None]) -> list[LinkResult]:
