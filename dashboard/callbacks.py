@@ -7,7 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from tracker.query import from_query
 from tracker.storage import EventSource
 
-from . import details, ids, views, zoom
+from . import changes, details, ids, views, zoom
 from .grid import grid_block
 
 CONTROL_VALUES = [Input(c, "value") for c in views.CONTROLS]
@@ -58,7 +58,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         prevent_initial_call=True,
     )
     def grid_rows(request, search):
-        return grid_block(source.frame(), from_query(search or ""), request)
+        return grid_block(source.frame(), changes.url_filter(source.path, search), request)
 
     # A new filter or new data: the grid drops its cached blocks and asks for rows again.
     app.clientside_callback(
@@ -76,7 +76,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         prevent_initial_call=True,
     )
     def zoom_timeline(relayout, search):  # scale: the server redraws the visible window
-        return zoom.zoomed_timeline(source.frame(), search, relayout)
+        return zoom.zoomed_timeline(source.frame(), changes.url_filter(source.path, search), relayout)
 
     @app.callback(
         Output(ids.DETAILS, "children"),
@@ -87,7 +87,17 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     )
     def show_details(timeline_click, map_click, selected_rows):
         event_id = details.clicked_event_id(ctx.triggered_id, timeline_click, map_click, selected_rows)
-        return details.details_children(source.frame(), event_id)
+        return details.details_children(source.frame(), event_id, source.path)
+
+    @app.callback(
+        Output(ids.CHANGES, "children"),
+        Output(ids.CHANGES, "hidden"),
+        Output(ids.CHANGED_NOTE, "children"),
+        Input(ids.URL, "search"),
+        Input(ids.DATA_VERSION, "data"),
+    )
+    def show_changes(search, _version):
+        return changes.changes_panel(source.path, from_query(search or ""))
 
     @app.callback(
         Output(ids.DATA_VERSION, "data"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 from dash import html
 
@@ -9,6 +11,7 @@ from tracker.charts.style import CATEGORY_LABELS, format_extent
 from tracker.contract import schema
 
 from . import ids
+from .changes import history_line
 
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
@@ -26,8 +29,9 @@ def clicked_event_id(trigger: str | None, timeline_click, map_click, selected_ro
     return None
 
 
-def details_children(frame: pd.DataFrame, event_id: str | None) -> list:
-    """The details panel for one event, or a hint when none is chosen."""
+def details_children(frame: pd.DataFrame, event_id: str | None, path: Path | None = None) -> list:
+    """The details panel for one event (with its history in git when ``path`` has one), or a
+    hint when none is chosen."""
     rows = frame[frame["id"] == event_id] if event_id else frame.iloc[:0]
     if rows.empty:
         return [html.P(DETAILS_HINT, className="hint")]
@@ -47,7 +51,13 @@ def details_children(frame: pd.DataFrame, event_id: str | None) -> list:
         html.H4("Sources"),
         html.Ul([html.Li([source_link(name, url), *archived_link(archive)]) for name, url, archive in _sources(row)]),
         html.P(f"id: {row['id']}", className="event-id"),
+        *_history(path, row["id"]),
     ]
+
+
+def _history(path: Path | None, event_id: str) -> list:
+    line = history_line(path, event_id) if path is not None else ""
+    return [html.P(["History: ", line], className="event-history")] if line else []
 
 
 def _sources(row) -> list[tuple[str, str, str]]:

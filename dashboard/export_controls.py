@@ -12,10 +12,10 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from tracker.errors import TrackerError
 from tracker.export import export_view
-from tracker.query import from_query
 from tracker.storage import EventSource, Snapshot
 
 from . import ids
+from .changes import url_filter
 
 # (chart, format) pairs on offer, grouped as they appear on the page.
 EXPORT_GROUPS = (
@@ -81,7 +81,7 @@ def export_download(snap: Snapshot, search: str | None, item: str) -> tuple[dict
     chart, _, fmt = item.partition(".")
     result = export_view(
         snap.frame,
-        from_query(search or ""),
+        url_filter(snap.path, search),
         fmt,
         csv_path=snap.path,
         chart="timeline" if chart == "events" else chart,

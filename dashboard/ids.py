@@ -12,6 +12,9 @@ ACTORS = "filter-actors"
 RESOLUTIONS = "filter-resolutions"
 PRECISIONS = "filter-precisions"
 SEARCH = "filter-search"
+CHANGED_SINCE = "filter-changed-since"
+CHANGED_PRESETS = "changed-since-presets"  # the control's datalist
+CHANGED_NOTE = "changed-since-note"
 RESET = "filter-reset"
 
 TIMELINE = "timeline"
@@ -20,6 +23,7 @@ MAP = "map"
 GRID = "grid"
 DETAILS = "details"
 EMPTY_NOTE = "empty-note"
+CHANGES = "changes-panel"
 DATA_VERSION = "data-version"
 SHOWN = "shown"  # the URL and reset clicks the last render carried out
 POLL = "data-poll"

@@ -11,6 +11,7 @@ from tracker.query import EventFilter
 from tracker.storage import Snapshot
 
 from . import details, ids, views
+from .changes import preset_dates
 from .export_controls import export_panel
 from .grid import BLOCK_SIZE, GRID_COLUMNS, TEXT_TESTS
 
@@ -163,9 +164,33 @@ def filters(view: views.View) -> html.Aside:
                     placeholder="e.g. Rajin",
                 ),
             ),
+            changed_since_control(),
             html.Button("Reset filters", id=ids.RESET, n_clicks=0, className="reset", type="button"),
             export_panel(),
         ],
+    )
+
+
+def changed_since_control() -> html.Div:
+    """A date, a tag or a commit (presets: the last 7 and 30 days); its note says when the file's
+    history is unavailable or starts late."""
+    presets = [html.Option(label, value=day) for day, label in preset_dates()]
+    return html.Div(
+        [
+            html.Label("Changed since (date, tag or commit)", htmlFor=ids.CHANGED_SINCE),
+            dcc.Input(
+                id=ids.CHANGED_SINCE,
+                type="text",
+                debounce=True,
+                value="",
+                list=ids.CHANGED_PRESETS,
+                placeholder="e.g. 2025-01-01 or HEAD~3",
+                autoComplete="off",
+            ),
+            html.Datalist(presets, id=ids.CHANGED_PRESETS),
+            html.Small(id=ids.CHANGED_NOTE, className="note", role="status"),
+        ],
+        className="filter",
     )
 
 
@@ -183,6 +208,7 @@ def charts(view: views.View, geo_url: str) -> html.Main:
                 ],
                 className="card",
             ),
+            html.Section(id=ids.CHANGES, className="card changes", hidden=True, **{"aria-live": "polite"}),
             html.Div(
                 className="pair",
                 children=[

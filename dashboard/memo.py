@@ -69,4 +69,4 @@ def filter_masks(frame: pd.DataFrame, f: EventFilter) -> tuple[np.ndarray, np.nd
             array.flags.writeable = False
         return mask, others
 
-    return per_filter.get(frame, ("masks", f), build)
+    return per_filter.get(frame, ("masks", f, f.changed_ids), build)

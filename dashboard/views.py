@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dash import html, no_update
 
+from tracker.charts.changes import change_marks
 from tracker.charts.counts import counts_spec
 from tracker.charts.density import DENSITY_THRESHOLD, StartIndex
 from tracker.charts.map import MAP_POINT_LIMIT, map_spec
@@ -30,6 +31,7 @@ from tracker.query import EventFilter, from_query, parse_bound, to_query
 from tracker.storage import Snapshot
 
 from . import ids
+from .changes import page_changes, page_filter
 from .memo import filter_masks, per_frame
 
 # The filter controls, in the order every callback passes their values.
@@ -42,6 +44,7 @@ CONTROLS = (
     ids.RESOLUTIONS,
     ids.PRECISIONS,
     ids.SEARCH,
+    ids.CHANGED_SINCE,
 )
 # The columns the charts read: copying the filtered rows' free text, sources and lists as well
 # would cost more than building every chart at a million events.
@@ -71,7 +74,9 @@ MAX_OPTIONS = 500  # dropdown options per list: the most frequent items (plus an
 # ---------------------------------------------------------------- controls, filter and URL
 
 
-def filter_from_controls(categories, since, until, statuses, actors, resolutions, precisions, search) -> EventFilter:
+def filter_from_controls(
+    categories, since, until, statuses, actors, resolutions, precisions, search, changed_since=None
+) -> EventFilter:
     """The filter the controls describe (a checklist with everything ticked restricts nothing)."""
     return EventFilter(
         categories=_subset(categories, schema.CATEGORIES),
@@ -82,6 +87,7 @@ def filter_from_controls(categories, since, until, statuses, actors, resolutions
         since=_bound(since),
         until=_bound(until),
         search=(search or "").strip() or None,
+        changed_since=(changed_since or "").strip() or None,
     )
 
 
@@ -96,6 +102,7 @@ def controls_from_filter(f: EventFilter) -> list:
         list(f.resolutions or ()),
         list(schema.PRECISIONS if f.precisions is None else f.precisions),
         f.search or "",
+        f.changed_since or "",
     ]
 
 
@@ -209,7 +216,7 @@ def render_outputs(view: View) -> tuple:
 def secondary_figures(snap: Snapshot, search: str | None) -> tuple[dict, dict]:
     """The counts chart and the map for the filter in ``search``."""
     frame = snap.frame
-    mask = filter_masks(frame, from_query(search or ""))[0]
+    mask = filter_masks(frame, page_filter(snap.path, from_query(search or "")))[0]
     return counts_spec(chart_rows(frame, mask)), map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT))
 
 
@@ -222,6 +229,8 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True, held: fr
     """The whole page's content for ``f`` (without the counts and the map unless ``secondary``;
     ``no_update`` for the parts the page already ``held``)."""
     frame = snap.frame
+    changes = page_changes(snap.path, f)  # "changed since", worked out from the file's git history
+    f = changes.filter
     mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
     count = int(np.count_nonzero(mask))
 
@@ -235,18 +244,21 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True, held: fr
         category_options=unless("categories", lambda: category_options(frame, others)),
         actor_options=unless("actors", lambda: list_options(frame, "actor_list", f.actors)),
         resolution_options=unless("resolutions", lambda: list_options(frame, "resolution_list", f.resolutions)),
-        timeline=timeline_of(frame, mask),
+        timeline=timeline_of(frame, mask, changes.kinds()),
         counts=counts_spec(chart_rows(frame, mask)) if secondary else {},
         map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)) if secondary else {},
         empty_note="" if count else EMPTY_MESSAGE,
     )
 
 
-def timeline_of(frame: pd.DataFrame, mask: np.ndarray) -> dict:
-    """The timeline of the rows of ``mask``: above the density threshold counted from the
-    frame's start index without copying a row."""
+def timeline_of(frame: pd.DataFrame, mask: np.ndarray, changed: dict[str, str] | None = None) -> dict:
+    """The timeline of the rows of ``mask``, the ``changed`` ones (id: kind) ringed; above the
+    density threshold counted from the frame's start index without copying a row."""
     if np.count_nonzero(mask) <= DENSITY_THRESHOLD:
-        return timeline_spec(chart_rows(frame, mask), stable_lanes(frame))
+        rows = chart_rows(frame, mask)
+        spec = timeline_spec(rows, stable_lanes(frame))
+        spec["data"] += change_marks(rows, changed or {})
+        return spec
     return counted_timeline_spec(per_frame(frame, "start index", StartIndex).count(mask), stable_lanes(frame))
 
 

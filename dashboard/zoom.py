@@ -8,19 +8,19 @@ from dash import no_update
 
 from tracker.charts.density import DENSITY_THRESHOLD, in_window
 from tracker.charts.timeline import window_spec
-from tracker.query import from_query
+from tracker.query import EventFilter
 
 from .memo import filter_masks
 from .views import chart_rows, stable_lanes, timeline_of
 
 
-def zoomed_timeline(frame: pd.DataFrame, search: str | None, relayout: dict | None):
+def zoomed_timeline(frame: pd.DataFrame, f: EventFilter, relayout: dict | None):
     """The timeline for the x window a zoom asks for (scale: tracker/density.py); no_update when
     the filtered events are few enough for the browser to zoom on its own."""
     x_range = relayout_range(relayout)
     if x_range is False:
         return no_update
-    mask = filter_masks(frame, from_query(search or ""))[0]
+    mask = filter_masks(frame, f)[0]
     if np.count_nonzero(mask) <= DENSITY_THRESHOLD:
         return no_update
     if x_range is None:  # back to everything: the view a filter click shows

@@ -46,9 +46,9 @@ def test_controls_change_the_url():
 
 
 def test_url_sets_the_controls():
-    search = "?status=denied&since=2023&actor=PRK&q=oil"
+    search = "?status=denied&since=2023&actor=PRK&q=oil&changed_since=HEAD~2"
     f, url, controls, shown = views.resolve_filter(search, {"search": "", "reset": 0}, 0, ALL_CONTROLS)
-    assert f == EventFilter(statuses=("denied",), since="2023", actors=("PRK",), search="oil")
+    assert f == EventFilter(statuses=("denied",), since="2023", actors=("PRK",), search="oil", changed_since="HEAD~2")
     assert url is no_update
     assert controls == [
         ALL_CONTROLS[0],
@@ -59,6 +59,7 @@ def test_url_sets_the_controls():
         [],
         ALL_CONTROLS[6],
         "oil",
+        "HEAD~2",
     ]
     assert shown == {"search": search, "reset": 0}
     assert views.resolve_filter(None, None, None, ALL_CONTROLS)[1:] == (
@@ -98,7 +99,7 @@ def test_free_form_dates_and_everything_ticked():
     f = views.filter_from_controls(*ALL_CONTROLS[:1], "Nov 2022", "not a date", *ALL_CONTROLS[3:])
     assert f == EventFilter(since="2022-11")
     assert views.url_search(views.filter_from_controls(*ALL_CONTROLS)) == ""
-    nothing = views.filter_from_controls([], "", "", [], [], [], [], "")
+    nothing = views.filter_from_controls([], "", "", [], [], [], [], "", "")
     assert nothing.categories == () and nothing.statuses == () and nothing.precisions == ()
 
 

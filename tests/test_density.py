@@ -198,7 +198,7 @@ def test_the_dashboard_never_draws_webgl(big, tmp_path: Path):
     drawn = [t for t in view.timeline["data"] if t["meta"]["kind"] == "events"]
     assert {t["type"] for t in drawn} == {"scatter"} and sum(len(t["x"]) for t in drawn) == 2_000
     relayout = {"xaxis.range[0]": "2010-03-01", "xaxis.range[1]": "2010-04-01"}
-    zoomed = zoom.zoomed_timeline(big, "", relayout)["data"]
+    zoomed = zoom.zoomed_timeline(big, EventFilter(), relayout)["data"]
     assert zoomed and "scattergl" not in {t["type"] for t in zoomed}
 
 
@@ -276,10 +276,14 @@ def test_the_dashboard_zoom_redraws_the_window_of_the_filtered_events(big, x_ran
     from dashboard import zoom
 
     relayout = {"xaxis.range[0]": x_range[0], "xaxis.range[1]": x_range[1]}
-    assert zoom.zoomed_timeline(big, "", relayout) == window_spec(big, x_range, lanes=list(schema.CATEGORIES))
-    assert zoom.zoomed_timeline(big, "?status=denied", relayout) is no_update  # few: the browser zooms
-    assert zoom.zoomed_timeline(big, "", {"dragmode": "pan"}) is no_update
-    assert zoom.zoomed_timeline(big, "", {"xaxis.autorange": True}) == timeline_spec(big, lanes=list(schema.CATEGORIES))
+    assert zoom.zoomed_timeline(big, EventFilter(), relayout) == window_spec(
+        big, x_range, lanes=list(schema.CATEGORIES)
+    )
+    assert zoom.zoomed_timeline(big, EventFilter(statuses=("denied",)), relayout) is no_update  # few: the browser zooms
+    assert zoom.zoomed_timeline(big, EventFilter(), {"dragmode": "pan"}) is no_update
+    assert zoom.zoomed_timeline(big, EventFilter(), {"xaxis.autorange": True}) == timeline_spec(
+        big, lanes=list(schema.CATEGORIES)
+    )
     assert density.in_window(big, x_range).sum() == len(density.visible(big, x_range))
 
 

@@ -19,6 +19,13 @@ STATUS_STYLES: dict[str, dict] = {
     "alleged": {"symbol": "diamond-open", "filled": False, "pattern": ""},
     "denied": {"symbol": "x", "filled": True, "pattern": "x"},
 }
+# How a change since a chosen date shows on the timeline: a ring around the event's mark, by
+# kind (a shape as well as a colour, so that neither alone carries the meaning).
+CHANGE_STYLES: dict[str, dict] = {
+    "added": {"label": "new", "symbol": "circle-open", "color": "#1a7f37"},
+    "status": {"label": "status changed", "symbol": "diamond-open", "color": "#c2410c"},
+    "edited": {"label": "edited", "symbol": "square-open", "color": "#6d28d9"},
+}
 EMPTY_MESSAGE = "No events match these filters"
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 LEGEND_GREY = "#555555"

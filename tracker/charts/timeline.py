@@ -85,7 +85,7 @@ def _marks(frame: pd.DataFrame, lanes: list[str] | None) -> dict:
         if (of_status & bars).any():
             data.append(_bar_trace(frame[of_status & bars], status))
     data.extend(_status_legend())
-    return {"data": _on_lane_axes(data), "layout": _timeline_layout(lanes or lanes_of(frame))}
+    return {"data": on_lane_axes(data), "layout": _timeline_layout(lanes or lanes_of(frame))}
 
 
 def _density_lanes(counts: density.DayCounts, lo: int, hi: int, lanes: list[str] | None) -> dict:
@@ -96,10 +96,11 @@ def _density_lanes(counts: density.DayCounts, lo: int, hi: int, lanes: list[str]
     layout["annotations"] = [density.density_note(int(totals.sum()))]
     # (a row per lane of the axis: plotly.js fails to redraw a heatmap missing one of its categories)
     data = density.density_traces(counts, CATEGORY_COLORS, lo, hi, lanes)
-    return {"data": _on_lane_axes(data), "layout": layout}
+    return {"data": on_lane_axes(data), "layout": layout}
 
 
-def _on_lane_axes(traces: list[dict]) -> list[dict]:
+def on_lane_axes(traces: list[dict]) -> list[dict]:
+    """``traces`` drawn on the lanes' axes (the other pair holds the range slider's overview)."""
     for trace in traces:
         trace["xaxis"], trace["yaxis"] = "x2", "y2"
     return traces

@@ -48,6 +48,14 @@ class GitFile:
     def shallow(self) -> bool:
         return self.repo.is_shallow
 
+    @property
+    def head_id(self) -> str:
+        """HEAD's commit id ("" before the first commit)."""
+        try:
+            return str(self.repo.head.target)
+        except pygit2.GitError:
+            return ""
+
     def commit(self, rev: str) -> pygit2.Commit:
         """The commit ``rev`` names (a hash, a tag, a branch, ``HEAD~2``…)."""
         try:

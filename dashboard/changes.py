@@ -1,0 +1,196 @@
+"""The page's view of the record's history (tracker.history): the "changed since" filter worked
+out from git, the Changes panel, and each event's own history for the details panel.
+
+Everything is keyed by the repository's HEAD and the working file's size and mtime, so a click
+that only changes another filter reuses the history already worked out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dash import html
+
+from tracker.charts.changes import change_kind
+from tracker.charts.style import CHANGE_STYLES, format_date
+from tracker.errors import TrackerError
+from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history
+from tracker.query import EventFilter, from_query
+
+GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited"), ("removed", "Removed"))
+PRESETS = ((7, "last 7 days"), (30, "last 30 days"))
+UNCOMMITTED = "uncommitted"
+
+
+@dataclass(frozen=True)
+class PageChanges:
+    """The filter as the page applies it, what changed since its ``changed_since``, and a note
+    (why history is unavailable or starts late; empty when all is well)."""
+
+    filter: EventFilter
+    diff: RowDiff | None = None
+    note: str = ""
+
+    def kinds(self) -> dict[str, str]:
+        """Each changed event id of the new version: "added", "status" or "edited"."""
+        if self.diff is None:
+            return {}
+        return {i: change_kind(None) for i in self.diff.added} | {
+            i: change_kind(c) for i, c in self.diff.changed.items()
+        }
+
+
+class _Memo:
+    """A small LRU of values keyed by the git state of the file and a key."""
+
+    def __init__(self, size: int = 32):
+        self.size, self._entries, self._lock = size, OrderedDict(), threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        value = build()
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return value
+
+
+_memo = _Memo()
+
+
+def git_state(path: Path) -> tuple:
+    """What the history of ``path`` depends on: its repository's HEAD and the file's stat."""
+    try:
+        stat = path.stat()
+        size, mtime = stat.st_size, stat.st_mtime_ns
+    except OSError:
+        size = mtime = 0
+    try:
+        head = GitFile.open(path).head_id
+    except TrackerError:  # no repository: the history functions say so
+        head = ""
+    return str(path.resolve()), head, size, mtime
+
+
+def page_changes(path: Path, f: EventFilter) -> PageChanges:
+    """``f`` with its ``changed_since`` worked out from ``path``'s history; without it (and a
+    note saying why) when there is no history to read or git cannot resolve the revision."""
+    if not f.changed_since:
+        return PageChanges(f)
+    return _memo.get(("changes", f.changed_since, git_state(path)), lambda: _work_out(path, f))
+
+
+def _work_out(path: Path, f: EventFilter) -> PageChanges:
+    try:
+        diff = changed_since(path, f.changed_since)
+        late = _history(path).note
+    except TrackerError as exc:
+        return PageChanges(dataclasses.replace(f, changed_since=None), None, f"History unavailable: {exc}")
+    return PageChanges(dataclasses.replace(f, changed_ids=frozenset(diff.touched())), diff, late)
+
+
+def page_filter(path: Path, f: EventFilter) -> EventFilter:
+    """The filter the page applies for ``f`` (see ``page_changes``)."""
+    return page_changes(path, f).filter if f.changed_since else f
+
+
+def url_filter(path: Path, search: str | None) -> EventFilter:
+    """The filter the page applies for the URL's ``search``."""
+    return page_filter(path, from_query(search or ""))
+
+
+def _history(path: Path):
+    return _memo.get(("history", git_state(path)), lambda: file_history(path))
+
+
+# ---------------------------------------------------------------- the Changes panel
+
+
+def last_touched(path: Path, ids: set[str]) -> dict[str, tuple[str, str]]:
+    """(date, commit message) of the newest version that touched each of ``ids``."""
+    found: dict[str, tuple[str, str]] = {}
+    for version in reversed(_history(path).versions):
+        diff = version.diff
+        for event_id in (set(diff.added) | set(diff.changed) | set(diff.removed)) & (ids - found.keys()):
+            found[event_id] = (version.date or UNCOMMITTED, version.message)
+        if len(found) == len(ids):
+            break
+    return found
+
+
+def changes_panel(path: Path, f: EventFilter) -> tuple[list, bool, str]:
+    """(the panel's children, whether it is hidden, the control's note) for ``f``."""
+    if not f.changed_since:
+        return [], True, ""
+    changes = page_changes(path, f)
+    if changes.diff is None:
+        return [], True, changes.note
+    diff = changes.diff
+    kinds = changes.kinds() | {i: "removed" for i in diff.removed}
+    when = last_touched(path, set(kinds)) if kinds else {}
+    title = f"Changes since {f.changed_since}: {diff.summary()}"
+    children: list = [html.H2(title)]
+    for kind, heading in GROUPS:
+        members = sorted(i for i, k in kinds.items() if k == kind)
+        if members:
+            rows = diff.removed if kind == "removed" else diff.new_rows
+            items = [_change_item(i, rows.get(i, {}), kind, diff, when.get(i)) for i in members]
+            children += [html.H3(f"{heading} ({len(members)})"), html.Ul(items, className=f"changes-{kind}")]
+    return children, False, changes.note
+
+
+def _change_item(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> html.Li:
+    title = row.get("title") or event_id
+    label = html.Del(title) if kind == "removed" else html.Span(title)
+    parts: list = [label, f" ({format_date(row['date'])})" if row.get("date") else ""]
+    if kind == "status":
+        old, new = diff.changed[event_id]["status"]
+        parts.append(f": {old} → {new}")
+    elif kind == "edited":
+        parts.append(": " + ", ".join(f for f in diff.changed[event_id] if f != "id"))
+    if when:
+        parts.append(html.Span(f" · {when[0]} · {when[1]}", className="commit"))
+    style = CHANGE_STYLES.get(kind)
+    return html.Li(parts, className="change", style={"borderColor": style["color"]} if style else None)
+
+
+def preset_dates(today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(date, label) for each preset of the control, counted back from ``today``."""
+    today = today or dt.date.today()
+    return [((today - dt.timedelta(days=days)).isoformat(), label) for days, label in PRESETS]
+
+
+# ---------------------------------------------------------------- one event's history
+
+
+def history_line(path: Path, event_id: str) -> str:
+    """E.g. "first recorded 2024-04-29 · status alleged → confirmed on 2024-05-02 (message)";
+    empty when the file has no history to read."""
+    try:
+        versions = _memo.get(("event", event_id, git_state(path)), lambda: event_history(path, event_id))
+    except TrackerError:
+        return ""
+    parts = []
+    for version in versions:
+        date = version.date or UNCOMMITTED
+        if version.change == "added":
+            parts.append(f"first recorded {date}" if not parts else f"recorded again {date}")
+        elif version.change == "removed":
+            parts.append(f"removed {date} ({version.message})")
+        elif "status" in version.changes:
+            old, new = version.changes["status"]
+            parts.append(f"status {old} → {new} on {date} ({version.message})")
+        else:
+            parts.append(f"edited {date}: {', '.join(version.changes)}")
+    return " · ".join(parts)

@@ -1,0 +1,143 @@
+"""The dashboard's "changed since" view on real git repositories: the filter, the rings on the
+timeline, the Changes panel, the details panel's history, and what shows without history."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from cli_helpers import SMALL_IDS, SMALL_ROWS
+from dash import html
+from dashboard_helpers import text_of
+from history_helpers import Repo, first_rows, replaced
+
+from dashboard import changes, details, views
+from tracker.charts.changes import changed_ids_of
+from tracker.query import EventFilter, from_query
+from tracker.storage import EventSource
+
+pytestmark = pytest.mark.usefixtures("private_cache")
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    """Three events on 10 Jan; on 10 Feb one added, one edited; on 10 Mar a status change and a
+    removal; then an uncommitted edit of the first event's location."""
+    repo = Repo(tmp_path / "repo")
+    rows = first_rows()
+    repo.commit(rows, "Three events", "2024-01-10")
+    rows = replaced(rows, 1, ",Khasan,", ",Khasan station,") + [SMALL_ROWS[3]]
+    repo.commit(rows, "Add the Wagner rockets; Khasan station", "2024-02-10")
+    rows = replaced(rows, 3, ",denied,", ",confirmed,")
+    repo.commit([rows[0], rows[1], rows[3]], "Rockets confirmed; retract the shells", "2024-03-10")
+    repo.write(replaced([rows[0], rows[1], rows[3]], 0, ",New York,", ",New York City,"))
+    return repo
+
+
+def snapshot(repo: Repo):
+    return EventSource(repo.csv).snapshot()
+
+
+def test_the_filter_keeps_the_events_changed_since_the_date_and_rings_them(repo):
+    view = views.render_view(snapshot(repo), "?changed_since=2024-02-10")
+    assert view.summary.startswith("2 of 3 events shown")
+    assert changed_ids_of(view.timeline) == {SMALL_IDS[3]: "status", SMALL_IDS[0]: "edited"}
+    early = views.render_view(snapshot(repo), "?changed_since=2024-01-31")
+    assert changed_ids_of(early.timeline) == {SMALL_IDS[3]: "added", SMALL_IDS[0]: "edited", SMALL_IDS[1]: "edited"}
+    rings = [t for t in early.timeline["data"] if t["meta"]["kind"] == "changes"]
+    assert [(t["name"], t["marker"]["symbol"]) for t in rings] == [
+        ("new", "circle-open"),
+        ("edited", "square-open"),
+    ]
+    assert rings[0]["x"] == ["2022-11-16"], "a month-precision event's ring sits in the middle of its span"
+
+
+def test_without_the_filter_nothing_is_ringed_and_no_panel_shows(repo):
+    view = views.render_view(snapshot(repo), "")
+    assert changed_ids_of(view.timeline) == {}
+    assert changes.changes_panel(repo.csv, EventFilter()) == ([], True, "")
+
+
+def test_the_panel_groups_the_changes_with_their_commit(repo):
+    children, hidden, note = changes.changes_panel(repo.csv, from_query("?changed_since=2024-01-31"))
+    assert (hidden, note) == (False, "")
+    assert [text_of(c) for c in children if isinstance(c, (html.H2, html.H3))] == [
+        "Changes since 2024-01-31: +1 event, 2 edits, 1 removed",
+        "Added (1)",
+        "Edited (2)",
+        "Removed (1)",
+    ]
+    lists = [c for c in children if isinstance(c, html.Ul)]
+    assert [text_of(item) for item in lists[0].children] == [
+        "Rockets for Wagner (Nov 2022) · 2024-03-10 · Rockets confirmed; retract the shells"
+    ]
+    assert [text_of(item) for item in lists[1].children] == [
+        "Resolution 1718 adopted (14 Oct 2006): location · uncommitted · uncommitted changes",
+        "Rail link opens to freight (2013): location · 2024-02-10 · Add the Wagner rockets; Khasan station",
+    ]
+    (removed,) = lists[2].children
+    assert isinstance(removed.children[0], html.Del), "a removed event is struck through"
+    assert (
+        text_of(removed)
+        == "US says Russia buys shells (5 Sep 2022) · 2024-03-10 · Rockets confirmed; retract the shells"
+    )
+
+
+def test_a_status_change_shows_old_and_new(repo):
+    children, _, _ = changes.changes_panel(repo.csv, from_query("?changed_since=2024-02-10"))
+    (status,) = [c for c in children if isinstance(c, html.Ul) and c.className == "changes-status"]
+    assert [text_of(item) for item in status.children] == [
+        "Rockets for Wagner (Nov 2022): denied → confirmed · 2024-03-10 · Rockets confirmed; retract the shells"
+    ]
+
+
+def test_a_revision_works_as_well_as_a_date(repo):
+    view = views.render_view(snapshot(repo), "?changed_since=HEAD")
+    assert changed_ids_of(view.timeline) == {SMALL_IDS[0]: "edited"}
+
+
+def test_the_details_panel_tells_the_event_history(repo):
+    panel = details.details_children(snapshot(repo).frame, SMALL_IDS[3], repo.csv)
+    assert text_of(panel[-1]) == (
+        "History: first recorded 2024-02-10 · status denied → confirmed on 2024-03-10"
+        " (Rockets confirmed; retract the shells)"
+    )
+    first = details.details_children(snapshot(repo).frame, SMALL_IDS[0], repo.csv)
+    assert text_of(first[-1]) == "History: first recorded 2024-01-10 · edited uncommitted: location"
+
+
+def test_an_unknown_revision_drops_the_filter_and_says_why(repo):
+    search = "?changed_since=no-such-tag"
+    view = views.render_view(snapshot(repo), search)
+    assert view.summary.startswith("3 of 3 events shown")
+    children, hidden, note = changes.changes_panel(repo.csv, from_query(search))
+    assert (children, hidden) == ([], True)
+    assert note.startswith("History unavailable: ") and "git cannot resolve the revision 'no-such-tag'" in note
+
+
+def test_outside_a_git_repository_everything_else_works(repo, tmp_path):
+    plain = tmp_path / "plain" / "events.csv"
+    plain.parent.mkdir()
+    shutil.copyfile(repo.csv, plain)
+    snap = EventSource(plain).snapshot()
+    view = views.render_view(snap, "?changed_since=2024-01-01&category=transport")
+    assert view.summary.startswith("1 of 3 events shown"), "the other filters still apply"
+    _, hidden, note = changes.changes_panel(plain, from_query("?changed_since=2024-01-01"))
+    assert hidden and note.startswith(f"History unavailable: {plain.resolve()}: not in a git repository")
+    assert text_of(details.details_children(snap.frame, SMALL_IDS[0], plain)[-1]).startswith("id: ")
+
+
+def test_a_new_commit_is_seen_without_a_restart(repo):
+    f = from_query("?changed_since=HEAD")
+    assert changes.page_changes(repo.csv, f).filter.changed_ids == {SMALL_IDS[0]}
+    repo.git("commit", "-q", "-am", "New York City", date="2024-04-01")
+    assert changes.page_changes(repo.csv, f).filter.changed_ids == frozenset()
+
+
+def test_the_presets_count_back_from_today():
+    import datetime as dt
+
+    assert changes.preset_dates(dt.date(2025, 3, 3)) == [
+        ("2025-02-24", "last 7 days"),
+        ("2025-02-01", "last 30 days"),
+    ]

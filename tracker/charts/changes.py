@@ -1,0 +1,71 @@
+"""Changes on the timeline: a ring around each event that is new, edited or changed status since
+a chosen date (what changed comes from tracker.history; this only draws it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from .style import CHANGE_STYLES
+from .timeline import is_bar, on_lane_axes
+
+RING_SIZE = 21  # wider than an event's mark (11), so the ring shows around it
+
+
+def change_kind(changes: Mapping[str, tuple[str, str]] | None) -> str:
+    """ "added" (no earlier version), "status" (its status changed) or "edited"."""
+    if changes is None:
+        return "added"
+    return "status" if "status" in changes else "edited"
+
+
+def change_marks(rows: pd.DataFrame, kinds: Mapping[str, str]) -> list[dict]:
+    """One trace of rings per kind of change among ``rows`` (chart rows), each in the legend.
+    A span's ring sits at its middle. The rings take no hover or click: the event's mark does."""
+    if rows.empty or not kinds:
+        return []
+    kind = rows["id"].map(kinds).to_numpy()
+    x = _ring_x(rows)
+    traces = []
+    for name, style in CHANGE_STYLES.items():
+        chosen = kind == name
+        if not chosen.any():
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": style["label"],
+                "legendgroup": "changes",
+                "legendgrouptitle": {"text": "Changed:"},
+                "meta": {"kind": "changes", "change": name},
+                "x": x[chosen].tolist(),
+                "y": rows["category"].astype(str).to_numpy()[chosen].tolist(),
+                "customdata": rows["id"].to_numpy()[chosen].tolist(),
+                "hoverinfo": "skip",
+                "marker": {
+                    "symbol": style["symbol"],
+                    "size": RING_SIZE,
+                    "color": style["color"],
+                    "line": {"width": 2.5, "color": style["color"]},
+                },
+            }
+        )
+    return on_lane_axes(traces)
+
+
+def _ring_x(rows: pd.DataFrame) -> np.ndarray:
+    middle = rows["start"] + (rows["end"] - rows["start"]) / 2
+    return np.where(is_bar(rows), middle.dt.strftime("%Y-%m-%d").to_numpy(), rows["date"].to_numpy())
+
+
+def changed_ids_of(spec: dict) -> dict[str, str]:
+    """The ringed event ids of a timeline figure, with their kind of change."""
+    return {
+        i: t["meta"]["change"]
+        for t in spec["data"]
+        if (t.get("meta") or {}).get("kind") == "changes"
+        for i in t["customdata"]
+    }
