@@ -27,6 +27,8 @@ from tracker.query import EventFilter, from_query
 GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited"), ("removed", "Removed"))
 PRESETS = ((7, "last 7 days"), (30, "last 30 days"))
 UNCOMMITTED = "uncommitted"
+MESSAGE_CHARS = 80
+SHALLOW_NOTE = "Shallow clone: the history starts at its oldest fetched commit (git fetch --unshallow)"
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def page_changes(path: Path, f: EventFilter) -> PageChanges:
 def _work_out(path: Path, f: EventFilter) -> PageChanges:
     try:
         diff = changed_since(path, f.changed_since)
-        late = _history(path).note
+        late = SHALLOW_NOTE if _history(path).note else ""
     except TrackerError as exc:
         return PageChanges(dataclasses.replace(f, changed_since=None), None, f"History unavailable: {exc}")
     return PageChanges(dataclasses.replace(f, changed_ids=frozenset(diff.touched())), diff, late)
@@ -132,7 +134,7 @@ def last_touched(path: Path, ids: set[str]) -> dict[str, tuple[str, str]]:
 def changes_panel(path: Path, f: EventFilter) -> tuple[list, bool, str]:
     """(the panel's children, whether it is hidden, the control's note) for ``f``."""
     if not f.changed_since:
-        return [], True, ""
+        return [], True, _memo.get(("availability", git_state(path)), lambda: availability_note(path))
     changes = page_changes(path, f)
     if changes.diff is None:
         return [], True, changes.note
@@ -160,9 +162,27 @@ def _change_item(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> ht
     elif kind == "edited":
         parts.append(": " + ", ".join(f for f in diff.changed[event_id] if f != "id"))
     if when:
-        parts.append(html.Span(f" · {when[0]} · {when[1]}", className="commit"))
+        parts.append(html.Span(f" · {when[0]} · {short_message(when[1])}", className="commit", title=when[1]))
     style = CHANGE_STYLES.get(kind)
     return html.Li(parts, className="change", style={"borderColor": style["color"]} if style else None)
+
+
+def availability_note(path: Path) -> str:
+    """Why the file's history is unavailable or starts late ("" when it is whole)."""
+    try:
+        gf = GitFile.open(path)
+    except TrackerError as exc:
+        return f"History unavailable: {exc}"
+    if not gf.head_id:
+        return "History unavailable: the repository has no commits yet"
+    return SHALLOW_NOTE if gf.shallow else ""
+
+
+def short_message(message: str, limit: int = MESSAGE_CHARS) -> str:
+    """A commit's summary line cut at a word to ``limit`` characters (some run to a paragraph)."""
+    if len(message) <= limit:
+        return message
+    return message[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def preset_dates(today: dt.date | None = None) -> list[tuple[str, str]]:
@@ -187,10 +207,10 @@ def history_line(path: Path, event_id: str) -> str:
         if version.change == "added":
             parts.append(f"first recorded {date}" if not parts else f"recorded again {date}")
         elif version.change == "removed":
-            parts.append(f"removed {date} ({version.message})")
+            parts.append(f"removed {date} ({short_message(version.message)})")
         elif "status" in version.changes:
             old, new = version.changes["status"]
-            parts.append(f"status {old} → {new} on {date} ({version.message})")
+            parts.append(f"status {old} → {new} on {date} ({short_message(version.message)})")
         else:
             parts.append(f"edited {date}: {', '.join(version.changes)}")
     return " · ".join(parts)

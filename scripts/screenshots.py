@@ -18,6 +18,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 CHROMIUM = "/usr/bin/chromium"
+CHANGES_SINCE = "2026-11-30"  # after the first version of events.csv (24 Nov 2026)
 ARGS = ["--no-sandbox", "--headless=new", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -58,6 +59,18 @@ def dashboard(page: Page, url: str) -> None:
     page.screenshot(path=str(DOCS / "screenshot.png"))
 
 
+def changes(page: Page, url: str) -> None:
+    """The Changes view: what the record gained and corrected since its first version."""
+    page.goto(url + "?changed_since=" + CHANGES_SINCE)
+    page.wait_for_selector("#changes-panel h2", timeout=30_000)
+    page.wait_for_timeout(1_500)
+    box = page.locator("#changes-panel").bounding_box()
+    height = int(box["y"] + box["height"] + 12)
+    page.screenshot(
+        path=str(DOCS / "changes.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1400, "height": height}
+    )
+
+
 def main() -> None:
     DOCS.mkdir(exist_ok=True)
     port = free_port()
@@ -67,11 +80,12 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             dashboard(page, f"http://127.0.0.1:{port}/")
+            changes(page, f"http://127.0.0.1:{port}/")
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"wrote {DOCS / 'screenshot.png'}")
+    print(f"wrote {DOCS / 'screenshot.png'} and {DOCS / 'changes.png'}")
 
 
 if __name__ == "__main__":

@@ -46,8 +46,8 @@ def test_the_filter_keeps_the_events_changed_since_the_date_and_rings_them(repo)
     assert changed_ids_of(early.timeline) == {SMALL_IDS[3]: "added", SMALL_IDS[0]: "edited", SMALL_IDS[1]: "edited"}
     rings = [t for t in early.timeline["data"] if t["meta"]["kind"] == "changes"]
     assert [(t["name"], t["marker"]["symbol"]) for t in rings] == [
-        ("new", "circle-open"),
-        ("edited", "square-open"),
+        ("changed: new", "circle-open"),
+        ("changed: edited", "square-open"),
     ]
     assert rings[0]["x"] == ["2022-11-16"], "a month-precision event's ring sits in the middle of its span"
 
@@ -124,6 +124,7 @@ def test_outside_a_git_repository_everything_else_works(repo, tmp_path):
     assert view.summary.startswith("1 of 3 events shown"), "the other filters still apply"
     _, hidden, note = changes.changes_panel(plain, from_query("?changed_since=2024-01-01"))
     assert hidden and note.startswith(f"History unavailable: {plain.resolve()}: not in a git repository")
+    assert changes.changes_panel(plain, EventFilter())[2] == note, "said before the control is used"
     assert text_of(details.details_children(snap.frame, SMALL_IDS[0], plain)[-1]).startswith("id: ")
 
 
@@ -141,3 +142,20 @@ def test_the_presets_count_back_from_today():
         ("2025-02-24", "last 7 days"),
         ("2025-02-01", "last 30 days"),
     ]
+
+
+def test_a_shallow_clone_says_its_history_starts_late(repo, tmp_path):
+    clone = tmp_path / "shallow"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    csv = clone / "events.csv"
+    assert changes.changes_panel(csv, EventFilter()) == ([], True, changes.SHALLOW_NOTE)
+    children, hidden, note = changes.changes_panel(csv, from_query("?changed_since=2024-01-01"))
+    assert (hidden, note) == (False, changes.SHALLOW_NOTE)
+    assert text_of(children[0]) == "Changes since 2024-01-01: +3 events", "from the oldest commit fetched"
+    assert changes.changes_panel(repo.csv, EventFilter()) == ([], True, "")
+
+
+def test_a_long_commit_summary_is_cut_at_a_word():
+    assert changes.short_message("Fix the date") == "Fix the date"
+    long = "Record: 19 events the record was missing, added with tracker add (each with two sources)"
+    assert changes.short_message(long, 40) == "Record: 19 events the record was…"

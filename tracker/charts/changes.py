@@ -37,9 +37,8 @@ def change_marks(rows: pd.DataFrame, kinds: Mapping[str, str]) -> list[dict]:
             {
                 "type": "scatter",
                 "mode": "markers",
-                "name": style["label"],
-                "legendgroup": "changes",
-                "legendgrouptitle": {"text": "Changed:"},
+                "name": f"changed: {style['label']}",
+                "legendgroup": f"change-{name}",  # (one group per kind: the legend stays one line)
                 "meta": {"kind": "changes", "change": name},
                 "x": x[chosen].tolist(),
                 "y": rows["category"].astype(str).to_numpy()[chosen].tolist(),

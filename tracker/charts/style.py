@@ -23,7 +23,7 @@ STATUS_STYLES: dict[str, dict] = {
 # kind (a shape as well as a colour, so that neither alone carries the meaning).
 CHANGE_STYLES: dict[str, dict] = {
     "added": {"label": "new", "symbol": "circle-open", "color": "#1a7f37"},
-    "status": {"label": "status changed", "symbol": "diamond-open", "color": "#c2410c"},
+    "status": {"label": "status", "symbol": "diamond-open", "color": "#c2410c"},
     "edited": {"label": "edited", "symbol": "square-open", "color": "#6d28d9"},
 }
 EMPTY_MESSAGE = "No events match these filters"
