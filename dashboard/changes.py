@@ -96,7 +96,7 @@ def page_changes(path: Path, f: EventFilter) -> PageChanges:
 def _work_out(path: Path, f: EventFilter) -> PageChanges:
     try:
         diff = changed_since(path, f.changed_since)
-        late = SHALLOW_NOTE if _history(path).note else ""
+        late = SHALLOW_NOTE if GitFile.open(path).shallow else ""
     except TrackerError as exc:
         return PageChanges(dataclasses.replace(f, changed_since=None), None, f"History unavailable: {exc}")
     return PageChanges(dataclasses.replace(f, changed_ids=frozenset(diff.touched())), diff, late)
