@@ -76,7 +76,8 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         prevent_initial_call=True,
     )
     def zoom_timeline(relayout, search):  # scale: the server redraws the visible window
-        return zoom.zoomed_timeline(source.frame(), changes.url_filter(source.path, search), relayout)
+        page = changes.page_changes(source.path, from_query(search or ""))
+        return zoom.zoomed_timeline(source.frame(), page.filter, relayout, page.kinds())
 
     @app.callback(
         Output(ids.DETAILS, "children"),

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dash import html, no_update
 
+from tracker.charts import labels
 from tracker.charts.changes import change_marks
 from tracker.charts.counts import counts_spec
 from tracker.charts.density import DENSITY_THRESHOLD, StartIndex
@@ -53,6 +54,7 @@ CHART_COLUMNS = (
     "date",
     "end_date",
     "title",
+    "short_title",
     "category",
     "status",
     "actors",
@@ -258,6 +260,8 @@ def timeline_of(frame: pd.DataFrame, mask: np.ndarray, changed: dict[str, str] |
         rows = chart_rows(frame, mask)
         spec = timeline_spec(rows, stable_lanes(frame))
         spec["data"] += change_marks(rows, changed or {})
+        if 0 < len(rows) <= labels.SCREEN_LIMIT:
+            labels.labelled(spec, rows, labels.extent(rows), labels.SCREEN_PLOT_PX)
         return spec
     return counted_timeline_spec(per_frame(frame, "start index", StartIndex).count(mask), stable_lanes(frame))
 

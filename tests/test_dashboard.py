@@ -337,7 +337,7 @@ def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
         ),
         ({"xaxis.range": ["2019-01-01", "2019-02-01"]}, ("2019-01-01", "2019-02-01")),
         ({"xaxis.autorange": True}, None),
-        ({"autosize": True}, None),
+        ({"autosize": True}, False),  # a new size, not a zoom
         ({"legend.x": 0.5}, False),
         (None, False),
     ],

@@ -47,8 +47,15 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs")
     help="Pixel density: a PNG is width*scale pixels wide.",
 )
 @click.option("--title", help="Chart title (default: the chart's own).")
+@click.option(
+    "--labels",
+    type=click.Choice(["auto", "all", "none"]),
+    default="auto",
+    show_default=True,
+    help="Name the events beside their marks on a timeline (auto: up to 40 events).",
+)
 @handle_errors
-def export(csv_path, chart, fmt, output, width, height, scale, title, **filters):
+def export(csv_path, chart, fmt, output, width, height, scale, title, labels, **filters):
     """Write the filtered events as a chart (png, svg, pdf, html), data (csv, json) or a TimelineJS story."""
     from ..export import ImageSize, check_output, export_view, write_export
 
@@ -67,6 +74,7 @@ def export(csv_path, chart, fmt, output, width, height, scale, title, **filters)
         chart=chart,
         title=title,
         size=ImageSize(width, height, scale),
+        labels=labels,
     )
     write_export(output, result.content)
     what = (

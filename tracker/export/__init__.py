@@ -62,8 +62,10 @@ def export_view(
     chart: str = "timeline",
     title: str | None = None,
     size: ImageSize | None = None,
+    labels: str = "auto",
 ) -> ExportResult:
-    """Filter the full ``frame`` with ``f`` (the one filter) and export it as ``fmt``."""
+    """Filter the full ``frame`` with ``f`` (the one filter) and export it as ``fmt`` (a timeline
+    chart with its events labelled as ``labels`` says: auto, all or none)."""
     if fmt not in FORMATS:
         raise TrackerError(f"unknown export format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     if chart not in CHARTS:
@@ -71,7 +73,7 @@ def export_view(
     shown = filter_events(frame, f)
     meta = export_meta(shown, f, csv_path, total=len(frame))
     name = export_filename(f, shown, chart, fmt)
-    return ExportResult(_content(shown, meta, fmt, chart, title, size), name, MEDIA_TYPES[fmt], meta)
+    return ExportResult(_content(shown, meta, fmt, chart, title, size, labels), name, MEDIA_TYPES[fmt], meta)
 
 
 def export_bytes(frame: pd.DataFrame, f: EventFilter, fmt: str, **options) -> bytes:
@@ -86,6 +88,7 @@ def _content(
     chart: str,
     title: str | None,
     size: ImageSize | None,
+    labels: str = "auto",
 ) -> bytes:
     if fmt == "csv":
         return events_csv(shown)
@@ -94,7 +97,7 @@ def _content(
     if fmt == "timelinejs":
         return events_timelinejs(shown, meta, title)
     size = size or ImageSize()
-    fig = chart_figure(chart, shown, meta, title=title, size=size)
+    fig = chart_figure(chart, shown, meta, title=title, size=size, labels=labels)
     if fmt == "html":
         return chart_html(fig, title or DEFAULT_TITLES[chart])
     width = size.width or DEFAULT_IMAGE_WIDTH

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..charts import density
 from ..charts.counts import build_counts_figure
+from ..charts.labels import EXPORT_LIMIT, MORE_MARGIN, extent, label_annotations, place_labels, taller
 from ..charts.map import build_map_figure
 from ..charts.timeline import build_timeline_figure
 from ..errors import TrackerError
@@ -17,6 +19,7 @@ from .image import geo_assets_script
 from .provenance import ExportMeta
 
 CHARTS = ("timeline", "counts", "map")
+LABEL_CHOICES = ("auto", "all", "none")
 BUILDERS = {
     "timeline": build_timeline_figure,
     "counts": build_counts_figure,
@@ -51,15 +54,43 @@ def chart_figure(
     *,
     title: str | None = None,
     size: ImageSize | None = None,
+    labels: str = "auto",
 ) -> go.Figure:
-    """The dashboard's figure for ``chart`` with a title and the provenance caption."""
+    """The dashboard's figure for ``chart`` with a title and the provenance caption; a timeline
+    names its events (``labels``: see ``label_events``)."""
     if chart not in BUILDERS:
         raise TrackerError(f"unknown chart {chart!r}", f"use one of {', '.join(CHARTS)}")
     fig = BUILDERS[chart](frame)
+    if chart == "timeline":
+        label_events(fig, frame, labels, (size.width if size and size.width else None) or DEFAULT_IMAGE_WIDTH)
     own = fig.layout.title.text  # the builder's title is already plotly-safe text
     stamp_caption(fig, meta, title=html.escape(title, quote=False) if title else own or DEFAULT_TITLES[chart])
     if size is not None:
         fig.update_layout(width=size.width, height=size.height or (fig.layout.height or 450) + CAPTION_ROOM)
+    return fig
+
+
+def label_events(fig: go.Figure, frame: pd.DataFrame, labels: str, width: int) -> go.Figure:
+    """Labels beside the marks of an exported timeline ``width`` pixels wide: "auto" up to
+    labels.EXPORT_LIMIT events, "all" whatever their number (while they are drawn one by one),
+    "none". Labels that find no room are counted "+N" at the end of their lane."""
+    if labels not in LABEL_CHOICES:
+        raise TrackerError(f"unknown labels setting {labels!r}", f"use one of {', '.join(LABEL_CHOICES)}")
+    if labels == "none" or frame.empty or density.too_many(frame):
+        return fig
+    if labels == "auto" and len(frame) > EXPORT_LIMIT:
+        return fig
+    margin = fig.layout.margin
+    plot_px = width - (margin.l or 0) - MORE_MARGIN
+    placed, left_out = place_labels(frame, extent(frame), plot_px)
+    lanes = len(fig.layout.yaxis2.categoryarray)
+    height, thickness = taller(fig.layout.height, lanes, {"t": margin.t or 0, "b": margin.b or 0})
+    fig.update_layout(
+        annotations=[*fig.layout.annotations, *label_annotations(placed, left_out)],
+        margin={"r": MORE_MARGIN},
+        height=height,
+        xaxis_rangeslider_thickness=thickness,
+    )
     return fig
 
 
