@@ -15,6 +15,7 @@ from .core import measure_core
 from .dashboard_bench import measure_app
 from .exports import warm_png_export
 from .generate import dataset
+from .history import history_table, measure_history
 from .importing import measure_import
 from .report import table
 
@@ -30,7 +31,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: core,import,edit,links,dashboard,browser,naive,naive_svg,export",
+        help="comma-separated parts to skip: core,import,edit,links,dashboard,browser,naive,naive_svg,export,history",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
@@ -68,11 +69,12 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
         "naive": lambda: got.update(naive=measure_app("naive", csv, tmp, args.repeat, browser)),
         "naive_svg": lambda: got.update(naive_svg=measure_app("naive_svg", csv, tmp, min(args.repeat, 3), browser)),
         "export": lambda: got.update(export_png=warm_png_export(csv, args.repeat)),
+        "history": lambda: got.update(history=measure_history(args.repeat, tmp, browser)),
     }
     if n > args.naive_max:
         skip.update(("naive", "naive_svg"))
     if n != min(int(s) for s in args.sizes.split(",") if s):
-        skip.add("links")  # (its 1,000 URLs do not depend on the events file: measured once)
+        skip.update(("links", "history"))  # (neither depends on the events file: measured once)
     for name, part in parts.items():
         if name in skip:
             continue
@@ -97,6 +99,8 @@ def main(argv=None) -> None:
             f"- Runs: median of {args.repeat}; sizes {args.sizes}",
             "",
             table(results, notes),
+            "",
+            history_table(next((r["history"] for r in results.values() if "history" in r), {})),
             "",
         ]
     )

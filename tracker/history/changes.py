@@ -28,7 +28,9 @@ def _base_blob(gf: GitFile, since: str):
     for commit in gf.first_parent_line():
         if commit_date(commit) > since:
             break
-        base = gf.blob_at(commit) or base
+        base = gf.blob_id_at(commit) or base
+    if base is not None:
+        base = gf.repo[base]
     return base
 
 

@@ -68,8 +68,13 @@ class GitFile:
 
     def blob_at(self, commit: pygit2.Commit) -> pygit2.Blob | None:
         """The file as ``commit`` holds it, or None when that commit has no such file."""
+        blob_id = self.blob_id_at(commit)
+        return None if blob_id is None else self.repo[blob_id]
+
+    def blob_id_at(self, commit: pygit2.Commit) -> pygit2.Oid | None:
+        """The id of the file's blob in ``commit`` (its tree entry: the blob is not read)."""
         try:
-            return self.repo[commit.tree[self.rel].id]
+            return commit.tree[self.rel].id
         except KeyError:
             return None
 

@@ -12,11 +12,13 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
+import pygit2
+
 from ..storage.cache import cache_dir
 from .gitfile import WORKING, GitFile, commit_date, summary
-from .rowdiff import InvalidVersion, RowDiff, diff_versions
+from .rowdiff import InvalidVersion, RowDiff, diff_versions, rows_surely_valid
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 @dataclass
@@ -63,20 +65,18 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
     when it differs from HEAD's version (``uncommitted``)."""
     gf = GitFile.open(path)
     cache = _load_cache(gf)
-    known = len(cache)
-    versions, last_valid, last_seen = [], None, None
-    for commit in gf.first_parent_line():
-        blob = gf.blob_at(commit)
-        if blob is None or (last_seen is not None and blob.id == last_seen):
-            continue
-        last_seen = blob.id
-        key = f"{commit.id}:{last_valid.id if last_valid else ''}"
-        if key not in cache:
-            cache[key] = _version(gf, commit, last_valid, blob)
-        versions.append(cache[key])
-        if not cache[key].invalid:
-            last_valid = blob
-    if len(cache) != known:
+    known = dict(cache)
+    steps = _steps(gf)
+    # New commits are diffed first and their rows checked together (one pass of the contract's
+    # fast form); only when that pass is unsure is each commit checked on its own, in order,
+    # since a commit found invalid changes the base of the ones after it.
+    versions, fresh, last_valid = _walk(gf, steps, cache, check=False)
+    if fresh and not rows_surely_valid([v.diff.new_rows for v in fresh]):
+        cache = dict(known)
+        versions, fresh, last_valid = _walk(gf, steps, cache, check=True)
+    if fresh:
+        for version in fresh:
+            version.diff.new_rows = {}  # (only the checks read them: the cache need not hold them)
         _save_cache(gf, cache)
     if uncommitted and (work := _working_version(gf, last_valid)) is not None:
         versions.append(work)
@@ -84,20 +84,59 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
     return History(versions, note)
 
 
-def _version(gf: GitFile, commit, base, blob) -> Version:
+def _steps(gf: GitFile) -> list[tuple]:
+    """(commit, blob id) for each first-parent commit that changed the file, oldest first (the
+    blobs themselves are read only for the commits not in the cache)."""
+    steps, last_seen = [], None
+    for commit in gf.first_parent_line():
+        blob_id = gf.blob_id_at(commit)
+        if blob_id is None or blob_id == last_seen:
+            continue
+        last_seen = blob_id
+        steps.append((commit, blob_id))
+    return steps
+
+
+def _walk(gf: GitFile, steps: list[tuple], cache: dict, check: bool) -> tuple[list, list, tuple]:
+    """(every version, those worked out now, (the last valid blob's id, its header)); each
+    commit diffed against the last valid one before it."""
+    versions, fresh, last_valid, header = [], [], None, ()
+    read: dict = {}  # the blob last read: the next commit's base (libgit2 keeps no blobs)
+
+    def blob(blob_id):
+        if blob_id not in read:
+            read.clear()
+            read[blob_id] = gf.repo[blob_id]
+        return read[blob_id]
+
+    for commit, blob_id in steps:
+        key = f"{commit.id}:{last_valid or ''}"
+        if key not in cache:
+            base = blob(last_valid) if last_valid else None
+            cache[key] = _version(gf, commit, base, blob(blob_id), check, header)
+            fresh.append(cache[key])
+        versions.append(cache[key])
+        if not cache[key].invalid:
+            last_valid, header = blob_id, cache[key].diff.header
+    return versions, fresh, (last_valid, header)
+
+
+def _version(gf: GitFile, commit, base, blob, check: bool = True, header: tuple[str, ...] = ()) -> Version:
     date, message = commit_date(commit), summary(commit)
     try:
-        return Version(str(commit.id), date, message, diff_versions(gf.repo, base, blob))
+        diff = diff_versions(gf.repo, base, blob, check=check, header=header)
+        return Version(str(commit.id), date, message, diff)
     except InvalidVersion as exc:
         return Version(str(commit.id), date, message, RowDiff(), invalid=f"skipped, breaks the contract: {exc}")
 
 
-def _working_version(gf: GitFile, base) -> Version | None:
+def _working_version(gf: GitFile, last_valid: tuple) -> Version | None:
+    base_id, header = last_valid
     data = gf.working_bytes()
-    if base is not None and base.data == data:
+    if base_id is not None and pygit2.hash(data) == base_id:  # (hashing costs less than reading the blob)
         return None
     try:
-        diff = diff_versions(gf.repo, base, data)
+        diff = diff_versions(gf.repo, gf.repo[base_id] if base_id else None, data, header=header)
     except InvalidVersion as exc:
         return Version(WORKING, "", "uncommitted changes", RowDiff(), invalid=f"skipped: {exc}")
     return Version(WORKING, "", "uncommitted changes", diff) if diff else None

@@ -11,11 +11,15 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
 import pygit2
 
-from ..contract import InvalidRowError, schema
+from ..contract import schema
+from ..contract.exact import problems_in
+from ..contract.fast import rows_accepted
 from ..errors import TrackerError
-from ..storage.rows import check_row, clean_row
+from ..storage.rows import clean_row
 
 Row = dict[str, str]
 
@@ -33,6 +37,7 @@ class RowDiff:
     removed: dict[str, Row] = field(default_factory=dict)
     changed: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     new_rows: dict[str, Row] = field(default_factory=dict, repr=False)  # whole new rows, for checks
+    header: tuple[str, ...] = field(default=(), repr=False)  # the new version's columns
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
@@ -83,15 +88,26 @@ def _without_id(row: Row) -> Row:
 
 
 def diff_versions(
-    repo: pygit2.Repository, old: pygit2.Blob | None, new: pygit2.Blob | bytes | None, *, check: bool = True
+    repo: pygit2.Repository,
+    old: pygit2.Blob | None,
+    new: pygit2.Blob | bytes | None,
+    *,
+    check: bool = True,
+    header: tuple[str, ...] = (),
 ) -> RowDiff:
     """What turned ``old`` into ``new`` (a blob, the working file's bytes, or None for no file).
-    With ``check``, raises InvalidVersion when a new or changed row breaks the contract."""
+    With ``check``, raises InvalidVersion when a new or changed row breaks the contract.
+    ``header``: ``old``'s header when the caller knows it (its ``RowDiff.header``), so that
+    neither version is read whole unless the diff needs it."""
+
+    def texts() -> tuple[str, str]:
+        return _text(old), _text(new)
+
     if old is None or new is None:
-        diff = _whole(_text(old), _text(new))
+        diff = _whole(*texts())
     else:
         patch = old.diff_to_buffer(new) if isinstance(new, bytes) else repo.diff(old, new)
-        diff = _from_patch(patch, _text(old), _text(new))
+        diff = _from_patch(patch, list(header) or _header(_text(old)), texts)
     if check:
         _check(diff)
     return diff
@@ -104,21 +120,25 @@ def _text(version: pygit2.Blob | bytes | None) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _from_patch(patch: pygit2.Patch, old_text: str, new_text: str) -> RowDiff:
+def _from_patch(patch: pygit2.Patch, header: list[str], texts) -> RowDiff:
+    """The rows on the patch's lines, read with ``header`` (both versions': the patch does not
+    touch line 1); both versions whole (``texts()``) when it does or a record spans lines."""
     gone, came = [], []
     for hunk in patch.hunks:
         for line in hunk.lines:
             if 1 in (line.old_lineno, line.new_lineno) and line.origin in "+-":
-                return _whole(old_text, new_text)  # the header changed
+                return _whole(*texts())  # the header changed
             if line.origin == "-":
                 gone.append(line.content)
             elif line.origin == "+":
                 came.append(line.content)
-    old_rows = _rows(_header(old_text), gone)
-    new_rows = _rows(_header(new_text), came)
+    old_rows = _rows(header, gone)
+    new_rows = _rows(header, came)
     if old_rows is None or new_rows is None:
-        return _whole(old_text, new_text)
-    return _compare(old_rows, new_rows)
+        return _whole(*texts())
+    diff = _compare(old_rows, new_rows)
+    diff.header = tuple(header)
+    return diff
 
 
 def _header(text: str) -> list[str]:
@@ -145,10 +165,12 @@ def _whole(old_text: str, new_text: str) -> RowDiff:
     old, new = by_id(old_text), by_id(new_text)
     old_ids, new_ids = set(old), set(new)
     both = old_ids & new_ids
-    return _compare(
+    diff = _compare(
         {i: old[i] for i in old_ids - both} | {i: old[i] for i in both if old[i] != new[i]},
         {i: new[i] for i in new_ids - both} | {i: new[i] for i in both if old[i] != new[i]},
     )
+    diff.header = tuple(_header(new_text))
+    return diff
 
 
 def _compare(old: dict[str, Row], new: dict[str, Row]) -> RowDiff:
@@ -173,12 +195,36 @@ def _field_changes(old: Row, new: Row) -> dict[str, tuple[str, str]]:
     return {c: (old.get(c, ""), new.get(c, "")) for c in columns if old.get(c, "") != new.get(c, "")}
 
 
+def rows_surely_valid(batches: list[dict[str, Row]]) -> bool:
+    """Whether every row of every batch (the new rows of several versions) surely meets the
+    contract on its own: the fast form over all of them at once, in as few passes as an id
+    recurs (an id is unique within each pass). False: check each version on its own."""
+    passes: list[list[Row]] = []
+    seen: dict[str, int] = {}
+    for batch in batches:
+        for event_id, row in batch.items():
+            n = seen.get(event_id, 0)
+            seen[event_id] = n + 1
+            if n == len(passes):
+                passes.append([])
+            passes[n].append(row)
+    return all(
+        rows_accepted(pd.DataFrame([clean_row(r) for r in rows], columns=list(schema.COLUMNS), dtype=str))
+        for rows in passes
+    )
+
+
 def _check(diff: RowDiff) -> None:
-    for row in diff.new_rows.values():
-        try:
-            check_row(clean_row(row))
-        except InvalidRowError as exc:
-            first = exc.problems[0]
-            raise InvalidVersion(
-                f"event {row.get('id', '')!r}: {first.column.lstrip('-')}: {first.message}", ""
-            ) from None
+    """Raise InvalidVersion when a new or changed row breaks the contract: every row at once
+    (the contract's fast form first; the exact one words the first problem)."""
+    if not diff.new_rows:
+        return
+    rows = pd.DataFrame([clean_row(r) for r in diff.new_rows.values()], columns=list(schema.COLUMNS), dtype=str)
+    if rows_accepted(rows):
+        return
+    rows["_line"] = np.arange(len(rows))
+    problems, _ = problems_in(rows)
+    if problems:
+        first = problems[0]
+        event_id = rows.at[first.line, "id"]
+        raise InvalidVersion(f"event {event_id!r}: {first.column.lstrip('-')}: {first.message}", "")
