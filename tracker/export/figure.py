@@ -31,6 +31,8 @@ DEFAULT_TITLES = {
     "map": "Where sanctions events happened",
 }
 CAPTION_ROOM = 70  # extra pixels at the top for title and caption
+CAPTION_LINE_PX = 14  # each further line of the caption
+CAPTION_CHAR_PX = 6.4  # the caption's widest average character at its 11 px
 DEFAULT_IMAGE_WIDTH = 1200
 
 
@@ -64,10 +66,37 @@ def chart_figure(
     if chart == "timeline":
         label_events(fig, frame, labels, (size.width if size and size.width else None) or DEFAULT_IMAGE_WIDTH)
     own = fig.layout.title.text  # the builder's title is already plotly-safe text
-    stamp_caption(fig, meta, title=html.escape(title, quote=False) if title else own or DEFAULT_TITLES[chart])
+    width = size.width if size is not None else None
+    chosen = html.escape(title, quote=False) if title else own or DEFAULT_TITLES[chart]
+    room = stamp_caption(fig, meta, title=chosen, width=width)
     if size is not None:
-        fig.update_layout(width=size.width, height=size.height or (fig.layout.height or 450) + CAPTION_ROOM)
+        fig.update_layout(width=size.width, height=size.height or (fig.layout.height or 450) + room)
+    return legend_below_caption(fig, room)
+
+
+def legend_below_caption(fig: go.Figure, room: int = CAPTION_ROOM) -> go.Figure:
+    """A legend placed at the top of the figure (the timeline's) moves down under the title and
+    caption, which take the top ``room`` pixels: they never print over each other."""
+    legend = fig.layout.legend
+    if legend.yref == "container" and legend.y is not None and legend.y >= 1 and legend.yanchor == "top":
+        fig.update_layout(legend_y=1 - room / (fig.layout.height or 450))
     return fig
+
+
+def caption_lines(caption: str, width: int | None) -> list[str]:
+    """The caption cut into lines that fit ``width`` pixels, between its " · " parts (one line
+    when the width is not known: an HTML page follows its window)."""
+    if not width:
+        return [caption]
+    fits = max(20, int((width - 24) / CAPTION_CHAR_PX))
+    lines = [""]
+    for part in caption.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines[-1] else part
+        if len(joined) <= fits or not lines[-1]:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return lines
 
 
 def label_events(fig: go.Figure, frame: pd.DataFrame, labels: str, width: int) -> go.Figure:
@@ -100,10 +129,13 @@ def for_print(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def stamp_caption(fig: go.Figure, meta: ExportMeta, *, title: str) -> go.Figure:
-    """Set ``title`` (plotly text, already escaped) and the caption under it as a subtitle."""
-    caption = html.escape(meta.caption(), quote=False)
-    margin_top = (fig.layout.margin.t or 30) + CAPTION_ROOM
+def stamp_caption(fig: go.Figure, meta: ExportMeta, *, title: str, width: int | None = None) -> int:
+    """Set ``title`` (plotly text, already escaped) and the caption under it as a subtitle,
+    in lines that fit ``width``; the pixels they take at the top."""
+    lines = caption_lines(meta.caption(), width)
+    caption = "<br>".join(html.escape(line, quote=False) for line in lines)
+    room = CAPTION_ROOM + CAPTION_LINE_PX * (len(lines) - 1)
+    margin_top = (fig.layout.margin.t or 30) + room
     fig.update_layout(
         title={
             "text": title,
@@ -117,7 +149,7 @@ def stamp_caption(fig: go.Figure, meta: ExportMeta, *, title: str) -> go.Figure:
         },
         margin={"t": margin_top},
     )
-    return fig
+    return room
 
 
 def chart_html(fig: go.Figure, title: str) -> bytes:
