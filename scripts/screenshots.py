@@ -71,6 +71,33 @@ def changes(page: Page, url: str) -> None:
     )
 
 
+def labelled_export() -> None:
+    """A timeline export with its events named: what a report pastes in."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tracker",
+            "export",
+            str(ROOT / "events.csv"),
+            "--since",
+            "2024",
+            "--category",
+            "military",
+            "--category",
+            "diplomatic",
+            "--width",
+            "1400",
+            "--scale",
+            "1",
+            "-o",
+            str(DOCS / "labelled-export.png"),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+
+
 def main() -> None:
     DOCS.mkdir(exist_ok=True)
     port = free_port()
@@ -85,7 +112,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"wrote {DOCS / 'screenshot.png'} and {DOCS / 'changes.png'}")
+    labelled_export()
+    print(f"wrote {DOCS / 'screenshot.png'}, {DOCS / 'changes.png'} and {DOCS / 'labelled-export.png'}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ EXPORT_LIMIT = 40  # exports label up to this many events unless told (--labels 
 LABEL_CHARS = 32  # a longer title is cut at a word
 FONT_PX = 11
 CHAR_PX = 6.6  # the widest average advance of the sans-serif fonts at FONT_PX (with a margin)
-ROW_SHIFTS = (14, -14)  # pixels above / below the lane's centre line
+ROWS = 2  # label rows per lane: above and below its marks
+MIN_SHIFT_PX = 14  # a label row's distance from the lane's centre line, at least
+LABELLED_BAR_WIDTH = 0.3  # a labelled lane's bars, as a share of the lane (else 0.5): the rows clear them
 LANE_EXTRA_PX = 16  # added to each lane's height when labelled, so neighbouring lanes' rows clear
 GAP_PX = 8  # between a mark and its label, and between two labels
 MORE_MARGIN = 44  # the right margin holding the "+N" of each lane
@@ -62,7 +64,7 @@ def place_labels(rows: pd.DataFrame, x_range: tuple[np.datetime64, np.datetime64
     placed: list[Placed] = []
     left_out: dict[str, int] = {}
     for lane, group in shown.groupby(shown["category"].astype(str), sort=False, observed=True):
-        ends = [-np.inf] * len(ROW_SHIFTS)
+        ends = [-np.inf] * ROWS
         for row in group.itertuples(index=False):
             text = label_text(row.title, getattr(row, "short_title", "") or "")
             width = len(text) * CHAR_PX
@@ -77,8 +79,16 @@ def place_labels(rows: pd.DataFrame, x_range: tuple[np.datetime64, np.datetime64
     return placed, left_out
 
 
-def label_annotations(placed: list[Placed], left_out: dict[str, int]) -> list[dict]:
-    """Plotly annotations on the lanes' axes for the labels, and "+N" for what was left out."""
+def row_shift(height: float, margin: dict, lanes: int) -> float:
+    """Pixels between a lane's centre line and its label rows: clear of its bars (a share of the
+    lane's height) and of the next lane's rows."""
+    lane_px = (height - margin.get("t", 0) - margin.get("b", 0) - 60) / max(lanes, 1)
+    return max(MIN_SHIFT_PX, LABELLED_BAR_WIDTH / 2 * lane_px + FONT_PX * 0.7)
+
+
+def label_annotations(placed: list[Placed], left_out: dict[str, int], shift: float = MIN_SHIFT_PX) -> list[dict]:
+    """Plotly annotations on the lanes' axes for the labels (``shift`` pixels above or below the
+    lane's centre line), and "+N" for what was left out."""
     out = [
         {
             "name": f"label:{p.event_id}",
@@ -90,7 +100,7 @@ def label_annotations(placed: list[Placed], left_out: dict[str, int]) -> list[di
             "xanchor": "right" if p.left else "left",
             "yanchor": "middle",
             "xshift": -GAP_PX if p.left else GAP_PX,
-            "yshift": ROW_SHIFTS[p.row],
+            "yshift": shift if p.row == 0 else -shift,
             "showarrow": False,
             "font": {"size": FONT_PX, "color": LABEL_COLOR},
         }
@@ -122,10 +132,15 @@ def labelled(spec: dict, rows: pd.DataFrame, x_range, width_px: float) -> dict:
         return spec
     placed, left_out = place_labels(rows, x_range, width_px)
     layout = spec["layout"]
+    lanes = len(layout["yaxis2"]["categoryarray"])
     layout["margin"] = {**layout.get("margin", {}), "r": MORE_MARGIN}  # room for "+N"
-    layout["height"], thickness = taller(layout["height"], len(layout["yaxis2"]["categoryarray"]), layout["margin"])
+    layout["height"], thickness = taller(layout["height"], lanes, layout["margin"])
     layout["xaxis"]["rangeslider"]["thickness"] = thickness
-    layout["annotations"] = [*spec["layout"].get("annotations", []), *label_annotations(placed, left_out)]
+    shift = row_shift(layout["height"], layout["margin"], lanes)
+    layout["annotations"] = [*layout.get("annotations", []), *label_annotations(placed, left_out, shift)]
+    for trace in spec["data"]:
+        if trace.get("type") == "bar" and (trace.get("meta") or {}).get("kind") == "events":
+            trace["width"] = LABELLED_BAR_WIDTH
     return spec
 
 

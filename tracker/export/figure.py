@@ -11,7 +11,16 @@ import plotly.graph_objects as go
 
 from ..charts import density
 from ..charts.counts import build_counts_figure
-from ..charts.labels import EXPORT_LIMIT, MORE_MARGIN, extent, label_annotations, place_labels, taller
+from ..charts.labels import (
+    EXPORT_LIMIT,
+    LABELLED_BAR_WIDTH,
+    MORE_MARGIN,
+    extent,
+    label_annotations,
+    place_labels,
+    row_shift,
+    taller,
+)
 from ..charts.map import build_map_figure
 from ..charts.timeline import build_timeline_figure
 from ..errors import TrackerError
@@ -114,8 +123,12 @@ def label_events(fig: go.Figure, frame: pd.DataFrame, labels: str, width: int) -
     placed, left_out = place_labels(frame, extent(frame), plot_px)
     lanes = len(fig.layout.yaxis2.categoryarray)
     height, thickness = taller(fig.layout.height, lanes, {"t": margin.t or 0, "b": margin.b or 0})
+    shift = row_shift(height, {"t": margin.t or 0, "b": margin.b or 0}, lanes)
+    fig.update_traces(
+        width=LABELLED_BAR_WIDTH, selector=lambda t: t.type == "bar" and (t.meta or {}).get("kind") == "events"
+    )
     fig.update_layout(
-        annotations=[*fig.layout.annotations, *label_annotations(placed, left_out)],
+        annotations=[*fig.layout.annotations, *label_annotations(placed, left_out, shift)],
         margin={"r": MORE_MARGIN},
         height=height,
         xaxis_rangeslider_thickness=thickness,
