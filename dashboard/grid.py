@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker.charts.style import CATEGORY_LABELS
 from tracker.query import EventFilter
 
 from .memo import filter_masks, per_filter, per_frame
@@ -69,7 +70,8 @@ def table_rows(frame: pd.DataFrame, f: EventFilter, filter_model, sort_model) ->
 def grid_records(frame: pd.DataFrame, positions: np.ndarray) -> list[dict]:
     """Table rows at ``positions``: the id (the grid's row id) plus the shown columns, as text."""
     rows = frame[["id", *GRID_COLUMNS]].take(positions)
-    return rows.astype({"category": str, "status": str}).to_dict(orient="records")
+    rows = rows.assign(category=shown_text(rows["category"], "category"))
+    return rows.astype({"status": str}).to_dict(orient="records")
 
 
 # ---------------------------------------------------------------- sorting
@@ -90,7 +92,7 @@ def sorted_positions(frame: pd.DataFrame, positions: np.ndarray, sort_model) -> 
 
 def sort_ranks(frame: pd.DataFrame, column: str) -> np.ndarray:
     """Each row's dense rank in ``column``'s text order (cached per frame)."""
-    return per_frame(frame, ("grid-rank", column), lambda fr: _ranks(_text(fr[column])))
+    return per_frame(frame, ("grid-rank", column), lambda fr: _ranks(shown_text(fr[column], column)))
 
 
 def _ranks(text: pd.Series) -> np.ndarray:
@@ -106,7 +108,7 @@ def column_filter_mask(frame: pd.DataFrame, positions: np.ndarray, filter_model)
     keep = np.ones(len(positions), dtype=bool)
     for column, model in (filter_model if isinstance(filter_model, dict) else {}).items():
         if column in GRID_COLUMNS and isinstance(model, dict) and keep.any():
-            values = _text(frame[column].take(positions[keep])).str.casefold()
+            values = shown_text(frame[column].take(positions[keep]), column).str.casefold()
             keep[keep] = _model_mask(values, model)
     return keep
 
@@ -130,9 +132,12 @@ def _condition_mask(values: pd.Series, condition: dict) -> np.ndarray:
 # ---------------------------------------------------------------- helpers
 
 
-def _text(column: pd.Series) -> pd.Series:
-    """A column as plain strings (categories included)."""
-    return column.astype(str) if isinstance(column.dtype, pd.CategoricalDtype) else column
+def shown_text(values: pd.Series, column: str) -> pd.Series:
+    """A column as the table shows it, sorts it and filters it: plain strings, and each category
+    by its label ("UN / legal", not legal_un)."""
+    if column == "category":
+        return values.astype(str).map(CATEGORY_LABELS).fillna("")
+    return values.astype(str) if isinstance(values.dtype, pd.CategoricalDtype) else values
 
 
 def _dicts(value) -> list[dict]:

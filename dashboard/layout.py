@@ -235,6 +235,9 @@ def grid() -> dag.AgGrid:
     columns = [
         {"field": c, "headerName": c.replace("_", " ").capitalize(), "width": widths.get(c, 150)} for c in GRID_COLUMNS
     ]
+    for column in columns:
+        if column["field"] == "title":
+            column["tooltipField"] = "title"  # the whole title on hover (the column cuts it short)
     return dag.AgGrid(
         id=ids.GRID,
         rowModelType="infinite",
@@ -258,6 +261,7 @@ def grid() -> dag.AgGrid:
             "cacheBlockSize": BLOCK_SIZE,
             "maxBlocksInCache": 20,
             "infiniteInitialRowCount": 1,
+            "tooltipShowDelay": 300,
         },
         style={"height": "420px"},
         className="ag-theme-quartz",

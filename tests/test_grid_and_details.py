@@ -11,6 +11,7 @@ from dashboard_helpers import find, text_of
 
 from dashboard import create_app, details, ids
 from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
+from tracker.charts.style import CATEGORY_LABELS
 from tracker.query import EventFilter, filter_events, from_query
 
 SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "events.csv"
@@ -29,11 +30,24 @@ def test_grid_block_is_the_requested_block_sorted_as_asked(source):
     }
     block = grid_block(frame, from_query("?status=confirmed"), request)
     by_date_desc = sorted(confirmed.itertuples(), key=lambda r: r.date, reverse=True)
-    expected = sorted(by_date_desc, key=lambda r: str(r.category))[5:15]
+    expected = sorted(by_date_desc, key=lambda r: CATEGORY_LABELS[str(r.category)])[5:15]  # as shown
     assert [r["id"] for r in block["rowData"]] == [r.id for r in expected]
+    assert [r["category"] for r in block["rowData"]] == [CATEGORY_LABELS[str(r.category)] for r in expected]
     assert block["rowCount"] == len(confirmed) == 33
     assert list(block["rowData"][0]) == ["id", *GRID_COLUMNS]
     assert all(isinstance(v, str) for row in block["rowData"] for v in row.values())
+
+
+def test_the_table_shows_filters_and_sorts_category_labels_not_codes(source):
+    frame = source.frame()
+    request = {"startRow": 0, "endRow": 100, "filterModel": {"category": {"type": "startsWith", "filter": "un /"}}}
+    block = grid_block(frame, from_query(""), request)
+    assert block["rowCount"] == int((frame["category"] == "legal_un").sum()) > 0
+    assert {r["category"] for r in block["rowData"]} == {"UN / legal"}
+    codes = grid_block(
+        frame, from_query(""), {**request, "filterModel": {"category": {"type": "equals", "filter": "legal_un"}}}
+    )
+    assert codes["rowCount"] == 0, "the code is not what the table shows"
 
 
 def test_grid_block_applies_column_filters_on_the_filtered_rows(source):
