@@ -33,6 +33,7 @@ def create_app(csv_path: str | os.PathLike) -> Dash:
         update_title=None,
         serve_locally=True,
     )
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)  # (screen readers: the language)
     # Dash checks callbacks against a layout; given none it renders the real page once more at
     # start-up (a full view of a large file). The page without events has every component.
     app.validation_layout = build_layout(replace(snap := source.snapshot(), frame=snap.frame.iloc[:0]))

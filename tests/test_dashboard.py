@@ -269,7 +269,9 @@ def test_page_and_map_assets_are_served(events_csv):
     # A worker asked for a bundle before it ever rendered the page still serves it.
     with client.get("/_dash-component-suites/dash/dcc/dash_core_components.js") as bundle:
         assert bundle.status_code == 200
-    assert client.get("/").status_code == 200
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.data.decode().startswith('<!DOCTYPE html>\n<html lang="en">'), "the page names its language"
     with client.get("/geo/world_110m.json") as topo:
         assert topo.status_code == 200 and json.loads(topo.data)["type"] == "Topology"
     assert client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"}).headers["Content-Encoding"] == "gzip"
