@@ -50,21 +50,29 @@ class PageChanges:
 
 
 class _Memo:
-    """A small LRU of values keyed by the git state of the file and a key."""
+    """A small LRU of values keyed by the git state of the file and a key. One thread builds a
+    value while the others asking for it wait (a first history can take a while)."""
 
     def __init__(self, size: int = 32):
         self.size, self._entries, self._lock = size, OrderedDict(), threading.Lock()
+        self._building: dict[Hashable, threading.Lock] = {}
 
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        value = build()
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                if key in self._entries:
+                    return self._entries[key]
+            value = build()
+            with self._lock:
+                self._building.pop(key, None)
+                self._entries[key] = value
+                while len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
         return value
 
 
