@@ -18,13 +18,14 @@ from ..storage.cache import cache_dir
 from .gitfile import WORKING, GitFile, commit_date, summary
 from .rowdiff import InvalidVersion, RowDiff, diff_versions, rows_surely_valid
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 @dataclass
 class Version:
-    """One version of the file: its commit (or the working file), what it changed, or why it
-    was skipped (``invalid``)."""
+    """One version of the file: its commit (or the working file), what it changed (the ids
+    added and removed, each changed field's old and new value), or why it was skipped
+    (``invalid``)."""
 
     commit: str
     date: str
@@ -76,12 +77,21 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
         versions, fresh, last_valid = _walk(gf, steps, cache, check=True)
     if fresh:
         for version in fresh:
-            version.diff.new_rows = {}  # (only the checks read them: the cache need not hold them)
+            _keep_ids_only(version.diff)
         _save_cache(gf, cache)
     if uncommitted and (work := _working_version(gf, last_valid)) is not None:
         versions.append(work)
     note = "shallow clone: the history starts at its oldest fetched commit" if gf.shallow else ""
     return History(versions, note)
+
+
+def _keep_ids_only(diff: RowDiff) -> None:
+    """Keep the ids added and removed, not their rows: a first version adds every row of the
+    file, and the cache is read whole on every start (``diff_versions`` gives the rows)."""
+    none: dict = {}
+    diff.added = dict.fromkeys(diff.added, none)
+    diff.removed = dict.fromkeys(diff.removed, none)
+    diff.new_rows = {}
 
 
 def _steps(gf: GitFile) -> list[tuple]:

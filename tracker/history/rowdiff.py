@@ -107,7 +107,11 @@ def diff_versions(
         diff = _whole(*texts())
     else:
         patch = old.diff_to_buffer(new) if isinstance(new, bytes) else repo.diff(old, new)
-        diff = _from_patch(patch, list(header) or _header(_text(old)), texts)
+        # (the header of either version will do: a patch touching line 1 reads both whole)
+        known = list(header) or (
+            _header(new[:65536].decode("utf-8-sig", errors="replace")) if isinstance(new, bytes) else []
+        )
+        diff = _from_patch(patch, known or _header(_text(old)), texts)
     if check:
         _check(diff)
     return diff
