@@ -21,7 +21,7 @@ from .changes import url_filter
 EXPORT_GROUPS = (
     ("Timeline", "timeline", ("png", "svg", "pdf", "html")),
     ("Counts", "counts", ("png", "svg", "pdf", "html")),
-    ("Events", "events", ("csv", "json", "timelinejs")),
+    ("Events", "events", ("csv", "json", "timelinejs", "md")),
 )
 FORMAT_LABELS = {
     "png": "PNG",
@@ -31,6 +31,7 @@ FORMAT_LABELS = {
     "csv": "CSV",
     "json": "JSON",
     "timelinejs": "TimelineJS",
+    "md": "Brief (Markdown)",
 }
 
 

@@ -367,6 +367,7 @@ def test_dashboard_offers_every_export_and_wires_the_download(events_csv):
             "events.csv",
             "events.json",
             "events.timelinejs",
+            "events.md",
         ]
     )
     assert "export-download" in found and "export-status" in found

@@ -9,7 +9,7 @@ import click
 from ..storage import load_events
 from .common import csv_argument_or_option, filter_options, handle_errors, resolve_csv, resolved_filter
 
-EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs")
+EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs", "md")
 
 
 @click.command()
@@ -26,7 +26,7 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs")
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    help="Output format (default: from the -o suffix; timelinejs: TimelineJS's JSON).",
+    help="Output format (default: from the -o suffix; timelinejs: TimelineJS's JSON; md: a brief in Markdown).",
 )
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write.")
 @click.option(
@@ -77,10 +77,8 @@ def export(csv_path, chart, fmt, output, width, height, scale, title, labels, **
         labels=labels,
     )
     write_export(output, result.content)
-    what = (
-        "TimelineJS story"
-        if fmt == "timelinejs"
-        else f"{fmt} {'events' if fmt in ('csv', 'json') else chart + ' chart'}"
+    what = {"timelinejs": "TimelineJS story", "md": "Markdown brief"}.get(
+        fmt, f"{fmt} {'events' if fmt in ('csv', 'json') else chart + ' chart'}"
     )
     click.echo(f"{output}: {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})")
 

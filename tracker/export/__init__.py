@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..errors import TrackerError
 from ..query import EventFilter, filter_events
+from .brief import events_markdown
 from .data import events_csv, events_json
 from .figure import (
     CHARTS,
@@ -40,6 +41,7 @@ MEDIA_TYPES = {
     "csv": "text/csv",
     "json": "application/json",
     "timelinejs": "application/json",
+    "md": "text/markdown",
 }
 
 
@@ -96,6 +98,8 @@ def _content(
         return events_json(shown, meta)
     if fmt == "timelinejs":
         return events_timelinejs(shown, meta, title)
+    if fmt == "md":
+        return events_markdown(shown, meta, title)
     size = size or ImageSize()
     fig = chart_figure(chart, shown, meta, title=title, size=size, labels=labels)
     if fmt == "html":
