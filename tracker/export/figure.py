@@ -11,18 +11,9 @@ import plotly.graph_objects as go
 
 from ..charts import density
 from ..charts.counts import build_counts_figure
-from ..charts.labels import (
-    EXPORT_LIMIT,
-    LABELLED_BAR_WIDTH,
-    MORE_MARGIN,
-    extent,
-    label_annotations,
-    place_labels,
-    row_shift,
-    taller,
-)
+from ..charts.labels import EXPORT_LIMIT, MORE_MARGIN, extent, labelled
 from ..charts.map import build_map_figure
-from ..charts.timeline import build_timeline_figure
+from ..charts.timeline import build_timeline_figure, timeline_spec
 from ..errors import TrackerError
 from .image import geo_assets_script
 from .provenance import ExportMeta
@@ -68,12 +59,13 @@ def chart_figure(
     labels: str = "auto",
 ) -> go.Figure:
     """The dashboard's figure for ``chart`` with a title and the provenance caption; a timeline
-    names its events (``labels``: see ``label_events``)."""
+    names its events (``labels``: see ``labelled_timeline``)."""
     if chart not in BUILDERS:
         raise TrackerError(f"unknown chart {chart!r}", f"use one of {', '.join(CHARTS)}")
-    fig = BUILDERS[chart](frame)
     if chart == "timeline":
-        label_events(fig, frame, labels, (size.width if size and size.width else None) or DEFAULT_IMAGE_WIDTH)
+        fig = labelled_timeline(frame, labels, (size.width if size and size.width else None) or DEFAULT_IMAGE_WIDTH)
+    else:
+        fig = BUILDERS[chart](frame)
     own = fig.layout.title.text  # the builder's title is already plotly-safe text
     width = size.width if size is not None else None
     chosen = html.escape(title, quote=False) if title else own or DEFAULT_TITLES[chart]
@@ -108,32 +100,18 @@ def caption_lines(caption: str, width: int | None) -> list[str]:
     return lines
 
 
-def label_events(fig: go.Figure, frame: pd.DataFrame, labels: str, width: int) -> go.Figure:
-    """Labels beside the marks of an exported timeline ``width`` pixels wide: "auto" up to
+def labelled_timeline(frame: pd.DataFrame, labels: str, width: int) -> go.Figure:
+    """The timeline ``width`` pixels wide, its events named beside their marks: "auto" up to
     labels.EXPORT_LIMIT events, "all" whatever their number (while they are drawn one by one),
     "none". Labels that find no room are counted "+N" at the end of their lane."""
     if labels not in LABEL_CHOICES:
         raise TrackerError(f"unknown labels setting {labels!r}", f"use one of {', '.join(LABEL_CHOICES)}")
-    if labels == "none" or frame.empty or density.too_many(frame):
-        return fig
-    if labels == "auto" and len(frame) > EXPORT_LIMIT:
-        return fig
-    margin = fig.layout.margin
-    plot_px = width - (margin.l or 0) - MORE_MARGIN
-    placed, left_out = place_labels(frame, extent(frame), plot_px)
-    lanes = len(fig.layout.yaxis2.categoryarray)
-    height, thickness = taller(fig.layout.height, lanes, {"t": margin.t or 0, "b": margin.b or 0})
-    shift = row_shift(height, {"t": margin.t or 0, "b": margin.b or 0}, lanes)
-    fig.update_traces(
-        width=LABELLED_BAR_WIDTH, selector=lambda t: t.type == "bar" and (t.meta or {}).get("kind") == "events"
-    )
-    fig.update_layout(
-        annotations=[*fig.layout.annotations, *label_annotations(placed, left_out, shift)],
-        margin={"r": MORE_MARGIN},
-        height=height,
-        xaxis_rangeslider_thickness=thickness,
-    )
-    return fig
+    named = labels == "all" or (labels == "auto" and len(frame) <= EXPORT_LIMIT)
+    if not named or frame.empty or density.too_many(frame):
+        return build_timeline_figure(frame)
+    spec = timeline_spec(frame)
+    labelled(spec, frame, extent(frame), width - spec["layout"]["margin"]["l"] - MORE_MARGIN)
+    return go.Figure(density.use_webgl(spec))
 
 
 def for_print(fig: go.Figure) -> go.Figure:

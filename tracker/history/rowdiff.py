@@ -212,10 +212,12 @@ def rows_surely_valid(batches: list[dict[str, Row]]) -> bool:
             if n == len(passes):
                 passes.append([])
             passes[n].append(row)
-    return all(
-        rows_accepted(pd.DataFrame([clean_row(r) for r in rows], columns=list(schema.COLUMNS), dtype=str))
-        for rows in passes
-    )
+    return all(rows_accepted(_frame(rows)) for rows in passes)
+
+
+def _frame(rows) -> pd.DataFrame:
+    """Rows as a frame of text in the contract's columns."""
+    return pd.DataFrame([clean_row(r) for r in rows], columns=list(schema.COLUMNS), dtype=str)
 
 
 def _check(diff: RowDiff) -> None:
@@ -223,7 +225,7 @@ def _check(diff: RowDiff) -> None:
     (the contract's fast form first; the exact one words the first problem)."""
     if not diff.new_rows:
         return
-    rows = pd.DataFrame([clean_row(r) for r in diff.new_rows.values()], columns=list(schema.COLUMNS), dtype=str)
+    rows = _frame(diff.new_rows.values())
     if rows_accepted(rows):
         return
     rows["_line"] = np.arange(len(rows))
