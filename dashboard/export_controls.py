@@ -21,7 +21,7 @@ from .changes import url_filter
 EXPORT_GROUPS = (
     ("Timeline", "timeline", ("png", "svg", "pdf", "html")),
     ("Counts", "counts", ("png", "svg", "pdf", "html")),
-    ("Events", "events", ("csv", "json", "timelinejs", "md")),
+    ("Events", "events", ("csv", "json", "timelinejs", "md", "docx")),
 )
 FORMAT_LABELS = {
     "png": "PNG",
@@ -32,6 +32,7 @@ FORMAT_LABELS = {
     "json": "JSON",
     "timelinejs": "TimelineJS",
     "md": "Brief (Markdown)",
+    "docx": "Brief (Word)",
 }
 
 

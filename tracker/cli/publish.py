@@ -9,7 +9,7 @@ import click
 from ..storage import load_events
 from .common import csv_argument_or_option, filter_options, handle_errors, resolve_csv, resolved_filter
 
-EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs", "md")
+EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs", "md", "docx")
 
 
 @click.command()
@@ -26,7 +26,7 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs", "md"
     "--format",
     "fmt",
     type=click.Choice(EXPORT_FORMATS),
-    help="Output format (default: from the -o suffix; timelinejs: TimelineJS's JSON; md: a brief in Markdown).",
+    help="Output format (default: from the -o suffix; timelinejs: TimelineJS's JSON; md, docx: a brief in Markdown or Word).",
 )
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The file to write.")
 @click.option(
@@ -56,7 +56,8 @@ EXPORT_FORMATS = ("png", "svg", "pdf", "html", "csv", "json", "timelinejs", "md"
 )
 @handle_errors
 def export(csv_path, chart, fmt, output, width, height, scale, title, labels, **filters):
-    """Write the filtered events as a chart (png, svg, pdf, html), data (csv, json) or a TimelineJS story."""
+    """Write the filtered events as a chart (png, svg, pdf, html), data (csv, json), a TimelineJS
+    story or a brief (md, docx)."""
     from ..export import ImageSize, check_output, export_view, write_export
 
     fmt = fmt or output.suffix.lstrip(".").lower()
@@ -77,7 +78,7 @@ def export(csv_path, chart, fmt, output, width, height, scale, title, labels, **
         labels=labels,
     )
     write_export(output, result.content)
-    what = {"timelinejs": "TimelineJS story", "md": "Markdown brief"}.get(
+    what = {"timelinejs": "TimelineJS story", "md": "Markdown brief", "docx": "Word brief"}.get(
         fmt, f"{fmt} {'events' if fmt in ('csv', 'json') else chart + ' chart'}"
     )
     click.echo(f"{output}: {what}, {result.meta.events} of {result.meta.total_events} events ({result.meta.filters})")

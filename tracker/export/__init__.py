@@ -18,6 +18,7 @@ from ..errors import TrackerError
 from ..query import EventFilter, filter_events
 from .brief import events_markdown
 from .data import events_csv, events_json
+from .docx import events_docx
 from .figure import (
     CHARTS,
     DEFAULT_IMAGE_WIDTH,
@@ -42,6 +43,7 @@ MEDIA_TYPES = {
     "json": "application/json",
     "timelinejs": "application/json",
     "md": "text/markdown",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 
@@ -100,6 +102,8 @@ def _content(
         return events_timelinejs(shown, meta, title)
     if fmt == "md":
         return events_markdown(shown, meta, title)
+    if fmt == "docx":
+        return events_docx(shown, meta, title)
     size = size or ImageSize()
     fig = chart_figure(chart, shown, meta, title=title, size=size, labels=labels)
     if fmt == "html":

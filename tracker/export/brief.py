@@ -1,15 +1,17 @@
-"""A brief: the filtered events as a Markdown document for a pull request, a wiki or a report.
+"""A brief: the filtered events as a document for a pull request, a wiki or a report.
 
-A title, the caption stamp (filters, count, data version, date), then the events in date order
-under a heading per year: each with its date at its precision, title, claim status, category,
-description, actors, UN resolutions and note numbers; then the numbered source notes, each
-distinct URL once, numbered in order of first citation (with its archived copy when it has one).
-Text from the events file is escaped so that it cannot change the document's markup.
+``brief_of`` lays it out once, for every renderer (Markdown here, Word in ``docx``, the
+dashboard's reading view): a title, the caption stamp (filters, count, data version, date), then
+the events in date order under a heading per year, each with its date at its precision, title,
+claim status, category, description, actors, UN resolutions and note numbers; then the numbered
+source notes, each distinct URL once, numbered in order of first citation (with its archived copy
+when it has one). Markdown escapes text from the events file so it cannot change the markup.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -18,62 +20,83 @@ from ..contract import schema
 from .provenance import ExportMeta
 
 DEFAULT_TITLE = "Sanctions events"
+NO_EVENTS = "No events match these filters."
 NO_ARCHIVE = "-"
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")  # (what can start or end markup mid-line)
 
 
-def escape(text: str) -> str:
-    """``text`` as literal Markdown: its special characters backslashed, line breaks as spaces."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+@dataclass(frozen=True)
+class Note:
+    """A numbered source note: one distinct URL, the name first given for it, its archived copy."""
+
+    number: int
+    name: str
+    url: str
+    archive: str
 
 
-def events_markdown(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None) -> bytes:
-    """The brief of ``frame``'s events as UTF-8 Markdown."""
-    lines = [f"# {escape(title or DEFAULT_TITLE)}", "", f"_{escape(meta.caption())}_", ""]
-    notes: dict[str, tuple[int, str, str]] = {}  # url -> (number, name, archived copy)
-    if frame.empty:
-        lines += ["No events match these filters.", ""]
-    year = None
+@dataclass(frozen=True)
+class BriefEvent:
+    """One event as a brief shows it (``when``: its date or span at its precision)."""
+
+    id: str
+    when: str
+    title: str
+    status: str
+    category: str
+    description: str
+    actors: list[str]
+    resolutions: list[str]
+    notes: list[int]
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A brief's parts, in reading order: the events under their years, then the notes."""
+
+    title: str
+    caption: str
+    years: list[tuple[str, list[BriefEvent]]]
+    notes: list[Note]
+    events: int
+
+
+def brief_of(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None) -> Brief:
+    """The brief of ``frame``'s events (in its order: the filter's, by date)."""
+    notes: dict[str, Note] = {}
+    years: list[tuple[str, list[BriefEvent]]] = []
     for row in frame.itertuples(index=False):
-        if row.date[:4] != year:
-            year = row.date[:4]
-            lines += [f"## {year}", ""]
-        lines += [*_event(row, notes), ""]
-    if notes:
-        lines += ["## Sources", ""]
-        for url, (number, name, archive) in sorted(notes.items(), key=lambda item: item[1][0]):
-            kept = f" ([archived]({_link(archive)}))" if archive else ""
-            lines.append(f"{number}. {escape(name) + ': ' if name else ''}<{_link(url)}>{kept}")
-        lines.append("")
-    return "\n".join(lines).encode("utf-8")
+        if not years or years[-1][0] != row.date[:4]:
+            years.append((row.date[:4], []))
+        years[-1][1].append(_event(row, notes))
+    return Brief(title or DEFAULT_TITLE, meta.caption(), years, list(notes.values()), len(frame))
 
 
-def _event(row, notes: dict) -> list[str]:
-    cited = [_cite(notes, url, name, archive) for url, name, archive in _sources(row)]
-    head = f"**{escape(format_extent(row.date, row.end_date))}** · **{escape(row.title)}** · {row.status}"
-    if cited:
-        head += f" · source{'s' if len(cited) > 1 else ''} {', '.join(map(str, cited))}"
-    lines = [f"- {head}", f"  {CATEGORY_LABELS[str(row.category)]}"]
-    if row.description:
-        lines.append(f"  {escape(row.description)}")
-    facts = []
-    if row.actors:
-        facts.append("Actors: " + escape(", ".join(row.actors.split(schema.LIST_SEPARATOR))))
-    if row.un_resolutions:
-        facts.append("UN resolutions: " + escape(", ".join(row.un_resolutions.split(schema.LIST_SEPARATOR))))
-    if facts:
-        lines.append("  " + " · ".join(facts))
-    return [line + "  " for line in lines[:-1]] + lines[-1:]  # (two spaces: a line break)
+def _event(row, notes: dict[str, Note]) -> BriefEvent:
+    cited = []
+    for url, name, archive in sources_of(row):
+        if url not in notes:
+            notes[url] = Note(len(notes) + 1, name, url, archive)
+        cited.append(notes[url].number)
+    return BriefEvent(
+        str(row.id),
+        format_extent(row.date, row.end_date),
+        str(row.title),
+        str(row.status),
+        CATEGORY_LABELS[str(row.category)],
+        str(row.description),
+        _items(row.actors),
+        _items(row.un_resolutions),
+        cited,
+    )
 
 
-def _cite(notes: dict, url: str, name: str, archive: str) -> int:
-    if url not in notes:
-        notes[url] = (len(notes) + 1, name, archive)
-    return notes[url][0]
+def _items(text: str) -> list[str]:
+    return [item for item in str(text).split(schema.LIST_SEPARATOR) if item] if text else []
 
 
-def _sources(row) -> list[tuple[str, str, str]]:
-    """(URL, name, archived copy) of each of the row's sources."""
+def sources_of(row) -> list[tuple[str, str, str]]:
+    """(URL, name, archived copy) of each of a row's sources."""
     urls = [u for u in str(row.source_url).split(schema.SOURCE_SEPARATOR) if u]
     names = str(row.source_name).split(schema.SOURCE_SEPARATOR) if row.source_name else []
     archives = str(getattr(row, "archive_urls", "") or "").split(schema.SOURCE_SEPARATOR)
@@ -85,6 +108,57 @@ def _sources(row) -> list[tuple[str, str, str]]:
         )
         for i, url in enumerate(urls)
     ]
+
+
+def cited_as(numbers: list[int]) -> str:
+    """E.g. "source 1" or "sources 1, 2"; empty for none."""
+    if not numbers:
+        return ""
+    return f"source{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))}"
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def escape(text: str) -> str:
+    """``text`` as literal Markdown: its special characters backslashed, line breaks as spaces."""
+    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def events_markdown(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None) -> bytes:
+    """The brief of ``frame``'s events as UTF-8 Markdown."""
+    brief = brief_of(frame, meta, title)
+    lines = [f"# {escape(brief.title)}", "", f"_{escape(brief.caption)}_", ""]
+    if not brief.events:
+        lines += [NO_EVENTS, ""]
+    for year, events in brief.years:
+        lines += [f"## {year}", ""]
+        for event in events:
+            lines += [*_markdown_event(event), ""]
+    if brief.notes:
+        lines += ["## Sources", ""]
+        for note in brief.notes:
+            kept = f" ([archived]({_link(note.archive)}))" if note.archive else ""
+            lines.append(f"{note.number}. {escape(note.name) + ': ' if note.name else ''}<{_link(note.url)}>{kept}")
+        lines.append("")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _markdown_event(event: BriefEvent) -> list[str]:
+    head = " · ".join(filter(None, [f"**{escape(event.when)}**", f"**{escape(event.title)}**", event.status]))
+    if event.notes:
+        head += " · " + cited_as(event.notes)
+    lines = [f"- {head}", f"  {event.category}"]
+    if event.description:
+        lines.append(f"  {escape(event.description)}")
+    facts = []
+    if event.actors:
+        facts.append("Actors: " + escape(", ".join(event.actors)))
+    if event.resolutions:
+        facts.append("UN resolutions: " + escape(", ".join(event.resolutions)))
+    if facts:
+        lines.append("  " + " · ".join(facts))
+    return [line + "  " for line in lines[:-1]] + lines[-1:]  # (two spaces: a line break)
 
 
 def _link(url: str) -> str:

@@ -12,7 +12,7 @@ from ..errors import TrackerError
 from ..query import LIST_FIELDS, EventFilter
 from ..storage.filewrite import atomic_write
 
-DATA_FORMATS = ("csv", "json", "timelinejs", "md")
+DATA_FORMATS = ("csv", "json", "timelinejs", "md", "docx")
 FILE_PREFIX = {"timeline": "events", "counts": "event-counts", "map": "event-map"}
 SUFFIX = {"timelinejs": "json"}  # a format whose files end otherwise than in its name
 
@@ -44,7 +44,7 @@ def write_export(path: str | Path, content: bytes) -> None:
 def export_filename(f: EventFilter, frame: pd.DataFrame, chart: str, fmt: str) -> str:
     """A file name saying what it holds, e.g. ``events_military-arms_transfer_2022-2024.png``."""
     prefix = (
-        {"timelinejs": "timelinejs", "md": "brief"}.get(fmt, "events")
+        {"timelinejs": "timelinejs", "md": "brief", "docx": "brief"}.get(fmt, "events")
         if fmt in DATA_FORMATS
         else FILE_PREFIX.get(chart, chart)
     )

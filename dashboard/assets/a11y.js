@@ -1,0 +1,50 @@
+// Corrects the markup of two Dash 4 components that fails WCAG checks (axe-core), without
+// changing how they work:
+// - dcc.Checklist renders a role="listbox" of role="option" labels that each hold a checkbox: an
+//   interactive control inside another, and a listbox with no name. Checkboxes need neither
+//   role; the list becomes a group named by its fieldset's legend.
+// - dcc.Dropdown keeps a hidden input (aria-hidden) in the tab order that only forwards focus to
+//   its own button: out of the tab order, the button is reached directly.
+// React sets these attributes only when its own props change, so a fix made here stays until it
+// re-renders that element, and the observer below makes it again then.
+(function () {
+  function nameGroup(list) {
+    list.setAttribute("role", "group");
+    var fieldset = list.closest("fieldset");
+    var legend = fieldset && fieldset.querySelector("legend");
+    if (legend) {
+      if (!legend.id) legend.id = list.id + "-legend";
+      list.setAttribute("aria-labelledby", legend.id);
+    }
+  }
+
+  function fix(root) {
+    root.querySelectorAll('.dash-checklist[role="listbox"]').forEach(nameGroup);
+    root.querySelectorAll('.dash-checklist [role="option"]').forEach(function (option) {
+      option.removeAttribute("role");
+      option.removeAttribute("aria-selected");
+    });
+    root.querySelectorAll('.dash-dropdown-focus-target[tabindex="0"]').forEach(function (input) {
+      input.setAttribute("tabindex", "-1");
+    });
+  }
+
+  function start() {
+    var queued = false;
+    fix(document);
+    // One pass per frame, however many mutations the frame had (the grid makes many).
+    new MutationObserver(function () {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(function () { queued = false; fix(document); });
+    }).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["role", "aria-selected", "tabindex"],
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
