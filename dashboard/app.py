@@ -16,6 +16,7 @@ from tracker.storage import EventSource, default_csv
 from .callbacks import register_callbacks
 from .export_controls import register_export_callbacks
 from .layout import build_layout
+from .reading import READ_PATH, register_reading
 from .security import apply_security
 
 ASSETS = Path(__file__).parent / "assets"
@@ -37,10 +38,13 @@ def create_app(csv_path: str | os.PathLike) -> Dash:
     # Dash checks callbacks against a layout; given none it renders the real page once more at
     # start-up (a full view of a large file). The page without events has every component.
     app.validation_layout = build_layout(replace(snap := source.snapshot(), frame=snap.frame.iloc[:0]))
-    app.layout = lambda: build_layout(source.snapshot(), app.get_relative_path(GEO_PATH))
+    app.layout = lambda: build_layout(
+        source.snapshot(), app.get_relative_path(GEO_PATH), app.get_relative_path(READ_PATH)
+    )
     _serve_map_outlines(app)
     register_callbacks(app, source)
     register_export_callbacks(app, source)
+    register_reading(app, source)
     _register_scripts(app)
     apply_security(app)  # last: the CSP hashes every inline script defined above
     return app

@@ -61,6 +61,12 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         return grid_block(source.frame(), changes.url_filter(source.path, search), request)
 
     # A new filter or new data: the grid drops its cached blocks and asks for rows again.
+    app.clientside_callback(  # the reading view of the same filter
+        ClientsideFunction(namespace="tracker", function_name="readHref"),
+        Output(ids.READ_LINK, "href"),
+        Input(ids.URL, "search"),
+        State(ids.READ_LINK, "href"),
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="tracker", function_name="refreshGrid"),
         Output(ids.GRID, "scrollTo"),

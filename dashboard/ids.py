@@ -32,3 +32,6 @@ POLL = "data-poll"
 EXPORT_BUTTON = "export-button"
 EXPORT_DOWNLOAD = "export-download"
 EXPORT_STATUS = "export-status"
+
+# the link to the reading view (dashboard/reading.py), carrying the URL's filter
+READ_LINK = "read-link"

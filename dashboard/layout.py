@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 from dash import dcc, html
 
-from tracker.charts.style import EMPTY_MESSAGE, STATUS_STYLES
+from tracker.charts.style import EMPTY_MESSAGE, STATUS_MARKS, STATUS_STYLES
 from tracker.contract import schema
 from tracker.query import EventFilter
 from tracker.storage import Snapshot
@@ -23,11 +23,10 @@ GRAPH_CONFIG = {
     "responsive": True,
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
-STATUS_MARKS = {"confirmed": "●", "reported": "○", "alleged": "◇", "denied": "✕"}
 PRECISION_LABELS = {"day": "Exact day", "month": "Month only", "year": "Year only"}
 
 
-def build_layout(snap: Snapshot, geo_url: str = "/geo/") -> html.Div:
+def build_layout(snap: Snapshot, geo_url: str = "/geo/", read_url: str = "/read") -> html.Div:
     """The whole page for the current data (filters are set from the URL by a callback)."""
     view = views.render_view(snap, "")
     return html.Div(
@@ -37,7 +36,7 @@ def build_layout(snap: Snapshot, geo_url: str = "/geo/") -> html.Div:
             dcc.Store(id=ids.DATA_VERSION, data=views.data_token(snap)),
             dcc.Store(id=ids.SHOWN),
             dcc.Interval(id=ids.POLL, interval=POLL_MS),
-            header(snap, view),
+            header(snap, view, read_url),
             html.Div(
                 view.banner,
                 id=ids.ERROR_BANNER,
@@ -53,12 +52,13 @@ def build_layout(snap: Snapshot, geo_url: str = "/geo/") -> html.Div:
     )
 
 
-def header(snap: Snapshot, view: views.View) -> html.Header:
+def header(snap: Snapshot, view: views.View, read_url: str = "/read") -> html.Header:
     return html.Header(
         className="header",
         children=[
             html.H1(["Sanctions tracker ", html.Span(snap.name, className="dataset")]),
             html.P(view.summary, id=ids.HEADER_SUMMARY, className="summary", **{"aria-live": "polite"}),
+            html.A("Read these events", id=ids.READ_LINK, href=read_url, className="read-link"),
         ],
     )
 

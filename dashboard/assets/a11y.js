@@ -4,7 +4,8 @@
 //   interactive control inside another, and a listbox with no name. Checkboxes need neither
 //   role; the list becomes a group named by its fieldset's legend.
 // - dcc.Dropdown keeps a hidden input (aria-hidden) in the tab order that only forwards focus to
-//   its own button: out of the tab order, the button is reached directly.
+//   its own button (kept out of the tab order): the button takes its place, and its name starts
+//   with its label's text (it was only the value, e.g. "Any actor").
 // React sets these attributes only when its own props change, so a fix made here stays until it
 // re-renders that element, and the observer below makes it again then.
 (function () {
@@ -18,6 +19,16 @@
     }
   }
 
+  function labelDropdown(button) {
+    button.setAttribute("tabindex", "0");
+    var label = button.id && document.querySelector('label[for="' + button.id + '"]');
+    var named = button.getAttribute("aria-labelledby") || "";
+    if (label) {
+      if (!label.id) label.id = button.id + "-label";
+      if (named.split(" ")[0] !== label.id) button.setAttribute("aria-labelledby", (label.id + " " + named).trim());
+    }
+  }
+
   function fix(root) {
     root.querySelectorAll('.dash-checklist[role="listbox"]').forEach(nameGroup);
     root.querySelectorAll('.dash-checklist [role="option"]').forEach(function (option) {
@@ -27,6 +38,7 @@
     root.querySelectorAll('.dash-dropdown-focus-target[tabindex="0"]').forEach(function (input) {
       input.setAttribute("tabindex", "-1");
     });
+    root.querySelectorAll('button.dash-dropdown[tabindex="-1"]').forEach(labelDropdown);
   }
 
   function start() {
@@ -41,7 +53,7 @@
       subtree: true,
       childList: true,
       attributes: true,
-      attributeFilter: ["role", "aria-selected", "tabindex"],
+      attributeFilter: ["role", "aria-selected", "tabindex", "aria-labelledby"],
     });
   }
 

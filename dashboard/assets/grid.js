@@ -6,6 +6,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     refreshGrid: function (_search, _version, gridId) {
       window.dash_ag_grid.getApiAsync(gridId).then(function (api) { api.purgeInfiniteCache(); });
       return window.dash_clientside.no_update;
+    },
+    // The "Read these events" link carries the page's filter (the URL's query) to /read.
+    readHref: function (search, href) {
+      return href.split("?")[0] + (search || "");
     }
   },
 });

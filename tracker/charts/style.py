@@ -19,6 +19,8 @@ STATUS_STYLES: dict[str, dict] = {
     "alleged": {"symbol": "diamond-open", "filled": False, "pattern": ""},
     "denied": {"symbol": "x", "filled": True, "pattern": "x"},
 }
+# The status's mark in text (filter labels, the reading view): the same shapes as on the charts.
+STATUS_MARKS = {"confirmed": "●", "reported": "○", "alleged": "◇", "denied": "✕"}
 # How a change since a chosen date shows on the timeline: a ring around the event's mark, by
 # kind (a shape as well as a colour, so that neither alone carries the meaning).
 CHANGE_STYLES: dict[str, dict] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -34,12 +35,19 @@ class Note:
     url: str
     archive: str
 
+    @property
+    def label(self) -> str:
+        """The source's name, else its host (e.g. ``www.un.org``)."""
+        return self.name or urlsplit(self.url).hostname or self.url
+
 
 @dataclass(frozen=True)
 class BriefEvent:
     """One event as a brief shows it (``when``: its date or span at its precision)."""
 
     id: str
+    date: str
+    end_date: str
     when: str
     title: str
     status: str
@@ -80,6 +88,8 @@ def _event(row, notes: dict[str, Note]) -> BriefEvent:
         cited.append(notes[url].number)
     return BriefEvent(
         str(row.id),
+        str(row.date),
+        str(row.end_date),
         format_extent(row.date, row.end_date),
         str(row.title),
         str(row.status),

@@ -1,0 +1,126 @@
+"""Accessibility in Chromium: an axe-core audit (axe-playwright-python) of the dashboard, the
+details panel with an event selected and the reading view finds no serious or critical
+violation; the filters, the table, the details and the reading view work with the keyboard alone."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+from test_dashboard_browser import csv_rows, open_dashboard, wait_plotted
+
+pytestmark = pytest.mark.browser
+
+# What has the keyboard focus: its id, else its classes, and its text.
+FOCUSED = """() => { const e = document.activeElement;
+  return {id: e.id, cls: String(e.className), text: (e.textContent || '').trim().slice(0, 80),
+          value: e.value || '', href: e.getAttribute('href') || ''}; }"""
+
+
+def serious(page: Page) -> list[str]:
+    """The serious and critical violations axe-core finds on the page, as "rule: element"."""
+    page.wait_for_timeout(200)  # (a frame for assets/a11y.js after the last render)
+    result = Axe().run(page)
+    return [
+        f"{v['id']}: {node['target']}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
+
+
+def tab_to(page: Page, matches, limit: int = 150, key: str = "Tab") -> dict:
+    """Press Tab until the focused element satisfies ``matches``; fail after ``limit`` presses."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = page.evaluate(FOCUSED)
+        if matches(focused):
+            return focused
+    raise AssertionError(f"{key} never reached the element (last: {focused})")
+
+
+def test_no_serious_violation_on_the_dashboard_the_details_or_the_reading_view(serve, page: Page, events_csv):
+    rows = csv_rows(events_csv)
+    server = serve(events_csv)
+    open_dashboard(page, server.url)
+    wait_plotted(page, len(rows))
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert serious(page) == []
+
+    page.locator("#grid .ag-row", has_text="Khasan-Tumangang").first.click()
+    expect(page.locator("#details")).to_contain_text("2013 (year precision)")
+    assert serious(page) == []
+
+    page.goto(server.url + "/read?category=transport,energy")
+    expect(page.locator("h1")).to_have_text("Sanctions events")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert serious(page) == []
+
+
+def test_filters_table_and_details_with_the_keyboard_alone(serve, page: Page, events_csv):
+    rows = csv_rows(events_csv)
+    diplomatic = sum(r["category"] == "diplomatic" for r in rows)
+    server = serve(events_csv)
+    open_dashboard(page, server.url)
+    wait_plotted(page, len(rows))
+    page.locator("body").focus()
+
+    # A category unticked, an actor chosen from the dropdown, a search typed: all by keyboard.
+    tab_to(page, lambda f: f["value"] == "diplomatic")
+    page.keyboard.press("Space")
+    wait_plotted(page, len(rows) - diplomatic)
+    tab_to(page, lambda f: f["id"] == "filter-actors")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.classList.contains('dash-dropdown-search')")
+    page.keyboard.type("RUS")
+    page.wait_for_function("() => document.querySelectorAll('.dash-dropdown-content [data-option-index]').length")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => location.search.includes('actor=RUS')")
+    shown = [r for r in rows if r["category"] != "diplomatic" and "RUS" in r["actors"].split(";")]
+    wait_plotted(page, len(shown))
+    tab_to(page, lambda f: f["id"] == "filter-search")
+    page.keyboard.type("rail")
+    page.keyboard.press("Enter")
+    railed = [r for r in shown if "rail" in (r["title"] + r["description"] + r["location"]).lower()]
+    wait_plotted(page, len(railed))
+
+    # Into the table: a header, then down to the first row; Space selects it and shows its details.
+    tab_to(page, lambda f: "ag-header-cell" in f["cls"])
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    first = min(railed, key=lambda r: (r["date"], r["id"]))
+    expect(page.locator("#details h3")).to_have_text(first["title"])
+    # The details' source link is next in the tab order after the table.
+    link = tab_to(page, lambda f: f["href"].startswith("http"), limit=40)
+    assert link["href"] == first["source_url"].split(" | ")[0]
+
+
+def test_the_reading_view_with_the_keyboard_alone(serve, page: Page, events_csv):
+    server = serve(events_csv)
+    page.goto(server.url + "/read?category=transport")
+    titles = [
+        r["title"]
+        for r in sorted(csv_rows(events_csv), key=lambda r: (r["date"], r["id"]))
+        if r["category"] == "transport"
+    ]
+    page.keyboard.press("Tab")
+    assert page.evaluate(FOCUSED)["text"] == "Skip to the events"
+    page.keyboard.press("Enter")
+    assert page.evaluate(FOCUSED)["id"] == "events"
+    # From there Tab goes event by event (each title links to itself), through each one's sources.
+    reached = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["href"].startswith("#e-"):
+            reached.append(focused["text"])
+        if len(reached) == len(titles):
+            break
+    assert reached == titles
+    page.keyboard.press("Enter")  # (the last title: its link is the event's own address)
+    page.wait_for_function(f"() => location.hash === {focused['href']!r}")
+    # Printed, the navigation goes and every event stays.
+    page.emulate_media(media="print")
+    assert page.locator("nav").first.is_hidden() and page.locator("article").count() == len(titles)
