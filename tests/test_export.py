@@ -368,6 +368,7 @@ def test_dashboard_offers_every_export_and_wires_the_download(events_csv):
             "events.json",
             "events.timelinejs",
             "events.md",
+            "events.docx",
         ]
     )
     assert "export-download" in found and "export-status" in found

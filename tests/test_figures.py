@@ -21,6 +21,7 @@ from tracker.charts.style import (
     STATUS_STYLES,
     format_date,
     format_extent,
+    lanes_of,
 )
 from tracker.charts.timeline import build_timeline_figure, event_ids, timeline_spec
 from tracker.contract import schema
@@ -72,7 +73,8 @@ def test_colours_follow_the_category_everywhere(frame):
     for trace in build_counts_figure(frame).data:
         assert trace.marker.color == CATEGORY_COLORS[trace.meta["category"]]
     for trace in build_map_figure(frame).data:
-        assert trace.marker.color == CATEGORY_COLORS[trace.meta["category"]]
+        if "category" in trace.meta:  # (its markers, or its legend entry)
+            assert trace.marker.color == CATEGORY_COLORS[trace.meta["category"]]
     assert len(set(CATEGORY_COLORS.values())) == len(schema.CATEGORIES) == 9
 
 
@@ -280,3 +282,44 @@ def test_map_cells_are_bounded_and_hold_their_points():
     assert one_size == 0.5 and one.to_dict("records") == [
         {"category": schema.CATEGORIES[0], "lat": 42.25, "lon": 130.25, "count": 2}
     ]
+
+
+def test_map_legends_give_categories_by_colour_and_statuses_by_shape_apart(frame):
+    data = build_map_figure(frame).to_plotly_json()["data"]
+    shown = [t for t in data if t.get("showlegend", True)]
+    categories = [t for t in shown if t.get("legend", "legend") == "legend"]
+    statuses = [t for t in shown if t.get("legend") == "legend2"]
+    assert [t["name"] for t in statuses] == list(STATUS_STYLES)
+    assert [t["marker"]["symbol"] for t in statuses] == [s["symbol"] for s in STATUS_STYLES.values()]
+    assert {t["marker"]["color"] for t in statuses} == {"#555555"}
+    assert {t["marker"]["symbol"] for t in categories} == {"square"}  # (one shape: no status in it)
+    assert [t["meta"]["category"] for t in categories] == lanes_of(frame[frame["lat"].notna()])
+    markers = [t for t in data if t["meta"]["kind"] == "events"]
+    assert all(t["showlegend"] is False and t["legendgroup"] == t["meta"]["category"] for t in markers)
+    layout = build_map_figure(frame).layout
+    assert (layout.legend.title.text, layout.legend2.title.text) == ("Category:", "Claim status:")
+
+
+@pytest.mark.parametrize("aspect", [1.0, 1.8, 4.6])
+@pytest.mark.parametrize(
+    "lon, lat",
+    [([130.6, 130.64], [42.42, 42.43]), ([-74.0, 132.0], [38.0, 56.0]), ([30.0, 40.0], [-10.0, 60.0])],
+)
+def test_the_map_view_holds_the_events_and_has_its_frames_shape(lon, lat, aspect):
+    view = map_figure.fitted_view(np.array(lon), np.array(lat), aspect)
+    lons, lats = view["lonaxis"]["range"], view["lataxis"]["range"]
+    assert lons[0] < min(lon) and max(lon) < lons[1] and lats[0] < min(lat) and max(lat) < lats[1]
+    assert lons[1] - lons[0] >= map_figure.MIN_SPAN_DEGREES
+    if lons != [-180, 180]:  # (else the whole world's width is still too narrow for the frame)
+        assert map_figure._aspect(lons, lats) == pytest.approx(aspect, rel=0.01)
+    else:
+        assert aspect == 4.6 and map_figure._aspect(lons, lats) < aspect
+
+
+def test_the_counts_ticks_are_whole_events_and_its_margin_fits_the_legend(frame):
+    one = build_counts_figure(frame[frame["category"] == "transport"], width=1200)
+    assert one.layout.yaxis.dtick == 1
+    assert one.layout.margin.b == 30 + 8  # tick labels; one category: plotly draws no legend
+    wide = build_counts_figure(frame, width=1200)
+    assert wide.layout.margin.b == 30 + 8 + 21 + 6  # tick labels and one legend row, no more
+    assert build_counts_figure(frame, width=600).layout.margin.b == 30 + 8 + 21 * 3 + 6  # (4 columns)

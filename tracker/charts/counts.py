@@ -9,10 +9,12 @@ import plotly.graph_objects as go
 
 from ..contract import schema
 from .style import (
+    AXIS_TICKS_PX,
     BOTTOM_LEGEND,
     CATEGORY_COLORS,
     CATEGORY_LABELS,
     FONT,
+    bottom_legend_margin,
     category_codes,
     empty_spec,
     lanes_of,
@@ -47,9 +49,12 @@ def yearly_counts(monthly: pd.DataFrame) -> pd.DataFrame:
     return monthly.groupby([year, monthly["category"]], sort=True)["count"].sum().reset_index()
 
 
-def counts_spec(frame: pd.DataFrame) -> dict:
+DASHBOARD_WIDTH = 400  # the dashboard's counts card in a 1,400 px window, about (beside the map)
+
+
+def counts_spec(frame: pd.DataFrame, width: int | None = None) -> dict:
     """Events per month (by the month each starts in; per year above MAX_COUNT_BARS bars),
-    stacked by category."""
+    stacked by category; the legend under the axis, the margin fitted to it at ``width``."""
     if frame.empty:
         return empty_spec()
     step, counts = 1, monthly_counts(frame)
@@ -78,15 +83,29 @@ def counts_spec(frame: pd.DataFrame) -> dict:
         "barmode": "stack",
         "bargap": 0.1,
         "plot_bgcolor": "white",
-        "margin": {"l": 40, "r": 10, "t": 30, "b": 140},
+        "margin": {"l": 40, "r": 10, "t": 30, "b": _bottom(data, (width or DASHBOARD_WIDTH) - 50)},
         "legend": dict(BOTTOM_LEGEND, traceorder="normal"),
         "title": {"text": f"Events per {period} (by start)", "font": {"size": 14}, "x": 0.01},
         "xaxis": {"type": "date", "gridcolor": "#e5e5e5"},
-        "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "tickformat": ",d"},
+        "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "tickformat": ",d", **_whole_ticks(counts)},
     }
     return {"data": data, "layout": layout}
 
 
-def build_counts_figure(frame: pd.DataFrame) -> go.Figure:
+def _bottom(data: list[dict], plot_width: int) -> int:
+    """Room for the axis labels and the legend (none for one category: plotly shows none)."""
+    if len(data) < 2:
+        return AXIS_TICKS_PX + 8
+    return bottom_legend_margin([t["name"] for t in data], plot_width)
+
+
+def _whole_ticks(counts: pd.DataFrame) -> dict:
+    """One tick per event while the tallest bar is short (plotly would tick halves, printed
+    twice as whole numbers)."""
+    tallest = int(counts.groupby("month")["count"].sum().max()) if len(counts) else 0
+    return {"dtick": 1} if tallest <= 8 else {}
+
+
+def build_counts_figure(frame: pd.DataFrame, width: int | None = None) -> go.Figure:
     """The counts chart as a validated plotly figure."""
-    return go.Figure(counts_spec(frame))
+    return go.Figure(counts_spec(frame, width))

@@ -39,6 +39,11 @@ BOTTOM_LEGEND = {
     "yanchor": "bottom",
     "font": {"size": 11},
 }
+LEGEND_ITEM_PX = 40  # a legend item's symbol and gaps, around its text (plotly: 30 + 2 × 5)
+LEGEND_GAP_PX = 5  # between horizontal legend items
+LEGEND_CHAR_PX = 6.6  # the widest average character of legend text at 11 px
+LEGEND_ROW_PX = 21  # one row of a horizontal legend
+AXIS_TICKS_PX = 30  # an x axis's tick labels under the plot
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13}
 
 
@@ -106,3 +111,32 @@ def empty_spec(height: int = 260) -> dict:
 def category_codes(frame: pd.DataFrame) -> np.ndarray:
     """Each row's category as its index in schema.CATEGORIES."""
     return pd.Categorical(frame["category"], categories=schema.CATEGORIES).codes.astype(np.int64)
+
+
+def legend_rows(labels: list[str], plot_width: int, grouped: bool = False) -> int:
+    """How many rows a horizontal legend of ``labels`` takes under a plot area ``plot_width``
+    pixels wide, laid out as plotly lays it out (its text widths reckoned a little wide): one
+    row when every item fits; else items of legend groups flow, each as wide as its text, and
+    plain items fall into columns as wide as the widest one."""
+    if not labels:
+        return 0
+    widths = [LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(label) for label in labels]
+    gap = LEGEND_GAP_PX
+    if sum(widths) + gap * (len(widths) - 1) < plot_width:
+        return 1
+    if not grouped:
+        widest = max(widths)
+        per_row = max(1, int((plot_width - widest - 1) // (widest + gap)) + 1)
+        return -(-len(labels) // per_row)
+    rows, used = 1, 0.0
+    for width in widths:
+        if used and used + width + gap > plot_width:
+            rows, used = rows + 1, 0.0
+        used += width + gap
+    return rows
+
+
+def bottom_legend_margin(labels: list[str], plot_width: int, axis_px: int = AXIS_TICKS_PX) -> int:
+    """The bottom margin that holds an x axis's tick labels (``axis_px``) and, under them, a
+    horizontal legend of ``labels``: no more, so no empty band between the two."""
+    return axis_px + 8 + LEGEND_ROW_PX * legend_rows(labels, plot_width) + 6

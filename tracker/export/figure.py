@@ -62,10 +62,11 @@ def chart_figure(
     names its events (``labels``: see ``labelled_timeline``)."""
     if chart not in BUILDERS:
         raise TrackerError(f"unknown chart {chart!r}", f"use one of {', '.join(CHARTS)}")
+    image_width = (size.width if size and size.width else None) or DEFAULT_IMAGE_WIDTH
     if chart == "timeline":
-        fig = labelled_timeline(frame, labels, (size.width if size and size.width else None) or DEFAULT_IMAGE_WIDTH)
+        fig = labelled_timeline(frame, labels, image_width)
     else:
-        fig = BUILDERS[chart](frame)
+        fig = BUILDERS[chart](frame, image_width)
     own = fig.layout.title.text  # the builder's title is already plotly-safe text
     width = size.width if size is not None else None
     chosen = html.escape(title, quote=False) if title else own or DEFAULT_TITLES[chart]
