@@ -14,6 +14,7 @@ from .changes import measure_edits, measure_links
 from .core import measure_core
 from .dashboard_bench import measure_app
 from .exports import warm_png_export
+from .first_page import SHIPPED_EVENTS, first_page_table, measure_first_page
 from .generate import dataset
 from .history import history_table, measure_history
 from .importing import measure_import
@@ -31,7 +32,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--skip",
         default="",
-        help="comma-separated parts to skip: core,import,edit,links,dashboard,browser,naive,naive_svg,export,history",
+        help="comma-separated parts to skip: core,import,edit,links,dashboard,browser,naive,naive_svg,export,history,"
+        "first_page",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
@@ -70,11 +72,14 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
         "naive_svg": lambda: got.update(naive_svg=measure_app("naive_svg", csv, tmp, min(args.repeat, 3), browser)),
         "export": lambda: got.update(export_png=warm_png_export(csv, args.repeat)),
         "history": lambda: got.update(history=measure_history(args.repeat, tmp, browser)),
+        "first_page": lambda: got.update(first_page=measure_first_page(SHIPPED_EVENTS, tmp, max(5, args.repeat))),
     }
     if n > args.naive_max:
         skip.update(("naive", "naive_svg"))
     if n != min(int(s) for s in args.sizes.split(",") if s):
-        skip.update(("links", "history"))  # (neither depends on the events file: measured once)
+        skip.update(("links", "history", "first_page"))  # (none depends on the dataset: measured once)
+    if not browser:
+        skip.add("first_page")
     for name, part in parts.items():
         if name in skip:
             continue
@@ -101,6 +106,8 @@ def main(argv=None) -> None:
             table(results, notes),
             "",
             history_table(next((r["history"] for r in results.values() if "history" in r), {})),
+            "",
+            first_page_table(next((r["first_page"] for r in results.values() if "first_page" in r), {})),
             "",
         ]
     )

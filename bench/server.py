@@ -21,7 +21,8 @@ def free_port() -> int:
 
 
 class Server:
-    """A server subprocess (ours: ``tracker serve``; the baselines: ``bench.naive_app``)."""
+    """A server subprocess (ours: ``tracker serve``; the baselines: ``bench.naive_app`` and
+    ``bench.bare_app``)."""
 
     def __init__(self, kind: str, csv: Path, log_dir: Path, timeout: float = 600):
         self.port = free_port()
@@ -30,6 +31,7 @@ class Server:
             "ours": ["tracker", "serve"],
             "naive": ["bench.naive_app"],
             "naive_svg": ["bench.naive_app", "--render-mode", "svg"],
+            "bare": ["bench.bare_app"],
         }[kind]
         cmd = [sys.executable, "-m", *module, str(csv), "--port", str(self.port)]
         self.log = open(log_dir / f"{kind}-{self.port}.log", "w+")  # noqa: SIM115
