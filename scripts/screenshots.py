@@ -71,6 +71,17 @@ def changes(page: Page, url: str) -> None:
     )
 
 
+def reading(page: Page, url: str) -> None:
+    """The reading view of one category: the events as a document."""
+    page.goto(url + "read?category=transport,energy")
+    page.wait_for_selector("article", timeout=30_000)
+    page.screenshot(path=str(DOCS / "reading.png"), clip={"x": 0, "y": 0, "width": 1000, "height": 900})
+
+
+def export(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "tracker", "export", str(ROOT / "events.csv"), *args], check=True, cwd=ROOT)
+
+
 def labelled_export() -> None:
     """A timeline export with its events named: what a report pastes in."""
     subprocess.run(
@@ -108,12 +119,14 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             dashboard(page, f"http://127.0.0.1:{port}/")
             changes(page, f"http://127.0.0.1:{port}/")
+            reading(page, f"http://127.0.0.1:{port}/")
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
     labelled_export()
-    print(f"wrote {DOCS / 'screenshot.png'}, {DOCS / 'changes.png'} and {DOCS / 'labelled-export.png'}")
+    export("--chart", "map", "--since", "2022", "--width", "1200", "-o", str(DOCS / "map-export.png"))
+    print(f"wrote screenshot.png, changes.png, reading.png, labelled-export.png and map-export.png in {DOCS}")
 
 
 if __name__ == "__main__":
