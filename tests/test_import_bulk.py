@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 from cli_helpers import run
 from hypothesis import given, settings
@@ -19,7 +21,7 @@ from test_rules import BROKEN_ROW
 from tracker.contract import problems_in, schema
 from tracker.contract.fast import rows_accepted
 from tracker.contract.rules import RULES
-from tracker.importing.ids import assign_ids, base_ids, folded
+from tracker.importing.ids import _dashed, assign_ids, base_ids, folded
 from tracker.storage import load_events
 from tracker.storage.rows import NEVER_QUOTED, csv_line, csv_lines, insert_index, make_id
 from tracker.storage.writer import insert_order, sort_keys
@@ -149,3 +151,11 @@ def test_many_rows_after_the_last_line_are_spliced_whole(tmp_path: Path, trailin
         == "2099-01-01-late-event-01499,2099-01-01,,Late event 01499,,energy,reported,,,,,,,https://example.org/1499"
     )
     assert len(lines) == 6 + 1500
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("ab09 -,.!Z\t")), max_size=12), max_size=8), st.integers(0, 3))
+def test_runs_of_other_characters_become_one_dash_as_the_regex_makes_them(values, start):
+    """``ids._dashed`` (numpy on the bytes) against the regex it stands for, on slices too."""
+    text = pc.ascii_lower(pa.array(["x"] * start + values, pa.string())).slice(start)
+    assert _dashed(text).to_pylist() == pc.replace_substring_regex(text, r"[^a-z0-9]+", "-").to_pylist()
