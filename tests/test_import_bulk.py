@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from synthetic import events
 from test_rules import BROKEN_ROW
 
-from tracker.contract import problems_in, schema
+from tracker.contract import fast, problems_in, schema
 from tracker.contract.fast import rows_accepted
 from tracker.contract.rules import RULES
 from tracker.importing.ids import _dashed, assign_ids, base_ids, folded
@@ -94,8 +94,11 @@ def test_new_rows_that_meet_the_contract_are_accepted(valid_rows):
     assert rows_accepted(valid_rows)
 
 
+@pytest.mark.parametrize("threads", [False, True], ids=["in-turn", "threads"])
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
-def test_the_fast_check_of_new_rows_refuses_each_rules_broken_example(valid_rows, rule):
+def test_the_fast_check_of_new_rows_refuses_each_rules_broken_example(valid_rows, rule, threads, monkeypatch):
+    """On a few rows the checks run one after the other; on many, on threads: both refuse."""
+    monkeypatch.setattr(fast, "PARALLEL_ROWS", 0 if threads else 10**9)
     frame = valid_rows.copy()
     broken = rule.breaks(frame.iloc[BROKEN_ROW].to_dict(), frame.iloc[0].to_dict())
     for column in schema.COLUMNS:

@@ -27,6 +27,7 @@ from .rules import ROW_RULE_COLUMNS, field_rules, row_rules
 
 MIN_ROWS = 20_000  # below this the exact path is fast enough, and simpler
 THREADS = min(4, os.cpu_count() or 1)
+PARALLEL_ROWS = 5_000  # new rows from which rows_accepted checks on several threads
 CHUNK = 1 << 20
 BLOCK = 4 << 20  # pyarrow's parse block (fastest here of 1, 4 and 16 MiB)
 QUOTE, LF, CR, DEL = 34, 10, 13, 127
@@ -263,8 +264,11 @@ def rows_accepted(frame: pd.DataFrame) -> bool:
     table = pa.table({name: pa.array(frame[name], type=pa.string()) for name in schema.COLUMNS})
     if any(_has_control(table[name]) for name in table.column_names):
         return False
+    checks = _checks(ArrowColumns(table))
+    if len(frame) < PARALLEL_ROWS:  # (a few rows: starting threads costs more than the checks)
+        return all(check() for check in checks)
     with ThreadPoolExecutor(THREADS) as pool:
-        return all(pool.map(lambda check: check(), _checks(ArrowColumns(table))))
+        return all(pool.map(lambda check: check(), checks))
 
 
 def _has_control(column: pa.ChunkedArray) -> bool:
