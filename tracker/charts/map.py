@@ -17,7 +17,6 @@ from .style import (
     CATEGORY_COLORS,
     CATEGORY_LABELS,
     FONT,
-    LEGEND_GREY,
     LEGEND_ROW_PX,
     STATUS_STYLES,
     category_codes,
@@ -25,6 +24,7 @@ from .style import (
     hover_text,
     lanes_of,
     legend_rows,
+    status_key_marker,
 )
 
 MAP_POINT_LIMIT = 1_000  # located events drawn one marker each; beyond it, counts per grid cell
@@ -141,19 +141,14 @@ def _status_legend() -> list[dict]:
             "legend": "legend2",
             "hoverinfo": "skip",
             "meta": {"kind": "legend"},
-            "marker": {
-                "symbol": style["symbol"],
-                "color": LEGEND_GREY,
-                "size": 10,
-                "line": {"width": 2, "color": LEGEND_GREY},
-            },
+            "marker": status_key_marker(status, size=10),
         }
-        for status, style in STATUS_STYLES.items()
+        for status in STATUS_STYLES
     ]
 
 
 def _category_legend(category: str) -> dict:
-    """A category's legend entry: a plain dot of its colour (the entry toggles its markers)."""
+    """A category's legend entry: a plain square of its colour (the entry toggles its markers)."""
     color = CATEGORY_COLORS[category]
     return {
         "type": "scattergeo",

@@ -113,6 +113,16 @@ def category_codes(frame: pd.DataFrame) -> np.ndarray:
     return pd.Categorical(frame["category"], categories=schema.CATEGORIES).codes.astype(np.int64)
 
 
+def status_key_marker(status: str, size: int = 11) -> dict:
+    """A legend entry's marker for a claim status: its shape, in grey (colour is the category's)."""
+    return {
+        "symbol": STATUS_STYLES[status]["symbol"],
+        "color": LEGEND_GREY,
+        "size": size,
+        "line": {"width": 2, "color": LEGEND_GREY},
+    }
+
+
 def legend_rows(labels: list[str], plot_width: int, grouped: bool = False) -> int:
     """How many rows a horizontal legend of ``labels`` takes under a plot area ``plot_width``
     pixels wide, laid out as plotly lays it out (its text widths reckoned a little wide): one

@@ -22,6 +22,7 @@ from .style import (
     empty_spec,
     hover_text,
     lanes_of,
+    status_key_marker,
     tint,
 )
 
@@ -170,7 +171,7 @@ def _bar_trace(rows: pd.DataFrame, status: str) -> dict:
 def _status_legend() -> list[dict]:
     """Legend-only traces that explain the marks (clicking one hides that status)."""
     out = []
-    for status, style in STATUS_STYLES.items():
+    for status in STATUS_STYLES:
         out.append(
             {
                 "type": "scatter",
@@ -181,12 +182,7 @@ def _status_legend() -> list[dict]:
                 "legendgroup": status,
                 "hoverinfo": "skip",
                 "meta": {"kind": "legend"},
-                "marker": {
-                    "symbol": style["symbol"],
-                    "color": LEGEND_GREY,
-                    "size": 11,
-                    "line": {"width": 2, "color": LEGEND_GREY},
-                },
+                "marker": status_key_marker(status),
             }
         )
     out.append(
