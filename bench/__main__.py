@@ -13,7 +13,7 @@ from . import machine
 from .changes import measure_edits, measure_links
 from .core import measure_core
 from .dashboard_bench import measure_app
-from .exports import warm_png_export
+from .exports import briefs_and_reading, warm_png_export
 from .first_page import SHIPPED_EVENTS, first_page_table, measure_first_page
 from .generate import dataset
 from .history import history_table, measure_history
@@ -33,7 +33,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--skip",
         default="",
         help="comma-separated parts to skip: core,import,edit,links,dashboard,browser,naive,naive_svg,export,history,"
-        "first_page",
+        "first_page,briefs",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; do not write bench/results/")
     args = parser.parse_args(argv)
@@ -71,6 +71,7 @@ def measure_size(n: int, args: argparse.Namespace, tmp: Path, notes: dict[str, s
         "naive": lambda: got.update(naive=measure_app("naive", csv, tmp, args.repeat, browser)),
         "naive_svg": lambda: got.update(naive_svg=measure_app("naive_svg", csv, tmp, min(args.repeat, 3), browser)),
         "export": lambda: got.update(export_png=warm_png_export(csv, args.repeat)),
+        "briefs": lambda: got.update(briefs=briefs_and_reading(csv, min(args.repeat, 3))),
         "history": lambda: got.update(history=measure_history(args.repeat, tmp, browser)),
         "first_page": lambda: got.update(first_page=measure_first_page(SHIPPED_EVENTS, tmp, max(5, args.repeat))),
     }

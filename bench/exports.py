@@ -32,3 +32,23 @@ def _stop_kaleido() -> None:
         kaleido.stop_sync_server()
     except Exception:  # noqa: BLE001 - best effort: the process ends soon anyway
         pass
+
+
+BRIEF_EVENTS = 1_000  # a filtered view of this many events
+
+
+def briefs_and_reading(csv: Path, repeat: int) -> dict[str, float]:
+    """Median seconds: the Markdown and Word briefs of a view of BRIEF_EVENTS events, and the
+    reading view (``/read``, no filter: the first 2,000 events laid out) over HTTP in-process."""
+    from dashboard.app import create_app
+    from tracker.export import export_bytes
+
+    frame = load_events(csv)
+    view = frame.iloc[:BRIEF_EVENTS]
+    client = create_app(csv).server.test_client()
+    client.get("/read")  # (the app's first request: not timed)
+    return {
+        "brief_md": median_time(lambda: export_bytes(view, EventFilter(), "md", csv_path=csv), repeat),
+        "brief_docx": median_time(lambda: export_bytes(view, EventFilter(), "docx", csv_path=csv), repeat),
+        "reading_view": median_time(lambda: client.get("/read").get_data(), repeat),
+    }

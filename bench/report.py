@@ -161,6 +161,9 @@ ROWS = [
         100_000,
     ),
     Row("warm PNG export of the timeline (Chromium kept warm)", _get("export_png"), "s"),
+    Row("Markdown brief of a 1,000-event view", _get("briefs.brief_md"), "s"),
+    Row("Word brief (DOCX) of a 1,000-event view", _get("briefs.brief_docx"), "s"),
+    Row("reading view `/read`, no filter (first 2,000 events laid out)", _get("briefs.reading_view"), "s"),
 ]
 
 

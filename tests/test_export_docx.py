@@ -98,3 +98,17 @@ def test_the_dashboard_downloads_the_word_brief_of_its_view(events_csv):
     assert status == "Downloaded brief_transport_2013-2024.docx (3 events)"
     document = docx.Document(io.BytesIO(base64.b64decode(data["content"])))
     assert len([p for p in document.paragraphs if p.style.name == "List Bullet"]) == 3
+
+
+def test_a_view_too_large_for_word_is_refused_and_nothing_written(small_csv, tmp_path, monkeypatch):
+    from tracker.export import docx as word_brief
+
+    monkeypatch.setattr(word_brief, "DOCX_LIMIT", 2)
+    out = tmp_path / "brief.docx"
+    result = run("export", str(small_csv), "--since", "2022", "-o", str(out))
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.splitlines()[-1] == (
+        "Error: a Word brief holds at most 2 events; this view has 3"
+        " (narrow the filters, or write the brief as Markdown: --format md)"
+    )
+    assert run("export", str(small_csv), "--since", "2024", "-o", str(out)).exit_code == 0
