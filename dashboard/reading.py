@@ -19,6 +19,7 @@ from flask import Response, request
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tracker.charts.style import STATUS_MARKS
+from tracker.errors import TrackerError
 from tracker.export import export_meta, export_view
 from tracker.export.brief import NO_EVENTS, brief_of
 from tracker.query import filter_events, to_query
@@ -80,6 +81,9 @@ def register_reading(app: Dash, source: EventSource) -> None:
             return Response("no such brief: use brief.md or brief.docx\n", status=404, mimetype="text/plain")
         snap = source.snapshot()
         search = "?" + urlencode(request.args, doseq=True)
-        result = export_view(snap.frame, url_filter(snap.path, search), fmt, csv_path=snap.path)
+        try:
+            result = export_view(snap.frame, url_filter(snap.path, search), fmt, csv_path=snap.path)
+        except TrackerError as exc:  # (e.g. a view too large for a Word brief)
+            return Response(f"{exc}\n", status=422, mimetype="text/plain")
         disposition = f'attachment; filename="{result.filename}"'
         return Response(result.content, mimetype=result.media_type, headers={"Content-Disposition": disposition})

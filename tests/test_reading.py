@@ -105,6 +105,18 @@ def test_the_briefs_are_the_exports_of_the_same_filter(client, small_csv):
     assert client.get("/read/brief.pdf").status_code == 404
 
 
+def test_a_brief_too_large_for_word_says_so(client, monkeypatch):
+    from tracker.export import docx as word_brief
+
+    monkeypatch.setattr(word_brief, "DOCX_LIMIT", 2)
+    response = client.get("/read/brief.docx?since=2022")
+    assert (response.status_code, response.mimetype) == (422, "text/plain")
+    assert response.get_data(as_text=True) == (
+        "a Word brief holds at most 2 events; this view has 3"
+        " (narrow the filters, or write the brief as Markdown: --format md)\n"
+    )
+
+
 def test_the_dashboard_links_to_the_reading_view_of_its_filter(small_csv):
     app = create_app(small_csv)
     layout = app.layout()
