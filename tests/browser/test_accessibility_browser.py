@@ -85,6 +85,10 @@ def test_filters_table_and_details_with_the_keyboard_alone(serve, page: Page, ev
     page.keyboard.press("Enter")
     railed = [r for r in shown if "rail" in (r["title"] + r["description"] + r["location"]).lower()]
     wait_plotted(page, len(railed))
+    # "Read these events" carries the same filter to the reading view.
+    search = page.evaluate("location.search")
+    assert "q=rail" in search
+    expect(page.locator("#read-link")).to_have_attribute("href", "/read" + search)
 
     # Into the table: a header, then down to the first row; Space selects it and shows its details.
     tab_to(page, lambda f: "ag-header-cell" in f["cls"])
