@@ -11,7 +11,7 @@ from __future__ import annotations
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 
 from tracker.errors import TrackerError
-from tracker.export import export_view
+from tracker.export import ExportResult, export_view
 from tracker.storage import EventSource, Snapshot
 
 from . import ids
@@ -78,16 +78,15 @@ def export_panel() -> html.Section:
     )
 
 
+def view_export(snap: Snapshot, search: str | None, fmt: str, chart: str = "timeline") -> ExportResult:
+    """The export of the view in the URL's ``search``: what ``tracker export`` writes for it."""
+    return export_view(snap.frame, url_filter(snap.path, search), fmt, csv_path=snap.path, chart=chart)
+
+
 def export_download(snap: Snapshot, search: str | None, item: str) -> tuple[dict, str]:
     """(``dcc.Download`` data, status line) for one export of the view in ``search``."""
     chart, _, fmt = item.partition(".")
-    result = export_view(
-        snap.frame,
-        url_filter(snap.path, search),
-        fmt,
-        csv_path=snap.path,
-        chart="timeline" if chart == "events" else chart,
-    )
+    result = view_export(snap, search, fmt, "timeline" if chart == "events" else chart)
     data = dcc.send_bytes(result.content, result.filename, type=result.media_type)
     return data, f"Downloaded {result.filename} ({result.meta.events} events)"
 

@@ -20,12 +20,13 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from tracker.charts.style import STATUS_MARKS
 from tracker.errors import TrackerError
-from tracker.export import export_meta, export_view
+from tracker.export import export_meta
 from tracker.export.brief import NO_EVENTS, brief_of
 from tracker.query import filter_events, to_query
 from tracker.storage import EventSource
 
 from .changes import url_filter
+from .export_controls import view_export
 
 READ_PATH = "/read"
 READ_LIMIT = 2000  # a page a browser lays out quickly; the brief downloads hold every event
@@ -44,7 +45,7 @@ def reading_page(source: EventSource, search: str, prefix: str = "/") -> str:
     shown = filter_events(snap.frame, f)
     meta = export_meta(shown, f, snap.path, total=len(snap.frame))
     brief = brief_of(shown.iloc[:READ_LIMIT], meta)
-    query = "?" + to_query(f) if to_query(f) else ""
+    query = f"?{q}" if (q := to_query(f)) else ""
     return (
         _templates()
         .get_template("read.html")
@@ -66,10 +67,12 @@ def register_reading(app: Dash, source: EventSource) -> None:
     prefix = app.get_relative_path("/")
     stylesheet = files("dashboard").joinpath("templates/read.css").read_bytes()
 
+    def search() -> str:  # the request's query, as the dashboard's URL carries it
+        return "?" + urlencode(request.args, doseq=True)
+
     @app.server.route(READ_PATH)
     def read():
-        search = "?" + urlencode(request.args, doseq=True)
-        return Response(reading_page(source, search, prefix), mimetype="text/html")
+        return Response(reading_page(source, search(), prefix), mimetype="text/html")
 
     @app.server.route(READ_PATH + "/read.css")
     def read_css():
@@ -79,10 +82,8 @@ def register_reading(app: Dash, source: EventSource) -> None:
     def brief(fmt: str):
         if fmt not in BRIEF_FORMATS:
             return Response("no such brief: use brief.md or brief.docx\n", status=404, mimetype="text/plain")
-        snap = source.snapshot()
-        search = "?" + urlencode(request.args, doseq=True)
         try:
-            result = export_view(snap.frame, url_filter(snap.path, search), fmt, csv_path=snap.path)
+            result = view_export(source.snapshot(), search(), fmt)
         except TrackerError as exc:  # (e.g. a view too large for a Word brief)
             return Response(f"{exc}\n", status=422, mimetype="text/plain")
         disposition = f'attachment; filename="{result.filename}"'

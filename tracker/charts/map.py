@@ -50,25 +50,22 @@ def map_spec(frame: pd.DataFrame, width: int | None = None) -> dict:
     n_located = int(has_place.sum())
     if not n_located:
         return empty_spec(320)
+    # (the coordinates as arrays: at scale the rows are many and only counted per cell)
+    lat, lon = frame["lat"].to_numpy()[has_place], frame["lon"].to_numpy()[has_place]
     if n_located > MAP_POINT_LIMIT:
-        cells, size = map_cells(
-            frame["lat"].to_numpy()[has_place],
-            frame["lon"].to_numpy()[has_place],
-            category_codes(frame)[has_place],
-        )
+        cells, size = map_cells(lat, lon, category_codes(frame)[has_place])
         data, note = _cell_traces(cells, size), f", counted per {size:g}° cell"
     else:
         data, note = _point_traces(frame[has_place]), ""
-    located = frame[has_place]
     legends = _legend_labels(data)
     plot_width, height, margin = _frame_size(legends, width)
     plot_height = height - margin["t"] - margin["b"]
     if width:  # an export: as tall as the events' extent wants, within bounds
-        wanted = plot_width / _aspect(*_padded(located["lon"], located["lat"]))
+        wanted = plot_width / _aspect(*_padded(lon, lat))
         plot_height = int(np.clip(wanted, 260, 0.6 * plot_width))
         height = plot_height + margin["t"] + margin["b"]
     geo = {
-        **fitted_view(located["lon"].to_numpy(), located["lat"].to_numpy(), plot_width / plot_height),
+        **fitted_view(lon, lat, plot_width / plot_height),
         "resolution": 110,
         "showcountries": True,
         "countrycolor": "#bbbbbb",

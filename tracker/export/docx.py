@@ -32,7 +32,7 @@ def events_docx(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None)
         )
     brief = brief_of(frame, meta, title)
     document = Document()
-    styles = _StyleIds(document)
+    styles = _Paragraphs(document)
     _properties(document, brief, meta)
     document.add_heading(brief.title, level=0)
     caption = document.add_paragraph()
@@ -64,7 +64,7 @@ def _properties(document, brief: Brief, meta: ExportMeta) -> None:
     props.revision = 1
 
 
-class _StyleIds:
+class _Paragraphs:
     """Paragraphs in the list styles, made in constant time. python-docx's ``add_paragraph``
     looks for the body's section properties among all its children, and a style up by name
     (checking it against the default by scanning every style), for each paragraph: a brief of
@@ -100,7 +100,7 @@ class _Links:
         return rel_id
 
 
-def _event(document, event: BriefEvent, styles: _StyleIds) -> None:
+def _event(document, event: BriefEvent, styles: _Paragraphs) -> None:
     head = styles.paragraph(document, "List Bullet")
     head.add_run(event.when).bold = True
     head.add_run(" · ")
@@ -129,7 +129,7 @@ def _event(document, event: BriefEvent, styles: _StyleIds) -> None:
             run.add_break()
 
 
-def _note(document, note: Note, styles: _StyleIds, links: _Links) -> None:
+def _note(document, note: Note, styles: _Paragraphs, links: _Links) -> None:
     paragraph = styles.paragraph(document, "List Number")
     if note.name:
         paragraph.add_run(f"{note.name}: ")
