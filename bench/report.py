@@ -80,6 +80,18 @@ ROWS = [
         lambda v: v <= 3,
         100_000,
     ),
+    Row(
+        "`tracker import` of those rows, the file loaded before (the cache vouches: no re-validation)",
+        _get("import_vouched"),
+        "s",
+    ),
+    Row(
+        "… import ratio to the bare read and rewrite",
+        lambda r: (
+            r["import_vouched"] / (r["import_read_csv"] + r["import_rewrite"]) if r.get("import_vouched") else None
+        ),
+        "x",
+    ),
     Row("`tracker edit`, a new status (re-read, validate, the line rewritten in place)", _get("edit_status"), "s"),
     Row("… ratio to the copy", _ratio("edit_status", "copy"), "x"),
     Row("`tracker edit`, a new date (the row moves to its sorted place)", _get("edit_date"), "s"),

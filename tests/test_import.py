@@ -7,9 +7,10 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
 from cli_helpers import HEADER, SMALL_ROWS, run
 
-from tracker.storage import load_events
+from tracker.storage import load_events, writer
 
 OWN = """date,title,category,status,source_url,source_name,actors
 2 January 2024,Port visit announced,diplomatic,reported,https://example.org/a,Example,"RUS, PRK"
@@ -147,6 +148,41 @@ def test_duplicates_by_id_by_date_and_title_and_within_the_file(small_csv: Path,
         f"{source}:5: duplicate of {source}:4 (2021-twice): the same date and title\n"
         f"{small_csv}: added 1 event from {source} (3 duplicates)\n"
     )
+    new_line = b"2021-twice,2021,,Twice,,energy,alleged,,,,,,,https://example.org/3\n"
+    assert small_csv.read_bytes() == before.replace(SMALL_ROWS[2].encode(), new_line + SMALL_ROWS[2].encode())
+
+
+@pytest.mark.parametrize("cache", ["none", "vouches", "stale"])
+def test_the_cache_stands_in_for_the_re_read_only_when_it_holds(
+    cache: str, small_csv: Path, tmp_path: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """With the cache's word on the file, the import decides on the cached rows and validates
+    nothing; a cache whose bytes changed (same size) is not believed: the file is re-read. The
+    result is the same either way."""
+    if cache != "none":
+        load_events(small_csv)
+    if cache == "stale":  # a same-size edit the cache has not seen
+        small_csv.write_bytes(small_csv.read_bytes().replace(b"Oil above the cap", b"Oil above the CAP"))
+    validated = []
+    real = writer.valid_raw
+    monkeypatch.setattr(writer, "valid_raw", lambda path, data: validated.append(path) or real(path, data))
+    source = write(
+        tmp_path / "dupes.csv",
+        "id,date,title,category,status,source_url\n"
+        ",2022-11,ROCKETS FOR WAGNER,arms_transfer,denied,https://example.org/2\n"
+        ",2021,Twice,energy,alleged,https://example.org/3\n"
+        ",2021,twice,energy,alleged,https://example.org/4\n",
+    )
+    before = small_csv.read_bytes()
+    result = run("import", str(source), "--csv", str(small_csv))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"{source}: CSV, read with pyarrow\n"
+        f"{source}:2: duplicate of {small_csv}:5 (2022-11-rockets): the same date and title\n"
+        f"{source}:4: duplicate of {source}:3 (2021-twice): the same date and title\n"
+        f"{small_csv}: added 1 event from {source} (2 duplicates)\n"
+    )
+    assert len(validated) == (0 if cache == "vouches" else 1)
     new_line = b"2021-twice,2021,,Twice,,energy,alleged,,,,,,,https://example.org/3\n"
     assert small_csv.read_bytes() == before.replace(SMALL_ROWS[2].encode(), new_line + SMALL_ROWS[2].encode())
 

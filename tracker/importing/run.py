@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..contract import Problem, schema
 from ..errors import TrackerError
-from ..storage import Change, change_events
+from ..storage import ADD_COLUMNS, Change, change_events
 from .acled import is_acled, map_acled
 from .checks import Duplicate, check_rows
 from .ids import avoiding, duplicates_in
@@ -97,13 +97,13 @@ def import_file(
         rows = checked.good[new].copy()
         rows["id"] = avoiding(rows, ~checked.given[new], existing["id"])
         report.added = rows[["id", "date", "title", "_line"]]
-        report.duplicates += [_duplicate(checked.good, i, hit, str(events)) for i, hit in duplicates.iterrows()]
-        report.duplicates.sort(key=lambda d: d.line)
+        found = [_duplicate(checked.good, i, hit, str(events)) for i, hit in duplicates.iterrows()]
+        report.duplicates = sorted([*checked.duplicates, *found], key=lambda d: d.line)
         if dry_run or not len(rows):
             return Change()
         return Change(insert=rows[list(schema.COLUMNS)])
 
-    report.written = bool(len(change_events(events, decide).insert))
+    report.written = bool(len(change_events(events, decide, ADD_COLUMNS).insert))
     update(1)
     return report
 

@@ -37,10 +37,10 @@ from .filewrite import (
 )
 from .load import typed
 from .rows import TakenIds, check_row, clean_row, csv_line, insert_index, make_id, refuse_duplicate
-from .writer import Change, change_events, head_line, locked, newline_of, opened
+from .writer import PLANNING_ERRORS, Change, change_events, head_line, locked, newline_of, opened
 
 # The columns of the cached frame an add reads: the checks, the sort place and unique values.
-CACHED_COLUMNS = list(
+ADD_COLUMNS = list(
     dict.fromkeys(
         [
             "id",
@@ -52,8 +52,6 @@ CACHED_COLUMNS = list(
         ]
     )
 )
-# What planning from cache data not yet checked may raise: believed only once the claim holds.
-_PLANNING_ERRORS = (TrackerError, LookupError, ValueError, TypeError)
 
 
 def add_event(path: str | os.PathLike, row: dict[str, str]) -> str:
@@ -106,13 +104,13 @@ class _Insert:
 def _add_from_cache(path: Path, source: FileBytes, row: dict[str, str]) -> str | None:
     """The add planned from the cache's claim on these bytes, written once the claim holds;
     None (nothing written) when the cache has no claim, or a claim that does not hold."""
-    claim = frame_cache.claim(path, source, CACHED_COLUMNS) if len(source) <= filebytes.MAX_FILE_BYTES else None
+    claim = frame_cache.claim(path, source, ADD_COLUMNS) if len(source) <= filebytes.MAX_FILE_BYTES else None
     if claim is None:
         return None
     try:
         try:
             insert = _plan(path, source, row, claim)
-        except _PLANNING_ERRORS:
+        except PLANNING_ERRORS:
             if claim.holds():
                 raise
             return None
@@ -209,7 +207,7 @@ def _cache_row(path: Path, claim: frame_cache.Claim, insert: _Insert) -> pd.Data
         else:  # it starts after the last newline (and the one put before it, if any)
             raw["_line"] = sum(s[2] for s in claim.key["segments"]) + 1 + insert.prefix.count(b"\n")
         return typed(raw)
-    except (ValidationError, *_PLANNING_ERRORS):  # cache data that do not hold: nothing to remember
+    except (ValidationError, *PLANNING_ERRORS):  # cache data that do not hold: nothing to remember
         return None
 
 

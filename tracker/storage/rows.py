@@ -164,10 +164,10 @@ def csv_block(
         if column not in header and column in rows and (rows[column] != "").any():
             csv_line(path, {column: "x"}, header, newline)  # raises its error
     empty = pa.array([""] * len(rows), type=pa.string())
-    columns = [_arrow_text(rows[c]) if c in rows else empty for c in header]
-    if order is not None:
-        columns = [column.take(pa.array(order)) for column in columns]
+    columns = [arrow_text(rows[c]) if c in rows else empty for c in header]
     if any(_holds(column, _RETURN).any() for column in columns):
+        if order is not None:
+            columns = [column.take(pa.array(order)) for column in columns]
         # how csv quotes a bare \r depends on the Python version: ask it, row by row
         lines = [
             csv_line(path, dict(zip(header, row, strict=True)), header, newline)
@@ -176,12 +176,14 @@ def csv_block(
         return memoryview(b"".join(lines)), np.concatenate(([0], np.cumsum([len(line) for line in lines])))
     quoted = [column if name in NEVER_QUOTED else _quoted(column) for name, column in zip(header, columns, strict=True)]
     joined = pc.binary_join_element_wise(*quoted, ",")
+    if order is not None:  # (one take of whole lines costs less than one per column)
+        joined = joined.take(pa.array(order))
     joined = pc.binary_join_element_wise(joined, newline.decode(), "").cast(pa.binary())
     starts = np.frombuffer(joined.buffers()[1], dtype=np.int32)[joined.offset : joined.offset + len(joined) + 1]
     return memoryview(joined.buffers()[2]), starts.astype(np.int64)
 
 
-def _arrow_text(values: pd.Series) -> pa.Array:
+def arrow_text(values: pd.Series) -> pa.Array:
     """A Series of text as an Arrow string array (the one it holds, when it holds one)."""
     array = pa.array(values) if values.dtype == "str" else pa.array(values.astype(str).to_numpy(dtype=object))
     if isinstance(array, pa.ChunkedArray):

@@ -28,6 +28,7 @@ from ..contract import valid_raw
 from ..contract.csvtext import header_of
 from ..contract.dates import padded_date
 from ..errors import TrackerError
+from . import cache as frame_cache
 from . import filebytes
 from .filebytes import FileBytes, read_events_bytes
 from .filewrite import (
@@ -38,8 +39,10 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .rows import csv_block, csv_line, first_days, insert_index, rows_frame
+from .rows import arrow_text, csv_block, csv_line, first_days, insert_index, rows_frame
 
+# What deciding on cache data not yet checked may raise: believed only once the claim holds.
+PLANNING_ERRORS = (TrackerError, LookupError, ValueError, TypeError)
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 MANY_PIECES = 1000  # above this many places to change, a new file is put together in memory
 
@@ -57,17 +60,53 @@ class Change:
     notes: dict = field(default_factory=dict)  # what the writer wants to report back
 
 
-def change_events(path: str | os.PathLike, decide: Callable[[pd.DataFrame], Change]) -> Change:
+def change_events(
+    path: str | os.PathLike, decide: Callable[[pd.DataFrame], Change], columns: list[str] | None = None
+) -> Change:
     """Lock ``path``, re-read and validate it, ask ``decide(rows)`` for the change (it raises to
-    refuse), and write the new file atomically. Returns the change made."""
+    refuse), and write the new file atomically. Returns the change made.
+
+    With ``columns`` (all that ``decide`` reads of the rows), the cache's claim on these bytes
+    stands in for the validation when it has one: the change is written only once the claim
+    holds, else ``decide`` is asked again of the re-read rows."""
     path = Path(path)
     with locked(path), opened(path) as source:
         data = whole(path, source)
+        if columns is not None:
+            change = _change_from_cache(path, source, data, decide, columns)
+            if change is not None:
+                return change
         existing = valid_raw(path, data)
         change = decide(existing)
         if len(change.remove) or len(change.insert) or change.replace:
             write_pieces(path, source, spliced(path, source, data, existing, change))
     return change
+
+
+def _change_from_cache(
+    path: Path, source: FileBytes, data: bytes, decide: Callable[[pd.DataFrame], Change], columns: list[str]
+) -> Change | None:
+    """The change decided on the cache's rows and written once its claim holds; None, with
+    nothing written, when the cache has no claim on these bytes or one that does not hold."""
+    claim = frame_cache.claim(path, source, columns)
+    if claim is None:
+        return None
+    try:
+        try:
+            change = decide(claim.frame)
+            changed = len(change.remove) or len(change.insert) or change.replace
+            pieces = spliced(path, source, data, claim.frame, change) if changed else None
+        except PLANNING_ERRORS:
+            if claim.holds():
+                raise
+            return None
+        if not claim.holds():
+            return None
+        if pieces is not None:
+            write_pieces(path, source, pieces)
+        return change
+    finally:
+        claim.holds()  # its hashing threads read the file: let them finish before it closes
 
 
 def write_pieces(path: Path, source: FileBytes, pieces: list) -> None:
@@ -325,8 +364,16 @@ def sort_keys(*frames: pd.DataFrame) -> list[np.ndarray]:
     sizes = [len(f) for f in frames]
     if not sum(sizes):
         return [np.zeros(0, np.int64) for _ in frames]
-    ids = pa.chunked_array([pa.array(f["id"].astype(str), type=pa.string()) for f in frames], pa.string())
+    # (whole arrays: a chunked array made of chunked arrays goes through Python objects)
+    ids = pa.chunked_array([arrow_text(f["id"]) for f in frames], pa.string())
     rank = pc.rank(ids, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64)
-    days = np.concatenate([first_days(f["date"]) if len(f) else np.zeros(0, np.int64) for f in frames])
+    days = np.concatenate([_first_days(f) for f in frames])
     keys = (days + DAY_OFFSET) * (int(rank.max()) + 1) + rank
     return np.split(keys, np.cumsum(sizes)[:-1])
+
+
+def _first_days(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's first day (a typed frame has them)."""
+    if "start_day" in frame:
+        return frame["start_day"].to_numpy().astype(np.int64)
+    return first_days(frame["date"]) if len(frame) else np.zeros(0, np.int64)
