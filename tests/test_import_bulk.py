@@ -5,6 +5,7 @@ forms on new rows refusing what their exact forms refuse; and a large import end
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from tracker.contract import fast, problems_in, schema
 from tracker.contract.fast import rows_accepted
 from tracker.contract.rules import RULES
 from tracker.importing.ids import _dashed, assign_ids, base_ids, folded
+from tracker.importing.mapping import listed
 from tracker.storage import load_events
 from tracker.storage.rows import NEVER_QUOTED, csv_line, csv_lines, insert_index, make_id
 from tracker.storage.writer import insert_order, sort_keys
@@ -56,6 +58,13 @@ def test_columns_written_unquoted_refuse_commas_quotes_and_line_ends(column):
         frame["_line"] = 2
         problems, _ = problems_in(frame)
         assert column in {p.column for p in problems}, (column, char)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab;, \t\u00a0\u2003\n", max_size=8), min_size=1, max_size=12))
+def test_list_values_are_split_as_tracker_add_splits_them(values):
+    expected = [re.sub(r"\s*[;,]\s*", ";", v).strip(";") for v in values]
+    assert listed(pd.Series(values, dtype=str)).tolist() == expected
 
 
 def test_folded_titles_are_casefolded():
