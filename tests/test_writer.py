@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,16 @@ def test_a_change_costs_pieces_for_what_it_touches_not_for_every_record(tmp_path
         change = Change(remove=(10, 1_500), insert=(row("2001", "r0500x"),))
         pieces = events_writer.spliced(path, source, data, existing, change)
     assert [type(p).__name__ for p in pieces] == ["FileRange", "FileRange", "bytes", "FileRange", "FileRange"]
+
+
+def test_many_chunks_are_written_whole_and_in_order_even_when_writev_stops_short(tmp_path: Path, monkeypatch):
+    """A merged file is handed to the kernel as many slices; a writev that takes only part of a
+    batch (allowed, though a regular file takes it all) must not lose or reorder bytes."""
+    from tracker.storage import filewrite
+
+    chunks = [memoryview(f"{i:05d},".encode()) for i in range(3000)]
+    real = os.writev
+    monkeypatch.setattr(filewrite.os, "writev", lambda fd, batch: real(fd, batch[:7]))
+    path = tmp_path / "out.csv"
+    filewrite.atomic_write(path, [b"head\n", *chunks, b"\n"])
+    assert path.read_bytes() == b"head\n" + b"".join(chunks) + b"\n"

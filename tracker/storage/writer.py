@@ -255,7 +255,7 @@ def _spliced_many(path: Path, source: FileBytes, data: bytes, existing: pd.DataF
     runs = np.flatnonzero(np.diff(kept) != 1) + 1  # where the kept records stop being adjacent
     breaks = np.union1d(np.union1d(positions, runs), [len(kept)]).astype(np.int64)
     if len(breaks) > MANY_PIECES:
-        return [_merged(data, head, starts, kept, positions, (block, line_at), newline)]
+        return _merged(data, head, starts, kept, positions, (block, line_at), newline)
     pieces = _Pieces(source.fd)
     pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
     firsts = np.searchsorted(positions, breaks, side="left").tolist()
@@ -274,9 +274,10 @@ def _spliced_many(path: Path, source: FileBytes, data: bytes, existing: pd.DataF
 
 def _merged(
     data: bytes, head: bytes, starts: np.ndarray, kept: np.ndarray, positions: np.ndarray, lines, newline: bytes
-) -> bytes:
-    """The new file in one buffer, for many changes (a kernel copy per piece would cost more):
-    every kept record and every new line (``lines``: their bytes back to back, and where each
+) -> list[memoryview]:
+    """The new file as slices of the old bytes and the new lines, for many changes (a kernel copy
+    per piece would cost more; ``write_all`` hands them to the kernel in batches): every kept
+    record and every new line (``lines``: their bytes back to back, and where each
     starts) at its place in the new order, runs that stay together joined as one slice."""
     block, line_at = lines
     body = data if not len(starts) or data.endswith(b"\n") else data + newline
@@ -295,7 +296,7 @@ def _merged(
         for a, b in zip(run_first.tolist(), run_last.tolist(), strict=True)
     ]
     prefix = head if not len(starts) else data[: int(starts[0])]
-    return b"".join([prefix, *parts])
+    return [prefix, *parts]
 
 
 class _Pieces:
