@@ -57,6 +57,11 @@ class _Memo:
         self.size, self._entries, self._lock = size, OrderedDict(), threading.Lock()
         self._building: dict[Hashable, threading.Lock] = {}
 
+    def peek(self, key: Hashable) -> Any:
+        """The value under ``key`` when one is built, else None (nothing is built)."""
+        with self._lock:
+            return self._entries.get(key)
+
     def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
         with self._lock:
             if key in self._entries:
@@ -102,8 +107,8 @@ def page_changes(path: Path, f: EventFilter) -> PageChanges:
 
 
 def _work_out(path: Path, f: EventFilter) -> PageChanges:
-    try:
-        diff = changed_since(path, f.changed_since)
+    try:  # composed from the file's history when the page has worked it out (the Changes panel does)
+        diff = changed_since(path, f.changed_since, _memo.peek(("history", git_state(path))))
         late = SHALLOW_NOTE if GitFile.open(path).shallow else ""
     except TrackerError as exc:
         return PageChanges(dataclasses.replace(f, changed_since=None), None, f"History unavailable: {exc}")

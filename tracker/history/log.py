@@ -18,7 +18,7 @@ from ..storage.cache import cache_dir
 from .gitfile import WORKING, GitFile, commit_date, summary
 from .rowdiff import InvalidVersion, RowDiff, diff_versions, rows_surely_valid
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 @dataclass
@@ -86,11 +86,10 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
 
 
 def _keep_ids_only(diff: RowDiff) -> None:
-    """Keep the ids added and removed, not their rows: a first version adds every row of the
-    file, and the cache is read whole on every start (``diff_versions`` gives the rows)."""
-    none: dict = {}
-    diff.added = dict.fromkeys(diff.added, none)
-    diff.removed = dict.fromkeys(diff.removed, none)
+    """Keep the ids added, not their rows: a first version adds every row of the file, and the
+    cache is read whole on every start (``diff_versions`` gives the rows). Removed rows are
+    few and kept: nothing later holds them (``changed_since`` lists them)."""
+    diff.added = dict.fromkeys(diff.added, {})
     diff.new_rows = {}
 
 
