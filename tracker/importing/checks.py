@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..contract import Problem, problems_in, schema
 from ..contract.fast import rows_accepted
@@ -45,6 +47,7 @@ class Checked:
     total_problems: int
     refused_rows: int
     duplicates: list[Duplicate] = field(default_factory=list)
+    keys: pa.Array | None = None  # the good rows' same_day_title_keys, worked out once
 
 
 def check_rows(mapped: Mapped, source: str) -> Checked:
@@ -72,9 +75,12 @@ def check_rows(mapped: Mapped, source: str) -> Checked:
         total += count
     problems.sort(key=lambda p: p.line)
     good = rows[~refused]
-    duplicates, twice = _twice(good, source)
+    keys = same_day_title_keys(good)
+    duplicates, twice = _twice(good, keys, source)
     keep = ~twice
-    return Checked(good[keep], given[~refused][keep], problems[:MAX_PROBLEMS], total, int(refused.sum()), duplicates)
+    checked = Checked(good[keep], given[~refused][keep], problems[:MAX_PROBLEMS], total, int(refused.sum()))
+    checked.duplicates, checked.keys = duplicates, keys.filter(pa.array(keep)) if twice.any() else keys
+    return checked
 
 
 def _relabelled(problems: list[Problem], mapped: Mapped, rows: pd.DataFrame) -> list[Problem]:
@@ -83,15 +89,15 @@ def _relabelled(problems: list[Problem], mapped: Mapped, rows: pd.DataFrame) -> 
     return [Problem(p.line, mapped.label(p.column, index[p.line]), p.message, p.hint) for p in problems]
 
 
-def _twice(good: pd.DataFrame, source: str) -> tuple[list[Duplicate], np.ndarray]:
-    """Rows whose date and title (case aside) an earlier good row of the input has."""
-    keys = pd.Series(same_day_title_keys(good).to_numpy(zero_copy_only=False), index=good.index)
-    twice = keys.duplicated(keep="first").to_numpy()
+def _twice(good: pd.DataFrame, keys: pa.Array, source: str) -> tuple[list[Duplicate], np.ndarray]:
+    """Rows whose date and title (case aside: ``keys``) an earlier good row of the input has."""
+    codes = pc.dictionary_encode(keys).indices.to_numpy()
+    twice = pd.Series(codes).duplicated(keep="first").to_numpy()
     if not twice.any():
         return [], twice
-    first = good[~keys.duplicated(keep="first").to_numpy()]
-    first_keys = same_day_title_keys(first).to_pylist()
-    first_by_key = dict(zip(first_keys, zip(first["_line"], first["id"], strict=True), strict=True))
+    keys = keys.to_numpy(zero_copy_only=False)
+    first = good[~twice]
+    first_by_key = dict(zip(keys[~twice], zip(first["_line"], first["id"], strict=True), strict=True))
     duplicates = []
     for key, line in zip(keys[twice], good["_line"][twice], strict=True):
         other_line, other = first_by_key[key]

@@ -150,17 +150,19 @@ def same_day_title_keys(rows: pd.DataFrame) -> pa.Array:
     return pc.binary_join_element_wise(_text(rows["date"]), _folded(_text(rows["title"])), "\x00")
 
 
-def duplicates_in(existing: pd.DataFrame, rows: pd.DataFrame, given: np.ndarray) -> pd.DataFrame:
+def duplicates_in(
+    existing: pd.DataFrame, rows: pd.DataFrame, given: np.ndarray, keys: pa.Array | None = None
+) -> pd.DataFrame:
     """For each row of ``rows`` that ``existing`` already holds (its given id, or its date and
     title, case aside, as ``tracker add`` refuses): ``what``, the existing event's ``line`` and
-    ``other`` id; indexed like ``rows``."""
+    ``other`` id; indexed like ``rows``. ``keys``: the rows' ``same_day_title_keys``, if known."""
     hits = pd.DataFrame({"what": [], "line": [], "other": []})
     if not len(rows) or not len(existing):
         return hits
     by_id = _first_index(rows["id"], existing["id"])
     by_id[~given] = -1
     near = existing[within(existing["date"], rows["date"].unique())]
-    by_title = _first_index(same_day_title_keys(rows), same_day_title_keys(near))
+    by_title = _first_index(same_day_title_keys(rows) if keys is None else keys, same_day_title_keys(near))
     by_title[by_id >= 0] = -1
     found = []
     for at, source, what in ((by_id, existing, "the same id"), (by_title, near, "the same date and title")):

@@ -92,7 +92,7 @@ def import_file(
     update = stage(f"adding to {Path(events).name}", 1)
 
     def decide(existing: pd.DataFrame) -> Change:
-        duplicates = duplicates_in(existing, checked.good, checked.given)
+        duplicates = duplicates_in(existing, checked.good, checked.given, checked.keys)
         new = ~checked.good.index.isin(duplicates.index)
         rows = checked.good[new].copy()
         rows["id"] = avoiding(rows, ~checked.given[new], existing["id"])
