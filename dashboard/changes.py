@@ -21,7 +21,7 @@ from dash import html
 from tracker.charts.changes import change_kind
 from tracker.charts.style import CHANGE_STYLES, format_date
 from tracker.errors import TrackerError
-from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history
+from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history, has_cached_history
 from tracker.query import EventFilter, from_query
 
 GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited"), ("removed", "Removed"))
@@ -127,6 +127,23 @@ def url_filter(path: Path, search: str | None) -> EventFilter:
 
 def _history(path: Path):
     return _memo.get(("history", git_state(path)), lambda: file_history(path))
+
+
+def warm_history(path: Path) -> threading.Thread:
+    """Work out ``path``'s history in a background thread when its cache holds it (only new
+    commits then cost anything), so that a first "changed since" is composed from it instead of
+    reading a version from git; a first history ever is left to the Changes panel's first use."""
+
+    def work() -> None:
+        try:
+            if has_cached_history(path):
+                _history(Path(path))
+        except TrackerError:
+            pass  # no history to read: the page says so where it is asked for
+
+    thread = threading.Thread(target=work, name="history-warm", daemon=True)
+    thread.start()
+    return thread
 
 
 # ---------------------------------------------------------------- the Changes panel

@@ -8,6 +8,7 @@ from pathlib import Path
 from gunicorn.app.base import BaseApplication
 
 from .app import create_app
+from .changes import warm_history
 
 
 class DashboardServer(BaseApplication):
@@ -27,9 +28,12 @@ class DashboardServer(BaseApplication):
         return self.wsgi_app
 
 
-def gunicorn_options(host: str, port: int, workers: int) -> dict:
-    """gunicorn settings for the dashboard (threads so one page's parallel callbacks overlap)."""
+def gunicorn_options(host: str, port: int, workers: int, csv_path: Path | None = None) -> dict:
+    """gunicorn settings for the dashboard (threads so one page's parallel callbacks overlap);
+    each worker, once forked, works out ``csv_path``'s history in the background when that is
+    cheap (``changes.warm_history``: a thread started before the fork would not survive it)."""
     return {
+        "post_fork": (lambda server, worker: warm_history(csv_path)) if csv_path else None,
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "worker_class": "gthread",
@@ -50,6 +54,7 @@ def run(csv_path: Path, host: str, port: int, workers: int, debug: bool) -> None
     """Serve until interrupted."""
     app = create_app(csv_path)
     if debug:
+        warm_history(csv_path)
         app.run(host=host, port=port, debug=True, use_reloader=False)
         return
-    DashboardServer(app.server, gunicorn_options(host, port, workers)).run()
+    DashboardServer(app.server, gunicorn_options(host, port, workers, csv_path)).run()

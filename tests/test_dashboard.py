@@ -307,6 +307,16 @@ def test_gunicorn_options_disable_the_control_socket():
     assert server.cfg.settings["control_socket_disable"].get() is True
 
 
+def test_each_worker_warms_the_files_history_once_forked(monkeypatch, tmp_path):
+    from dashboard import serve
+
+    warmed = []
+    monkeypatch.setattr(serve, "warm_history", warmed.append)
+    server = serve.DashboardServer(lambda env, start: [], serve.gunicorn_options("127.0.0.1", 8123, 2, tmp_path))
+    server.cfg.post_fork(None, None)
+    assert warmed == [tmp_path]
+
+
 def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
     """At start-up Dash is handed the page built from no events (not a full view of the file):
     it holds every component of the real page."""

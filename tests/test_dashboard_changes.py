@@ -159,3 +159,32 @@ def test_a_long_commit_summary_is_cut_at_a_word():
     assert changes.short_message("Fix the date") == "Fix the date"
     long = "Record: 19 events the record was missing, added with tracker add (each with two sources)"
     assert changes.short_message(long, 40) == "Record: 19 events the record was…"
+
+
+def test_a_worker_warms_a_cached_history_and_changed_since_is_composed_from_it(repo, monkeypatch, tmp_path):
+    """Warming works a history out only when the cache holds one; once it is ready, "changed
+    since" reads no version from git, and answers as git's diff of the two versions does."""
+    from tracker.history import changes as history_changes
+    from tracker.history import file_history
+
+    changes.warm_history(repo.csv).join()  # nothing cached yet: nothing worked out
+    assert changes._memo.peek(("history", changes.git_state(repo.csv))) is None
+    by_diff = changes.page_changes(repo.csv, from_query("?changed_since=2024-01-31")).diff
+
+    file_history(repo.csv)  # (as the Changes panel's first use does)
+    changes._memo = changes._Memo()  # a newly forked worker's
+    changes.warm_history(repo.csv).join()
+    assert changes._memo.peek(("history", changes.git_state(repo.csv))) is not None
+    monkeypatch.setattr(history_changes, "_base_blob", lambda *a: pytest.fail("a version was read from git"))
+    composed = changes.page_changes(repo.csv, from_query("?changed_since=2024-02-01")).diff
+    assert (set(composed.added), set(composed.removed), composed.changed) == (
+        set(by_diff.added),
+        set(by_diff.removed),
+        by_diff.changed,
+    )
+    assert composed.summary() == "+1 event, 2 edits, 1 removed"
+
+    plain = tmp_path / "plain" / "events.csv"
+    plain.parent.mkdir()
+    shutil.copyfile(repo.csv, plain)
+    changes.warm_history(plain).join()  # outside git: nothing, and no error

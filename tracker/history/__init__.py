@@ -7,7 +7,7 @@ diff of the two blobs and cached by commit; ``changed_since`` resolves the filte
 
 from .changes import changed_since, resolve_changed
 from .gitfile import GitFile, HistoryUnavailable, RevisionError
-from .log import EventVersion, Version, event_history, file_history
+from .log import EventVersion, Version, event_history, file_history, has_cached_history
 from .rowdiff import RowDiff, diff_versions
 
 __all__ = [
@@ -21,5 +21,6 @@ __all__ = [
     "diff_versions",
     "event_history",
     "file_history",
+    "has_cached_history",
     "resolve_changed",
 ]

@@ -174,6 +174,12 @@ def _event_version(version: Version, change: str, changes: dict) -> EventVersion
     return EventVersion(version.short, version.date, version.message, change, changes)
 
 
+def has_cached_history(path: str | os.PathLike) -> bool:
+    """Whether a history of ``path`` was worked out and cached before (then only the commits
+    made since cost anything); raises HistoryUnavailable outside a git repository."""
+    return _cache_file(GitFile.open(path)).exists()
+
+
 def _cache_file(gf: GitFile) -> Path:
     key = hashlib.sha1(f"{gf.repo.path}\0{gf.rel}".encode()).hexdigest()[:16]
     return cache_dir() / f"history-{key}.pickle"
