@@ -21,7 +21,7 @@ from .style import (
     STATUS_STYLES,
     category_codes,
     empty_spec,
-    hover_text,
+    hover_texts,
     lanes_of,
     legend_rows,
     status_key_marker,
@@ -111,7 +111,7 @@ def _point_traces(located: pd.DataFrame) -> list[dict]:
                 "lon": rows["lon"].tolist(),
                 "customdata": rows["id"].tolist(),
                 "meta": {"kind": "events", "category": category},
-                "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
+                "hovertext": hover_texts(rows),
                 "hovertemplate": "%{hovertext}<extra></extra>",
                 "marker": {
                     "color": color,

@@ -63,6 +63,15 @@ def format_extent(date: str, end_date: str = "") -> str:
     return f"{format_date(date)} – {format_date(end_date)}" if end_date else format_date(date)
 
 
+HOVER_COLUMNS = ["title", "date", "end_date", "status", "actors"]  # what hover_text reads of a row
+
+
+def hover_texts(rows: pd.DataFrame) -> list[str]:
+    """``hover_text`` of each row (a tuple of only the columns it reads: one of every column,
+    list columns too, costs more)."""
+    return [hover_text(r) for r in rows[HOVER_COLUMNS].itertuples(index=False)]
+
+
 def hover_text(row) -> str:
     """Hover label for one event: title, date at its precision, status, actors (all escaped)."""
     actors = html.escape(row.actors.replace(";", ", ")) if row.actors else "—"

@@ -20,7 +20,7 @@ from .style import (
     LEGEND_GREY,
     STATUS_STYLES,
     empty_spec,
-    hover_text,
+    hover_texts,
     lanes_of,
     status_key_marker,
     tint,
@@ -117,7 +117,7 @@ def _event_fields(rows: pd.DataFrame) -> dict:
     return {
         "y": categories,
         "customdata": rows["id"].tolist(),
-        "hovertext": [hover_text(r) for r in rows.itertuples(index=False)],
+        "hovertext": hover_texts(rows),
         "hovertemplate": "%{hovertext}<extra></extra>",
         "legendgroup": rows["status"].iloc[0],
         "showlegend": False,
