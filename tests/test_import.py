@@ -4,13 +4,14 @@ input's line and column and write nothing, duplicates, --skip-invalid, --map and
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 from cli_helpers import HEADER, SMALL_ROWS, run
 
-from tracker.storage import load_events, writer
+from tracker.storage import add_event, load_events, writer
 
 OWN = """date,title,category,status,source_url,source_name,actors
 2 January 2024,Port visit announced,diplomatic,reported,https://example.org/a,Example,"RUS, PRK"
@@ -185,6 +186,38 @@ def test_the_cache_stands_in_for_the_re_read_only_when_it_holds(
     assert len(validated) == (0 if cache == "vouches" else 1)
     new_line = b"2021-twice,2021,,Twice,,energy,alleged,,,,,,,https://example.org/3\n"
     assert small_csv.read_bytes() == before.replace(SMALL_ROWS[2].encode(), new_line + SMALL_ROWS[2].encode())
+
+
+def test_an_import_on_a_cache_that_vouches_through_an_adds_delta_matches_one_with_no_cache(
+    small_csv: Path, tmp_path: Path, private_cache: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """After a back-dated `tracker add` the cache vouches for the file through a delta (rows
+    inserted since its entry): an import planned on those rows writes what a full re-read does."""
+    load_events(small_csv)
+    add_event(
+        small_csv,
+        dict(
+            date="2010-05-01",
+            title="Ferry service resumes",
+            category="transport",
+            status="reported",
+            source_url="https://example.org/ferry",
+        ),
+    )
+    cold = tmp_path / "cold" / "small.csv"
+    cold.parent.mkdir()
+    shutil.copyfile(small_csv, cold)  # (another path: no cache entry)
+    source = write(tmp_path / "new.csv", OWN)
+    validated = []
+    real = writer.valid_raw
+    monkeypatch.setattr(writer, "valid_raw", lambda path, data: validated.append(path) or real(path, data))
+    for events in (small_csv, cold):
+        result = run("import", str(source), "--csv", str(events))
+        assert result.exit_code == 0, result.output
+    assert validated == [cold]  # (the cache's word, with the add's delta, stood in for the other)
+    assert small_csv.read_bytes() == cold.read_bytes()
+    assert b"2010-05-01-ferry-service-resumes" in cold.read_bytes()
+    assert run("validate", str(small_csv)).exit_code == 0
 
 
 def test_nothing_new_writes_nothing(small_csv: Path, tmp_path: Path):
