@@ -100,16 +100,11 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
         Output(ids.CHANGES, "children"),
         Output(ids.CHANGES, "hidden"),
         Output(ids.CHANGED_NOTE, "children"),
-        Output(ids.CHANGES_SHOWN, "data"),
         Input(ids.URL, "search"),
         Input(ids.DATA_VERSION, "data"),
-        State(ids.CHANGES_SHOWN, "data"),
     )
-    def show_changes(search, version, shown):
-        f = from_query(search or "")
-        if shown == [f.changed_since, version]:  # another filter: the panel lists the same changes
-            return no_update, no_update, no_update, no_update
-        return *changes.changes_panel(source.path, f), [f.changed_since, version]
+    def show_changes(search, _version):
+        return changes.changes_panel(source.path, from_query(search or ""))
 
     @app.callback(
         Output(ids.DATA_VERSION, "data"),

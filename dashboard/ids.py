@@ -24,7 +24,6 @@ GRID = "grid"
 DETAILS = "details"
 EMPTY_NOTE = "empty-note"
 CHANGES = "changes-panel"
-CHANGES_SHOWN = "changes-shown"  # the "changed since" and data version the panel shows
 DATA_VERSION = "data-version"
 SHOWN = "shown"  # the URL and reset clicks the last render carried out
 POLL = "data-poll"

@@ -35,7 +35,6 @@ def build_layout(snap: Snapshot, geo_url: str = "/geo/", read_url: str = "/read"
             dcc.Location(id=ids.URL, refresh=False),
             dcc.Store(id=ids.DATA_VERSION, data=views.data_token(snap)),
             dcc.Store(id=ids.SHOWN),
-            dcc.Store(id=ids.CHANGES_SHOWN),
             dcc.Interval(id=ids.POLL, interval=POLL_MS),
             header(snap, view, read_url),
             html.Div(

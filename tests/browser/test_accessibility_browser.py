@@ -80,8 +80,11 @@ def test_filters_table_and_details_with_the_keyboard_alone(serve, page: Page, ev
     page.wait_for_function("() => location.search.includes('actor=RUS')")
     shown = [r for r in rows if r["category"] != "diplomatic" and "RUS" in r["actors"].split(";")]
     wait_plotted(page, len(shown))
+    # (the dropdown's list closes after its value is sent: Tab on once it has, as a person would)
+    page.wait_for_function("() => !document.querySelector('.dash-dropdown-content')")
     tab_to(page, lambda f: f["id"] == "filter-search")
     page.keyboard.type("rail")
+    expect(page.locator("#filter-search")).to_have_value("rail")
     page.keyboard.press("Enter")
     railed = [r for r in shown if "rail" in (r["title"] + r["description"] + r["location"]).lower()]
     wait_plotted(page, len(railed))
