@@ -25,7 +25,6 @@ from ..contract import ValidationError, read_raw, schema
 from ..contract.csvtext import header_of
 from ..errors import TrackerError
 from . import cache as frame_cache
-from . import filebytes
 from .filebytes import FileBytes
 from .filewrite import (
     FileRange,
@@ -37,7 +36,17 @@ from .filewrite import (
 )
 from .load import typed
 from .rows import TakenIds, check_row, clean_row, csv_line, insert_index, make_id, refuse_duplicate
-from .writer import PLANNING_ERRORS, Change, change_events, head_line, locked, newline_of, opened
+from .writer import (
+    PLANNING_ERRORS,
+    Change,
+    change_events,
+    claimed,
+    head_line,
+    locked,
+    newline_of,
+    opened,
+    planned_on,
+)
 
 # The columns of the cached frame an add reads: the checks, the sort place and unique values.
 ADD_COLUMNS = list(
@@ -104,19 +113,13 @@ class _Insert:
 def _add_from_cache(path: Path, source: FileBytes, row: dict[str, str]) -> str | None:
     """The add planned from the cache's claim on these bytes, written once the claim holds;
     None (nothing written) when the cache has no claim, or a claim that does not hold."""
-    claim = frame_cache.claim(path, source, ADD_COLUMNS) if len(source) <= filebytes.MAX_FILE_BYTES else None
-    if claim is None:
-        return None
-    try:
-        try:
-            insert = _plan(path, source, row, claim)
-        except PLANNING_ERRORS:
-            if claim.holds():
-                raise
+    with claimed(path, source, ADD_COLUMNS) as claim:
+        if claim is None:
+            return None
+        insert = planned_on(claim, lambda: _plan(path, source, row, claim))
+        if insert is None:
             return None
         return insert.row["id"] if _write(path, source, insert, claim) else None
-    finally:
-        claim.holds()  # its hashing threads read the file: let them finish before it closes
 
 
 def _plan(path: Path, source: FileBytes, row: dict[str, str], claim: frame_cache.Claim) -> _Insert:

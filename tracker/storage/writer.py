@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ from .rows import arrow_text, csv_block, csv_line, first_days, insert_index, row
 
 # What deciding on cache data not yet checked may raise: believed only once the claim holds.
 PLANNING_ERRORS = (TrackerError, LookupError, ValueError, TypeError)
+T = TypeVar("T")
 LOCK_TIMEOUT_S = float(os.environ.get("TRACKER_LOCK_TIMEOUT", 30))
 MANY_PIECES = 1000  # above this many places to change, a new file is put together in memory
 
@@ -58,6 +60,11 @@ class Change:
     insert: tuple[dict[str, str], ...] | pd.DataFrame = ()
     replace: dict[int, dict[str, str]] = field(default_factory=dict)  # rewritten where they stand
     notes: dict = field(default_factory=dict)  # what the writer wants to report back
+
+    @property
+    def writes(self) -> bool:
+        """Whether the change takes out, puts in or rewrites any row."""
+        return bool(len(self.remove) or len(self.insert) or self.replace)
 
 
 def change_events(
@@ -78,7 +85,7 @@ def change_events(
                 return change
         existing = valid_raw(path, data)
         change = decide(existing)
-        if len(change.remove) or len(change.insert) or change.replace:
+        if change.writes:
             write_pieces(path, source, spliced(path, source, data, existing, change))
     return change
 
@@ -88,25 +95,44 @@ def _change_from_cache(
 ) -> Change | None:
     """The change decided on the cache's rows and written once its claim holds; None, with
     nothing written, when the cache has no claim on these bytes or one that does not hold."""
-    claim = frame_cache.claim(path, source, columns)
-    if claim is None:
-        return None
-    try:
-        try:
+    with claimed(path, source, columns) as claim:
+        if claim is None:
+            return None
+
+        def plan() -> tuple[Change, list | None]:
             change = decide(claim.frame)
-            changed = len(change.remove) or len(change.insert) or change.replace
-            pieces = spliced(path, source, data, claim.frame, change) if changed else None
-        except PLANNING_ERRORS:
-            if claim.holds():
-                raise
+            return change, spliced(path, source, data, claim.frame, change) if change.writes else None
+
+        planned = planned_on(claim, plan)
+        if planned is None or not claim.holds():
             return None
-        if not claim.holds():
-            return None
+        change, pieces = planned
         if pieces is not None:
             write_pieces(path, source, pieces)
         return change
+
+
+@contextmanager
+def claimed(path: Path, source: FileBytes, columns: list[str]) -> Iterator[frame_cache.Claim | None]:
+    """The cache's claim on the open file's bytes (None when it has none), with only ``columns``
+    of its rows; its hashing threads read the file, so they finish before it is closed."""
+    claim = frame_cache.claim(path, source, columns) if len(source) <= filebytes.MAX_FILE_BYTES else None
+    try:
+        yield claim
     finally:
-        claim.holds()  # its hashing threads read the file: let them finish before it closes
+        if claim is not None:
+            claim.holds()
+
+
+def planned_on(claim: frame_cache.Claim, plan: Callable[[], T]) -> T | None:
+    """``plan()``, made on the claim's rows before its hashes are checked: its error stands only
+    once the claim holds; None when the claim does not (the rows were not the file's)."""
+    try:
+        return plan()
+    except PLANNING_ERRORS:
+        if claim.holds():
+            raise
+        return None
 
 
 def write_pieces(path: Path, source: FileBytes, pieces: list) -> None:
@@ -332,16 +358,6 @@ def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
     newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
     line_starts = np.concatenate(([0], newlines + 1))
     return line_starts[lines.astype(np.int64) - 1]
-
-
-def insert_places(kept: pd.DataFrame, rows) -> dict[int, list[dict[str, str]]]:
-    """For each position among the ``kept`` rows, the new rows (dicts) that go before it."""
-    new = rows_frame(rows)
-    order, positions = insert_order(kept, new)
-    places: dict[int, list[dict[str, str]]] = {}
-    for position, row in zip(positions.tolist(), new.iloc[order].to_dict(orient="records"), strict=True):
-        places.setdefault(position, []).append(row)
-    return places
 
 
 def insert_order(kept: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
