@@ -166,3 +166,20 @@ def test_export_caption_names_changed_since(repo, tmp_path):
     result = run("export", "--changed-since", "2024-02-15", "--csv", str(repo.csv), "-o", str(out))
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("1 of 3 events (changed since 2024-02-15)")
+
+
+def _summaries(path) -> list[tuple]:
+    return [(v.short, v.message, v.diff.summary(), v.invalid) for v in file_history(path).versions]
+
+
+def test_a_rewritten_line_is_walked_again_not_taken_from_the_cache(repo, tmp_path, monkeypatch):
+    """The cache keeps the walked line; once its last commit is no longer on it (a reset, a
+    rebase), the line is walked whole again and matches a history made with no cache."""
+    _summaries(repo.csv)
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    repo.commit(first_rows(), "Take the rockets out again", "2024-05-01")
+    warm = _summaries(repo.csv)
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "empty-cache"))
+    assert warm == _summaries(repo.csv)
+    assert [m for _, m, _, _ in warm] == ["Three events", "Add the Wagner rockets", "Take the rockets out again"]
+    assert warm[-1][2] == "1 removed"

@@ -1,6 +1,7 @@
 """Facts about whole Arrow text columns, in a few passes over their buffers: that every value
-matches a pattern, that no value repeats, how often a byte occurs in each value. The fast path
-(``fast.py``, through the rules' fast forms) uses them for what must see every row; each says True only when sure."""
+matches a pattern, that no value repeats, how often a byte occurs in each value, which values
+are real calendar dates or plain numbers. The fast path (``fast.py``, through the rules' fast
+forms) uses them for what must see every row; each says True only when sure."""
 
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ def all_match(column: pa.ChunkedArray, pattern: str) -> bool:
     return True
 
 
+@functools.cache
 def may_match_newline(pattern: str) -> bool:
     """Whether some string ``pattern`` matches could hold a line break (True when unsure)."""
     try:
@@ -223,3 +225,37 @@ def starts_graphic(column: pa.ChunkedArray) -> np.ndarray:
         first = np.append(data, np.uint8(0))[np.minimum(offsets[:-1], len(data))]
         out.append((offsets[1:] > offsets[:-1]) & (first >= GRAPHIC[0]) & (first <= GRAPHIC[1]))
     return np.concatenate(out) if out else np.zeros(0, bool)
+
+
+def calendar_days(values: pa.Array, pattern: str) -> pa.Array | None:
+    """Each value's first day (date32) where it fully matches ``pattern`` (ISO dates at any
+    precision), else null; None when a matching value is no real calendar date (Arrow's cast
+    checks the calendar: in Arrow, not pandas, since a few new rows would cost a pandas pass its
+    fixed price many times over)."""
+    regex = f"^(?:{arrow_pattern(pattern)})$"
+    length = pc.binary_length(values)
+    padded = pc.if_else(
+        pc.equal(length, 4),
+        pc.binary_join_element_wise(values, "-01-01", ""),
+        pc.if_else(pc.equal(length, 7), pc.binary_join_element_wise(values, "-01", ""), values),
+    )
+    shaped = pc.if_else(pc.match_substring_regex(values, regex), padded, pa.scalar(None, pa.string()))
+    try:
+        return pc.cast(shaped, pa.date32())
+    except pa.ArrowInvalid:
+        return None
+
+
+# Numbers every reader spells alike: for these pandas' to_numeric and Arrow's cast agree, so the
+# fast forms read them in Arrow; any other value leaves it to the exact form.
+PLAIN_NUMBER = r"^-?[0-9]{1,9}(\.[0-9]{1,12})?$"
+
+
+def plain_numbers(column: pa.ChunkedArray) -> pa.Array | None:
+    """The column's distinct values as numbers (empty ones left out), or None when one is not
+    a plain number."""
+    values = pc.unique(column)
+    values = values.filter(pc.not_equal(values, ""))
+    if pc.all(pc.match_substring_regex(values, PLAIN_NUMBER)).as_py() is False:
+        return None
+    return pc.cast(values, pa.float64())

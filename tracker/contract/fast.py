@@ -261,11 +261,15 @@ def rows_accepted(frame: pd.DataFrame) -> bool:
     """Whether new rows (a frame of text in the contract's columns, e.g. an import) surely meet
     the contract on their own: no control character in any field (what the byte scan proves of a
     file), then every rule's fast form on whole Arrow columns. False: the exact path must look."""
-    table = pa.table({name: pa.array(frame[name], type=pa.string()) for name in schema.COLUMNS})
+    return table_accepted(pa.table({name: pa.array(frame[name], type=pa.string()) for name in schema.COLUMNS}))
+
+
+def table_accepted(table: pa.Table) -> bool:
+    """``rows_accepted`` for rows already in Arrow: a table of strings in the contract's columns."""
     if any(_has_control(table[name]) for name in table.column_names):
         return False
     checks = _checks(ArrowColumns(table))
-    if len(frame) < PARALLEL_ROWS:  # (a few rows: starting threads costs more than the checks)
+    if table.num_rows < PARALLEL_ROWS:  # (a few rows: starting threads costs more than the checks)
         return all(check() for check in checks)
     with ThreadPoolExecutor(THREADS) as pool:
         return all(pool.map(lambda check: check(), checks))

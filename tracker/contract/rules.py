@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import arrowtext, schema
 from .columns import ArrowColumns
@@ -31,7 +32,7 @@ from .dates import padded_dates
 Finding = tuple[pd.Series | np.ndarray, str, str, str]  # (mask, column, message, hint)
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 YEARS = (1678, 2261)  # the span pandas' datetime64[ns] holds, whole years
-NOT_A_DAY = np.datetime64("NaT").astype(np.int64)
+NOT_A_DAY = np.iinfo(np.int32).min  # (a null first day, in date_order_fast)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,25 @@ def _numbers(col: pd.Series) -> pd.Series:
     return pd.to_numeric(col.where(col != ""), errors="coerce")
 
 
+def enum_fast(cols: ArrowColumns, f: schema.Field) -> bool:
+    """Every distinct value empty or one of the field's."""
+    values = cols.encoded(f.name)[0] if f.name in ENCODED else pc.unique(cols[f.name])
+    return bool(pc.all(pc.is_in(values, value_set=pa.array(["", *f.enum]))).as_py() is not False)
+
+
+def number_fast(cols: ArrowColumns, f: schema.Field) -> bool:
+    """Plain numbers read in Arrow; any other spelling by the exact form, on distinct values."""
+    return arrowtext.plain_numbers(cols[f.name]) is not None or on_values(number_exact)(cols, f)
+
+
+def range_fast(cols: ArrowColumns, f: schema.Field) -> bool:
+    numbers = arrowtext.plain_numbers(cols[f.name])
+    if numbers is None:
+        return on_values(range_exact)(cols, f)
+    low, high = pc.min_max(numbers).as_py().values()
+    return low is None or ((f.minimum is None or low >= f.minimum) and (f.maximum is None or high <= f.maximum))
+
+
 def pattern_exact(frame: pd.DataFrame, f: schema.Field) -> Iterator[Finding]:
     """Values (not too long: ``max_length`` already says so) that do not match the pattern; a
     URL column words a dangerous scheme on its own."""
@@ -129,9 +149,9 @@ def pattern_fast(cols: ArrowColumns, f: schema.Field) -> bool:
     that repeats itself is checked on its distinct values; any other matched in Arrow's RE2."""
     if arrowtext.proved_by_byte_scan(f.pattern):
         return True
-    if not cols.every_value(f.name):
-        return _passes(pattern_exact(cols.per_value(f.name), f))
     column = cols[f.name]
+    if not cols.every_value(f.name):
+        column = pa.chunked_array([pc.unique(column)])
     if arrowtext.is_non_blank(f.pattern):  # a value starting with a printable ASCII character is not blank
         column = column.filter(pa.array(~arrowtext.starts_graphic(column)))
     return arrowtext.all_match(column, f.pattern)
@@ -193,7 +213,14 @@ def _calendar(col: pd.Series, column: str) -> Iterator[Finding]:
 
 
 def calendar_fast(cols: ArrowColumns) -> bool:
-    return all(_passes(_calendar(cols.encoded(c)[0].to_pandas(), c)) for c in DATE_COLUMNS)
+    for column in DATE_COLUMNS:
+        days = arrowtext.calendar_days(cols.encoded(column)[0], schema.field(column).pattern)
+        if days is None:
+            return False
+        years = pc.min_max(pc.year(days)).as_py()
+        if years["min"] is not None and not (YEARS[0] <= years["min"] and years["max"] <= YEARS[1]):
+            return False
+    return True
 
 
 def date_shaped(col: pd.Series, column: str) -> pd.Series:
@@ -209,18 +236,15 @@ def date_order_exact(frame: pd.DataFrame) -> Iterator[Finding]:
 
 def date_order_fast(cols: ArrowColumns) -> bool:
     """Every row's end is not before its start, compared as days through the columns' codes."""
-    (dates, date_codes), (ends, end_codes) = cols.encoded("date"), cols.encoded("end_date")
-    starts, stops = (
-        _days(dates.to_pandas(), "date")[date_codes],
-        _days(ends.to_pandas(), "end_date")[end_codes],
-    )
+    days = []
+    for column in DATE_COLUMNS:
+        values, codes = cols.encoded(column)
+        first = arrowtext.calendar_days(values, schema.field(column).pattern)
+        if first is None:
+            return False  # (the calendar rule finds it)
+        days.append(pc.fill_null(first.cast(pa.int32()), NOT_A_DAY).to_numpy()[codes])
+    starts, stops = days
     return not ((stops < starts) & (stops != NOT_A_DAY) & (starts != NOT_A_DAY)).any()
-
-
-def _days(values: pd.Series, column: str) -> np.ndarray:
-    """Each value's first day (as an integer) where it is a real date, else NOT_A_DAY."""
-    days = pd.to_datetime(padded_dates(values).where(date_shaped(values, column)), format="%Y-%m-%d", errors="coerce")
-    return days.to_numpy(dtype="datetime64[D]").astype(np.int64)
 
 
 def coordinates_exact(frame: pd.DataFrame) -> Iterator[Finding]:
@@ -254,8 +278,8 @@ def names_per_url_fast(cols: ArrowColumns) -> bool:
     """URLs are counted by their ``|`` bytes: with the URL pattern (a rule too) every ``|`` is a
     separator; names through their codes, each distinct value counted once."""
     names, codes = cols.encoded("source_name")
-    names = names.to_pandas()
-    n_names = (names.str.count(r" \| ") + 1).where(names != "", 0).to_numpy()[codes]
+    n_names = (pc.count_substring(names, " | ").to_numpy() + 1) * pc.not_equal(names, "").to_numpy(zero_copy_only=False)
+    n_names = n_names[codes]
     n_urls = arrowtext.bytes_per_row(cols["source_url"], ord("|")) + 1
     return bool(((n_names == 0) | (n_urls == n_names)).all())
 
@@ -312,21 +336,21 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "enum",
         enum_exact,
-        on_values(enum_exact),
+        enum_fast,
         _set(category="weather"),
         applies=lambda f: bool(f.enum),
     ),
     Rule(
         "number",
         number_exact,
-        on_values(number_exact),
+        number_fast,
         _set(lat="north", lon="10"),
         applies=lambda f: f.type == "number",
     ),
     Rule(
         "range",
         range_exact,
-        on_values(range_exact),
+        range_fast,
         _set(lat="91.5", lon="10"),
         applies=lambda f: f.minimum is not None or f.maximum is not None,
     ),

@@ -86,13 +86,19 @@ class GitFile:
 
     def first_parent_line(self) -> list[pygit2.Commit]:
         """HEAD's first-parent ancestry, oldest first (a merge counts as one step on main)."""
+        return list(self.walk_back())[::-1]
+
+    def walk_back(self) -> pygit2.Walker:
+        """HEAD's first-parent ancestry, newest first, read as it is walked."""
         try:
             head = self.repo.head.peel(pygit2.Commit)
         except pygit2.GitError:
             raise HistoryUnavailable(f"{self.path}: its repository has no commits yet", "commit the file") from None
-        walker = self.repo.walk(head.id, pygit2.enums.SortMode.TOPOLOGICAL)
+        # (following first parents only, the walk holds one commit at a time: no sort is needed,
+        # and unsorted it yields each commit as it is read rather than after reading them all)
+        walker = self.repo.walk(head.id, pygit2.enums.SortMode.NONE)
         walker.simplify_first_parent()
-        return list(walker)[::-1]
+        return walker
 
     def working_bytes(self) -> bytes:
         try:

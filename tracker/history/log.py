@@ -12,13 +12,11 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-import pygit2
-
 from ..storage.cache import cache_dir
 from .gitfile import WORKING, GitFile, commit_date, summary
 from .rowdiff import InvalidVersion, RowDiff, diff_versions, rows_surely_valid
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 @dataclass
@@ -65,24 +63,46 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
     """The file's versions, oldest first: each commit that changed it, then the working file
     when it differs from HEAD's version (``uncommitted``)."""
     gf = GitFile.open(path)
-    cache = _load_cache(gf)
-    known = dict(cache)
-    steps = _steps(gf)
+    stored = _load_cache(gf)
+    cache = dict(stored.versions)
+    steps = _steps(gf, stored)
+    working = _Working(gf)
     # New commits are diffed first and their rows checked together (one pass of the contract's
     # fast form); only when that pass is unsure is each commit checked on its own, in order,
     # since a commit found invalid changes the base of the ones after it.
-    versions, fresh, last_valid = _walk(gf, steps, cache, check=False)
+    versions, fresh, last_valid = _walk(gf, steps, cache, working, check=False)
     if fresh and not rows_surely_valid([v.diff.new_rows for v in fresh]):
-        cache = dict(known)
-        versions, fresh, last_valid = _walk(gf, steps, cache, check=True)
-    if fresh:
+        cache = dict(stored.versions)
+        versions, fresh, last_valid = _walk(gf, steps, cache, working, check=True)
+    if fresh or steps != stored.steps:
         for version in fresh:
             _keep_ids_only(version.diff)
-        _save_cache(gf, cache)
-    if uncommitted and (work := _working_version(gf, last_valid)) is not None:
+        _save_cache(gf, _Stored(cache, steps))
+    if uncommitted and (work := _working_version(gf, working, last_valid)) is not None:
         versions.append(work)
     note = "shallow clone: the history starts at its oldest fetched commit" if gf.shallow else ""
     return History(versions, note)
+
+
+class _Working:
+    """The working file's bytes and their git blob id, read and hashed once, when first asked."""
+
+    def __init__(self, gf: GitFile):
+        self._gf, self._data, self._id = gf, None, ""
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self._gf.working_bytes()
+        return self._data
+
+    def is_blob(self, blob_id) -> bool:
+        """Whether the working file holds the blob ``blob_id`` (hashing costs less than reading it)."""
+        if not self._id:  # (hashlib's SHA-1 is faster than pygit2.hash, which detects collisions)
+            digest = hashlib.sha1(b"blob %d\0" % len(self.data))
+            digest.update(self.data)
+            self._id = digest.hexdigest()
+        return str(blob_id) == self._id
 
 
 def _keep_ids_only(diff: RowDiff) -> None:
@@ -93,20 +113,31 @@ def _keep_ids_only(diff: RowDiff) -> None:
     diff.new_rows = {}
 
 
-def _steps(gf: GitFile) -> list[tuple]:
-    """(commit, blob id) for each first-parent commit that changed the file, oldest first (the
-    blobs themselves are read only for the commits not in the cache)."""
-    steps, last_seen = [], None
-    for commit in gf.first_parent_line():
+def _steps(gf: GitFile, stored: _Stored) -> list[tuple[str, str]]:
+    """(commit id, blob id) for each first-parent commit that changed the file, oldest first:
+    the cached steps and those of the commits made since (the whole line when the cached head
+    is no longer on it). Blobs are not read here, only tree entries."""
+    new = []
+    if stored.steps and not gf.shallow:  # (a shallow clone's line may later reach further back)
+        for commit in gf.walk_back():
+            if str(commit.id) == stored.steps[-1][0]:
+                break
+            new.append(commit)
+        else:
+            return _steps(gf, _Stored({}, []))
+    else:
+        new = list(gf.walk_back())
+    steps, last_seen = list(stored.steps), stored.steps[-1][1] if stored.steps else None
+    for commit in reversed(new):
         blob_id = gf.blob_id_at(commit)
-        if blob_id is None or blob_id == last_seen:
+        if blob_id is None or str(blob_id) == last_seen:
             continue
-        last_seen = blob_id
-        steps.append((commit, blob_id))
+        last_seen = str(blob_id)
+        steps.append((str(commit.id), last_seen))
     return steps
 
 
-def _walk(gf: GitFile, steps: list[tuple], cache: dict, check: bool) -> tuple[list, list, tuple]:
+def _walk(gf: GitFile, steps: list[tuple], cache: dict, working: _Working, check: bool) -> tuple[list, list, tuple]:
     """(every version, those worked out now, (the last valid blob's id, its header)); each
     commit diffed against the last valid one before it."""
     versions, fresh, last_valid, header = [], [], None, ()
@@ -118,11 +149,12 @@ def _walk(gf: GitFile, steps: list[tuple], cache: dict, check: bool) -> tuple[li
             read[blob_id] = gf.repo[blob_id]
         return read[blob_id]
 
-    for commit, blob_id in steps:
-        key = f"{commit.id}:{last_valid or ''}"
+    for commit_id, blob_id in steps:
+        key = f"{commit_id}:{last_valid or ''}"
         if key not in cache:
             base = blob(last_valid) if last_valid else None
-            cache[key] = _version(gf, commit, base, blob(blob_id), check, header)
+            new = working.data if working.is_blob(blob_id) else blob(blob_id)
+            cache[key] = _version(gf, gf.repo[commit_id], base, new, check, header)
             fresh.append(cache[key])
         versions.append(cache[key])
         if not cache[key].invalid:
@@ -139,10 +171,10 @@ def _version(gf: GitFile, commit, base, blob, check: bool = True, header: tuple[
         return Version(str(commit.id), date, message, RowDiff(), invalid=f"skipped, breaks the contract: {exc}")
 
 
-def _working_version(gf: GitFile, last_valid: tuple) -> Version | None:
+def _working_version(gf: GitFile, working: _Working, last_valid: tuple) -> Version | None:
     base_id, header = last_valid
-    data = gf.working_bytes()
-    if base_id is not None and pygit2.hash(data) == base_id:  # (hashing costs less than reading the blob)
+    data = working.data
+    if base_id is not None and working.is_blob(base_id):
         return None
     try:
         diff = diff_versions(gf.repo, gf.repo[base_id] if base_id else None, data, header=header)
@@ -185,22 +217,46 @@ def _cache_file(gf: GitFile) -> Path:
     return cache_dir() / f"history-{key}.pickle"
 
 
-def _load_cache(gf: GitFile) -> dict[str, Version]:
+@dataclass
+class _Stored:
+    """What the cache keeps: each commit's version, keyed by ``commit:base blob``, and the steps
+    of the first-parent line it walked (``_steps``)."""
+
+    versions: dict[str, Version]
+    steps: list[tuple[str, str]]
+
+
+def _load_cache(gf: GitFile) -> _Stored:
     try:
         with open(_cache_file(gf), "rb") as handle:
             stored = pickle.load(handle)
-        return stored["versions"] if stored.get("format") == CACHE_FORMAT else {}
+        if stored.get("format") == CACHE_FORMAT:
+            return _Stored({key: _unpacked(v) for key, v in stored["versions"].items()}, stored["steps"])
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError, TypeError):
-        return {}
+        pass
+    return _Stored({}, [])
 
 
-def _save_cache(gf: GitFile, cache: dict[str, Version]) -> None:
+def _save_cache(gf: GitFile, stored: _Stored) -> None:
     target = _cache_file(gf)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as handle:
-            pickle.dump({"format": CACHE_FORMAT, "versions": cache}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            versions = {key: _packed(v) for key, v in stored.versions.items()}
+            kept = {"format": CACHE_FORMAT, "versions": versions, "steps": stored.steps}
+            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
     except OSError:
         pass  # a cache that cannot be written only costs the next run its time
+
+
+def _packed(v: Version) -> tuple:
+    """A cached version as plain tuples and dicts (half the pickling time of the dataclasses)."""
+    d = v.diff
+    return (v.commit, v.date, v.message, v.invalid, tuple(d.added), d.removed, d.changed, d.header)
+
+
+def _unpacked(packed: tuple) -> Version:
+    commit, date, message, invalid, added, removed, changed, header = packed
+    return Version(commit, date, message, RowDiff(dict.fromkeys(added, {}), removed, changed, header=header), invalid)
