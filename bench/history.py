@@ -16,6 +16,7 @@ import pandas as pd
 import pygit2
 
 from tracker.history import file_history
+from tracker.history.gitfile import Blobs, GitFile
 
 from .history_browser import changed_since_entry
 from .history_repo import Plan, history_repo, move_main
@@ -26,21 +27,24 @@ PLANS = {"A": Plan(1000, 10_000), "B": Plan(200, 100_000)}
 
 def naive_history(csv: Path) -> list[tuple[set, set, set]]:
     """What the anchors do (git-history, csv-diff): parse every version whole, then compare
-    consecutive versions by id. (added, removed, changed) ids per version, oldest first."""
-    repo = pygit2.Repository(str(csv.parent))
-    walker = repo.walk(repo.head.target, pygit2.enums.SortMode.TOPOLOGICAL)
-    walker.simplify_first_parent()
+    consecutive versions by id. (added, removed, changed) ids per version, oldest first. The
+    versions are read as ours are (``Blobs``), so that the two differ only in what they do
+    with them."""
+    gf = GitFile.open(csv)
+    line = gf.first_parent_line()
     out, old = [], None
-    for commit in list(walker)[::-1]:
-        data = repo[commit.tree[csv.name].id].data
-        new = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False).set_index("id")
-        if old is None:
-            out.append((set(new.index), set(), set()))
-        else:
-            both = old.index.intersection(new.index)
-            differs = (old.loc[both].to_numpy() != new.loc[both, old.columns].to_numpy()).any(axis=1)
-            out.append((set(new.index.difference(old.index)), set(old.index.difference(new.index)), set(both[differs])))
-        old = new
+    with Blobs(gf, len(line)) as blobs:
+        for commit in line:
+            data = blobs[gf.blob_id_at(commit)]
+            new = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False).set_index("id")
+            if old is None:
+                out.append((set(new.index), set(), set()))
+            else:
+                both = old.index.intersection(new.index)
+                differs = (old.loc[both].to_numpy() != new.loc[both, old.columns].to_numpy()).any(axis=1)
+                added, removed = set(new.index.difference(old.index)), set(old.index.difference(new.index))
+                out.append((added, removed, set(both[differs])))
+            old = new
     return out
 
 

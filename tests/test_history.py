@@ -139,7 +139,7 @@ def test_the_cache_makes_a_rerun_cost_only_new_commits(repo, monkeypatch):
     file_history(repo.csv)
     computed = []
     real = log._version
-    monkeypatch.setattr(log, "_version", lambda *a: computed.append(a[1].message.strip()) or real(*a))
+    monkeypatch.setattr(log, "_version", lambda *a: computed.append(a[0].message.strip()) or real(*a))
     file_history(repo.csv)
     assert computed == []
     repo.commit(first_rows(), "Put the rail event back", "2024-06-01")

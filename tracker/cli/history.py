@@ -24,7 +24,7 @@ def diff(old, new, csv_path, fmt):
     file); either may be any revision git understands (a hash, a tag, HEAD~3)."""
     gf = GitFile.open(resolve_csv(csv_path))
     new_version = gf.working_bytes() if new is None else gf.blob(new)
-    changes = diff_versions(gf.repo, gf.blob(old), new_version, check=False)
+    changes = diff_versions(gf.blob(old), new_version, check=False)
     new_name = new or WORKING
     if fmt == "json":
         click.echo(json.dumps(changes.to_json(old, new_name), indent=2, ensure_ascii=False))

@@ -1,8 +1,8 @@
 """The record's history from git: what each commit did to the events file, keyed by event id.
 
 ``diff_versions`` compares two versions (any revisions, or the working file); ``file_history``
-lists every version on the first-parent line, each commit's change worked out from git's own
-diff of the two blobs and cached by commit; ``changed_since`` resolves the filter of that name.
+lists every version on the first-parent line, each commit's change worked out from the lines
+that differ between its blob and the one before, and cached by commit; ``changed_since`` resolves the filter of that name.
 """
 
 from .changes import changed_since, resolve_changed

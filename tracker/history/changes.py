@@ -33,7 +33,7 @@ def changed_since(path: str | os.PathLike, since: str, history: History | None =
         if composed is not None:
             return composed
     base = _base_blob(gf, since)
-    return diff_versions(gf.repo, base, gf.working_bytes(), check=False)
+    return diff_versions(base, gf.working_bytes(), check=False)
 
 
 def _base_blob(gf: GitFile, since: str):
@@ -44,9 +44,7 @@ def _base_blob(gf: GitFile, since: str):
         if commit_date(commit) > since:
             break
         base = gf.blob_id_at(commit) or base
-    if base is not None:
-        base = gf.repo[base]
-    return base
+    return None if base is None else gf.read(base)
 
 
 def resolve_changed(f: EventFilter, path: str | os.PathLike) -> EventFilter:

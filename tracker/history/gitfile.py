@@ -66,10 +66,9 @@ class GitFile:
                 "give a commit hash, a tag, a branch or a form such as HEAD~1 (git log lists them)",
             ) from None
 
-    def blob_at(self, commit: pygit2.Commit) -> pygit2.Blob | None:
-        """The file as ``commit`` holds it, or None when that commit has no such file."""
-        blob_id = self.blob_id_at(commit)
-        return None if blob_id is None else self.repo[blob_id]
+    def read(self, blob_id) -> bytes:
+        """The bytes of the blob ``blob_id``."""
+        return self.repo[blob_id].data
 
     def blob_id_at(self, commit: pygit2.Commit) -> pygit2.Oid | None:
         """The id of the file's blob in ``commit`` (its tree entry: the blob is not read)."""
@@ -78,11 +77,12 @@ class GitFile:
         except KeyError:
             return None
 
-    def blob(self, rev: str) -> pygit2.Blob:
-        blob = self.blob_at(self.commit(rev))
-        if blob is None:
+    def blob(self, rev: str) -> bytes:
+        """The file as the revision ``rev`` holds it."""
+        blob_id = self.blob_id_at(self.commit(rev))
+        if blob_id is None:
             raise RevisionError(f"{self.path}: revision {rev!r} holds no {self.rel}", "give a later revision")
-        return blob
+        return self.read(blob_id)
 
     def first_parent_line(self) -> list[pygit2.Commit]:
         """HEAD's first-parent ancestry, oldest first (a merge counts as one step on main)."""
@@ -116,3 +116,44 @@ def commit_date(commit: pygit2.Commit) -> str:
 def summary(commit: pygit2.Commit) -> str:
     """The first line of the commit message."""
     return commit.message.strip().splitlines()[0] if commit.message.strip() else ""
+
+
+class Blobs:
+    """Many blobs' bytes, read in turn (the file's versions, oldest first).
+
+    libgit2 rebuilds a packed blob from its delta chain on every read and caches no base over
+    1 MB, so each version of a large file costs the whole chain again; dulwich's pack reader
+    keeps the bases it resolved, and reads a line of versions many times faster. Its import
+    costs more than reading a few blobs, so it is used only for ``many`` of them; any blob it
+    cannot read (an unusual repository) is read through libgit2. A context manager: leaving it
+    closes dulwich's files.
+    """
+
+    MANY = 16
+
+    def __init__(self, gf: GitFile, count: int):
+        self._gf = gf
+        self._store = None
+        if count >= self.MANY:
+            try:
+                from dulwich.object_store import DiskObjectStore
+
+                self._store = DiskObjectStore(str(Path(gf.repo.path) / "objects"))
+            except Exception:  # noqa: BLE001 - any store dulwich cannot open is read by libgit2
+                self._store = None
+
+    def __enter__(self) -> Blobs:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._store is not None:
+            self._store.close()  # (its packs stay open until closed)
+            self._store = None
+
+    def __getitem__(self, blob_id) -> bytes:
+        if self._store is not None:
+            try:
+                return self._store.get_raw(str(blob_id).encode())[1]
+            except Exception:  # noqa: BLE001 - e.g. an object only an alternate or a worktree holds
+                pass
+        return self._gf.read(blob_id)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..storage.cache import cache_dir
-from .gitfile import WORKING, GitFile, commit_date, summary
-from .rowdiff import InvalidVersion, RowDiff, diff_versions, rows_surely_valid
+from .gitfile import WORKING, Blobs, GitFile, commit_date, summary
+from .rowdiff import InvalidVersion, Lines, RowDiff, diff_versions, rows_surely_valid
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 @dataclass
@@ -137,47 +137,44 @@ def _steps(gf: GitFile, stored: _Stored) -> list[tuple[str, str]]:
     return steps
 
 
-def _walk(gf: GitFile, steps: list[tuple], cache: dict, working: _Working, check: bool) -> tuple[list, list, tuple]:
-    """(every version, those worked out now, (the last valid blob's id, its header)); each
-    commit diffed against the last valid one before it."""
-    versions, fresh, last_valid, header = [], [], None, ()
-    read: dict = {}  # the blob last read: the next commit's base (libgit2 keeps no blobs)
+def _walk(gf: GitFile, steps: list[tuple], cache: dict, working: _Working, check: bool) -> tuple[list, list, str]:
+    """(every version, those worked out now, the last valid version's blob id); each commit
+    diffed against the last valid one before it."""
+    versions, fresh, last_valid = [], [], ""
+    read: dict = {}  # the version last read: the next commit's base
 
-    def blob(blob_id):
+    def version(blob_id: str) -> Lines:
         if blob_id not in read:
             read.clear()
-            read[blob_id] = gf.repo[blob_id]
+            read[blob_id] = Lines(working.data if working.is_blob(blob_id) else blobs[blob_id])
         return read[blob_id]
 
-    for commit_id, blob_id in steps:
-        key = f"{commit_id}:{last_valid or ''}"
-        if key not in cache:
-            base = blob(last_valid) if last_valid else None
-            new = working.data if working.is_blob(blob_id) else blob(blob_id)
-            cache[key] = _version(gf, gf.repo[commit_id], base, new, check, header)
-            fresh.append(cache[key])
-        versions.append(cache[key])
-        if not cache[key].invalid:
-            last_valid, header = blob_id, cache[key].diff.header
-    return versions, fresh, (last_valid, header)
+    with Blobs(gf, len(steps) - len(cache)) as blobs:
+        for commit_id, blob_id in steps:
+            key = f"{commit_id}:{last_valid}"
+            if key not in cache:
+                base = version(last_valid) if last_valid else None
+                cache[key] = _version(gf.repo[commit_id], base, version(blob_id), check)
+                fresh.append(cache[key])
+            versions.append(cache[key])
+            if not cache[key].invalid:
+                last_valid = blob_id
+    return versions, fresh, last_valid
 
 
-def _version(gf: GitFile, commit, base, blob, check: bool = True, header: tuple[str, ...] = ()) -> Version:
+def _version(commit, base: Lines | None, new: Lines, check: bool = True) -> Version:
     date, message = commit_date(commit), summary(commit)
     try:
-        diff = diff_versions(gf.repo, base, blob, check=check, header=header)
-        return Version(str(commit.id), date, message, diff)
+        return Version(str(commit.id), date, message, diff_versions(base, new, check=check))
     except InvalidVersion as exc:
         return Version(str(commit.id), date, message, RowDiff(), invalid=f"skipped, breaks the contract: {exc}")
 
 
-def _working_version(gf: GitFile, working: _Working, last_valid: tuple) -> Version | None:
-    base_id, header = last_valid
-    data = working.data
-    if base_id is not None and working.is_blob(base_id):
+def _working_version(gf: GitFile, working: _Working, base_id: str) -> Version | None:
+    if base_id and working.is_blob(base_id):
         return None
     try:
-        diff = diff_versions(gf.repo, gf.repo[base_id] if base_id else None, data, header=header)
+        diff = diff_versions(gf.read(base_id) if base_id else None, working.data)
     except InvalidVersion as exc:
         return Version(WORKING, "", "uncommitted changes", RowDiff(), invalid=f"skipped: {exc}")
     return Version(WORKING, "", "uncommitted changes", diff) if diff else None
@@ -254,9 +251,9 @@ def _save_cache(gf: GitFile, stored: _Stored) -> None:
 def _packed(v: Version) -> tuple:
     """A cached version as plain tuples and dicts (half the pickling time of the dataclasses)."""
     d = v.diff
-    return (v.commit, v.date, v.message, v.invalid, tuple(d.added), d.removed, d.changed, d.header)
+    return (v.commit, v.date, v.message, v.invalid, tuple(d.added), d.removed, d.changed)
 
 
 def _unpacked(packed: tuple) -> Version:
-    commit, date, message, invalid, added, removed, changed, header = packed
-    return Version(commit, date, message, RowDiff(dict.fromkeys(added, {}), removed, changed, header=header), invalid)
+    commit, date, message, invalid, added, removed, changed = packed
+    return Version(commit, date, message, RowDiff(dict.fromkeys(added, {}), removed, changed), invalid)

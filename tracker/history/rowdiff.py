@@ -1,8 +1,10 @@
-"""What changed between two versions of the events file, by event id, from git's diff.
+"""What changed between two versions of the events file, by event id.
 
-Only the lines git's diff reports are parsed, so a commit costs what it changed, not the size of
-the file. A record split over several lines (a quoted line break) or a changed header makes the
-line-wise reading unsafe: then both versions are parsed whole.
+Only the lines one version has and the other lacks are parsed, so a commit costs what it
+changed, not the size of the file. They are found as git's diff finds them before it aligns
+the two sides (every line hashed, the common ones set aside); a diff by id needs no alignment.
+A record split over several lines (a quoted line break) or a changed header makes the line-wise
+reading unsafe: then both versions are parsed whole.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pygit2
 
 from ..contract import schema
 from ..contract.exact import problems_in
@@ -38,7 +39,6 @@ class RowDiff:
     removed: dict[str, Row] = field(default_factory=dict)
     changed: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     new_rows: dict[str, Row] = field(default_factory=dict, repr=False)  # whole new rows, for checks
-    header: tuple[str, ...] = field(default=(), repr=False)  # the new version's columns
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed)
@@ -88,62 +88,52 @@ def _without_id(row: Row) -> Row:
     return {k: v for k, v in row.items() if k != "id"}
 
 
-def diff_versions(
-    repo: pygit2.Repository,
-    old: pygit2.Blob | None,
-    new: pygit2.Blob | bytes | None,
-    *,
-    check: bool = True,
-    header: tuple[str, ...] = (),
-) -> RowDiff:
-    """What turned ``old`` into ``new`` (a blob, the working file's bytes, or None for no file).
-    With ``check``, raises InvalidVersion when a new or changed row breaks the contract.
-    ``header``: ``old``'s header when the caller knows it (its ``RowDiff.header``), so that
-    neither version is read whole unless the diff needs it."""
+class Lines:
+    """A version's bytes split into lines, and the set of them, made once for the two diffs a
+    version takes part in (against the one before it and the one after)."""
 
-    def texts() -> tuple[str, str]:
-        return _text(old), _text(new)
+    def __init__(self, data: bytes):
+        self.data = data
+        self.lines = data.split(b"\n")
+        self.set = set(self.lines)
 
+
+def diff_versions(old: bytes | Lines | None, new: bytes | Lines | None, *, check: bool = True) -> RowDiff:
+    """What turned ``old`` into ``new`` (two versions' bytes; None for no file). With
+    ``check``, raises InvalidVersion when a new or changed row breaks the contract."""
     if old is None or new is None:
-        diff = _whole(*texts())
+        diff = _whole(_text(old), _text(new))
     else:
-        patch = old.diff_to_buffer(new) if isinstance(new, bytes) else repo.diff(old, new)
-        # (the header of either version will do: a patch touching line 1 reads both whole)
-        known = list(header) or (
-            _header(new[:65536].decode("utf-8-sig", errors="replace")) if isinstance(new, bytes) else []
-        )
-        diff = _from_patch(patch, known or _header(_text(old)), texts)
+        diff = _from_lines(_lines(old), _lines(new))
     if check:
         _check(diff)
     return diff
 
 
-def _text(version: pygit2.Blob | bytes | None) -> str:
+def _lines(version: bytes | Lines) -> Lines:
+    return version if isinstance(version, Lines) else Lines(version)
+
+
+def _text(version: bytes | Lines | None) -> str:
     if version is None:
         return ""
-    data = version if isinstance(version, bytes) else version.data
+    data = version.data if isinstance(version, Lines) else version
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _from_patch(patch: pygit2.Patch, header: list[str], texts) -> RowDiff:
-    """The rows on the patch's lines, read with ``header`` (both versions': the patch does not
-    touch line 1); both versions whole (``texts()``) when it does or a record spans lines."""
-    gone, came = [], []
-    for hunk in patch.hunks:
-        for line in hunk.lines:
-            if 1 in (line.old_lineno, line.new_lineno) and line.origin in "+-":
-                return _whole(*texts())  # the header changed
-            if line.origin == "-":
-                gone.append(line.content)
-            elif line.origin == "+":
-                came.append(line.content)
-    old_rows = _rows(header, gone)
-    new_rows = _rows(header, came)
+def _from_lines(old: Lines, new: Lines) -> RowDiff:
+    """The rows on the lines only one version has, read with the header both share; both
+    versions whole when the header changed or such a line is not one whole record."""
+    if old.lines[0] != new.lines[0]:
+        return _whole(_text(old), _text(new))
+    header = _header(_text(old.lines[0]))
+    # (in the order of the bytes: as the ids lead each line, about the order of the file)
+    gone = [line.decode("utf-8", errors="replace") for line in sorted(old.set - new.set)]
+    came = [line.decode("utf-8", errors="replace") for line in sorted(new.set - old.set)]
+    old_rows, new_rows = _rows(header, gone), _rows(header, came)
     if old_rows is None or new_rows is None:
-        return _whole(*texts())
-    diff = _compare(old_rows, new_rows)
-    diff.header = tuple(header)
-    return diff
+        return _whole(_text(old), _text(new))
+    return _compare(old_rows, new_rows)
 
 
 def _header(text: str) -> list[str]:
@@ -170,12 +160,10 @@ def _whole(old_text: str, new_text: str) -> RowDiff:
     old, new = by_id(old_text), by_id(new_text)
     old_ids, new_ids = set(old), set(new)
     both = old_ids & new_ids
-    diff = _compare(
+    return _compare(
         {i: old[i] for i in old_ids - both} | {i: old[i] for i in both if old[i] != new[i]},
         {i: new[i] for i in new_ids - both} | {i: new[i] for i in both if old[i] != new[i]},
     )
-    diff.header = tuple(_header(new_text))
-    return diff
 
 
 def _compare(old: dict[str, Row], new: dict[str, Row]) -> RowDiff:

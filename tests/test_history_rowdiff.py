@@ -1,0 +1,85 @@
+"""Two versions of the events file compared by id from the lines only one of them has, against
+both versions parsed whole; and the blobs read for many versions at once (dulwich) against
+libgit2's reads."""
+
+from __future__ import annotations
+
+import pytest
+from cli_helpers import SMALL_ROWS
+from history_helpers import HEADER, Repo, first_rows, replaced
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.history import diff_versions, file_history
+from tracker.history.gitfile import Blobs, GitFile
+from tracker.history.rowdiff import _whole
+
+STATUS = ["alleged", "reported", "confirmed", "denied"]
+# Lines as the file holds them: plain rows, a description with a quoted line break, a quoted comma.
+ROWS = st.lists(
+    st.tuples(
+        st.integers(0, 12),
+        st.sampled_from(STATUS),
+        st.sampled_from(["", "plain words", '"a quoted, comma"', '"two\nlines"', '"she said ""no"""']),
+    ),
+    max_size=10,
+    unique_by=lambda row: row[0],
+)
+
+
+def _file(rows, *, newline: str = "\n", bom: bool = False) -> bytes:
+    lines = [HEADER] + [
+        f"event-{n},2024-01-{n + 1:02d},,Event {n},{text},military,{status},,,,,,,Reuters,https://example.org/{n}"
+        for n, status, text in rows
+    ]
+    return (("\ufeff" if bom else "") + newline.join(lines) + newline).encode()
+
+
+def _shape(diff):
+    return diff.added, diff.removed, diff.changed
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(old=ROWS, new=ROWS, newline=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
+def test_the_line_diff_is_the_diff_of_both_versions_parsed_whole(old, new, newline, bom):
+    before, after = _file(old, newline=newline, bom=bom), _file(new, newline=newline, bom=bom)
+    expected = _whole(before.decode("utf-8-sig"), after.decode("utf-8-sig"))
+    assert _shape(diff_versions(before, after, check=False)) == _shape(expected)
+
+
+def test_a_changed_header_or_line_ends_still_diff_by_id():
+    before = _file([(1, "alleged", ""), (2, "reported", "")])
+    after = _file([(1, "confirmed", ""), (3, "reported", "")], newline="\r\n")
+    diff = diff_versions(before, after, check=False)
+    assert (set(diff.added), set(diff.removed), diff.changed) == (
+        {"event-3"},
+        {"event-2"},
+        {"event-1": {"status": ("alleged", "confirmed")}},
+    )
+
+
+@pytest.mark.usefixtures("private_cache")
+def test_blobs_read_for_many_versions_are_libgit2s_bytes(tmp_path, monkeypatch):
+    repo = Repo(tmp_path / "repo")
+    rows = first_rows()
+    for day in range(1, Blobs.MANY + 3):
+        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718, draft {day}") if day > 1 else rows
+        repo.commit([*rows, SMALL_ROWS[3]] if day % 2 else rows, f"Version {day}", f"2024-02-{day:02d}")
+    repo.git("gc", "-q")  # (packed, with deltas, as a clone is)
+    gf = GitFile.open(repo.csv)
+    ids = [gf.blob_id_at(commit) for commit in gf.first_parent_line()]
+    with Blobs(gf, len(ids)) as many:
+        assert many._store is not None, "dulwich reads them"
+        assert [many[i] for i in ids] == [gf.read(i) for i in ids]
+    with Blobs(gf, 2) as few:
+        assert few._store is None, "a few are read by libgit2"
+    history = [(v.message, v.diff.summary()) for v in file_history(repo.csv).versions]
+
+    def unreadable(self, sha):
+        raise KeyError(sha)
+
+    monkeypatch.setattr("dulwich.object_store.DiskObjectStore.get_raw", unreadable)
+    with Blobs(gf, len(ids)) as many:
+        assert [many[i] for i in ids] == [gf.read(i) for i in ids], "what dulwich cannot read, libgit2 does"
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "other-cache"))
+    assert [(v.message, v.diff.summary()) for v in file_history(repo.csv).versions] == history
