@@ -28,24 +28,27 @@ PLANS = {"A": Plan(1000, 10_000), "B": Plan(200, 100_000)}
 def naive_history(csv: Path) -> list[tuple[set, set, set]]:
     """What the anchors do (git-history, csv-diff): parse every version whole, then compare
     consecutive versions by id. (added, removed, changed) ids per version, oldest first. The
-    versions are read as ours are (``Blobs``), so that the two differ only in what they do
-    with them."""
+    versions are read as ours are (``Blobs``, newest first), so that the two differ only in
+    what they do with them."""
     gf = GitFile.open(csv)
     line = gf.first_parent_line()
-    out, old = [], None
+    out, newer = [], None
     with Blobs(gf, len(line)) as blobs:
-        for commit in line:
+        for commit in reversed(line):
             data = blobs[gf.blob_id_at(commit)]
-            new = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False).set_index("id")
-            if old is None:
-                out.append((set(new.index), set(), set()))
-            else:
-                both = old.index.intersection(new.index)
-                differs = (old.loc[both].to_numpy() != new.loc[both, old.columns].to_numpy()).any(axis=1)
-                added, removed = set(new.index.difference(old.index)), set(old.index.difference(new.index))
-                out.append((added, removed, set(both[differs])))
-            old = new
-    return out
+            older = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False).set_index("id")
+            if newer is not None:
+                out.append(_by_id(older, newer))
+            newer = older
+    out.append((set(newer.index), set(), set()))
+    return out[::-1]
+
+
+def _by_id(old: pd.DataFrame, new: pd.DataFrame) -> tuple[set, set, set]:
+    """(added, removed, changed) ids from ``old`` to ``new``, as csv-diff compares by key."""
+    both = old.index.intersection(new.index)
+    differs = (old.loc[both].to_numpy() != new.loc[both, old.columns].to_numpy()).any(axis=1)
+    return set(new.index.difference(old.index)), set(old.index.difference(new.index)), set(both[differs])
 
 
 def measure_history(repeat: int, log_dir: Path, browser: bool = True) -> dict[str, float]:

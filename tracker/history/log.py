@@ -139,27 +139,59 @@ def _steps(gf: GitFile, stored: _Stored) -> list[tuple[str, str]]:
 
 def _walk(gf: GitFile, steps: list[tuple], cache: dict, working: _Working, check: bool) -> tuple[list, list, str]:
     """(every version, those worked out now, the last valid version's blob id); each commit
-    diffed against the last valid one before it."""
-    versions, fresh, last_valid = [], [], ""
-    read: dict = {}  # the version last read: the next commit's base
+    diffed against the last valid one before it.
+
+    Unchecked, every new version is taken as valid, so each one's base is known before any is
+    read, and they are worked out newest first: packs store older versions as deltas of newer
+    ones, so each read then resolves one delta from the version read just before it. Checked,
+    a version found invalid changes the base of the next: they are worked out in order."""
+    read: dict = {}  # the two versions last used: one of them is a side of the next diff
 
     def version(blob_id: str) -> Lines:
-        if blob_id not in read:
-            read.clear()
+        if blob_id in read:
+            read[blob_id] = read.pop(blob_id)  # (now the last used)
+        else:
+            if len(read) == 2:
+                del read[next(iter(read))]
             read[blob_id] = Lines(working.data if working.is_blob(blob_id) else blobs[blob_id])
         return read[blob_id]
 
+    def work_out(commit_id: str, base_id: str, blob_id: str) -> Version:
+        new = version(blob_id)
+        return _version(gf.repo[commit_id], version(base_id) if base_id else None, new, check)
+
     with Blobs(gf, len(steps) - len(cache)) as blobs:
+        new_keys: set[str] = set()
+        if not check:
+            planned = _bases(steps, cache)
+            for key, (commit_id, base_id, blob_id) in reversed(planned.items()):
+                cache[key] = work_out(commit_id, base_id, blob_id)
+            new_keys.update(planned)
+        versions, fresh, last_valid = [], [], ""
         for commit_id, blob_id in steps:
             key = f"{commit_id}:{last_valid}"
             if key not in cache:
-                base = version(last_valid) if last_valid else None
-                cache[key] = _version(gf.repo[commit_id], base, version(blob_id), check)
+                cache[key] = work_out(commit_id, last_valid, blob_id)
+                new_keys.add(key)
+            if key in new_keys:
                 fresh.append(cache[key])
             versions.append(cache[key])
             if not cache[key].invalid:
                 last_valid = blob_id
     return versions, fresh, last_valid
+
+
+def _bases(steps: list[tuple], cache: dict) -> dict[str, tuple[str, str, str]]:
+    """The versions ``cache`` lacks, by key: (commit id, base blob id, blob id), each new one
+    taken as valid (the base of the next)."""
+    todo, last_valid = {}, ""
+    for commit_id, blob_id in steps:
+        key = f"{commit_id}:{last_valid}"
+        if key not in cache:
+            todo[key] = (commit_id, last_valid, blob_id)
+        if key not in cache or not cache[key].invalid:
+            last_valid = blob_id
+    return todo
 
 
 def _version(commit, base: Lines | None, new: Lines, check: bool = True) -> Version:
