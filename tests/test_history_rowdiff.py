@@ -83,3 +83,55 @@ def test_blobs_read_for_many_versions_are_libgit2s_bytes(tmp_path, monkeypatch):
         assert [many[i] for i in ids] == [gf.read(i) for i in ids], "what dulwich cannot read, libgit2 does"
     monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "other-cache"))
     assert [(v.message, v.diff.summary()) for v in file_history(repo.csv).versions] == history
+
+
+@pytest.fixture
+def three_commits(tmp_path) -> Repo:
+    repo = Repo(tmp_path / "repo")
+    rows = first_rows()
+    repo.commit(rows, "Three events", "2024-01-10")
+    repo.commit([*rows, SMALL_ROWS[3]], "Add the rockets", "2024-02-10")
+    return repo
+
+
+def _reads(monkeypatch) -> list[str]:
+    """The blob ids read from git from now on."""
+    reads: list[str] = []
+    real = GitFile.read
+    monkeypatch.setattr(GitFile, "read", lambda self, blob_id: reads.append(str(blob_id)) or real(self, blob_id))
+    return reads
+
+
+def _summaries(path) -> list[tuple[str, str]]:
+    return [(v.message, v.diff.summary()) for v in file_history(path).versions]
+
+
+@pytest.mark.usefixtures("private_cache")
+def test_one_new_commit_costs_no_blob_read(three_commits, monkeypatch):
+    """The run before kept its last version beside the cache; the new commit's version is the
+    working file: neither side of the new diff is read from git."""
+    repo = three_commits
+    _summaries(repo.csv)
+    repo.commit(replaced([*first_rows(), SMALL_ROWS[3]], 2, ",denied,", ",confirmed,"), "Confirmed", "2024-03-10")
+    reads = _reads(monkeypatch)
+    assert _summaries(repo.csv)[-1] == ("Confirmed", "1 status change")
+    assert reads == []
+
+
+@pytest.mark.parametrize("damage", ["bytes", "other blob", "gone"])
+def test_a_kept_version_that_is_not_the_blob_is_not_used(three_commits, private_cache, monkeypatch, damage):
+    repo = three_commits
+    before = _summaries(repo.csv)
+    (kept,) = private_cache.glob("history-*.version")
+    blob_id, data = kept.read_bytes().split(b"\n", 1)
+    if damage == "bytes":
+        kept.write_bytes(blob_id + b"\n" + data.replace(b"rockets", b"rackets"))
+    elif damage == "other blob":
+        kept.write_bytes(b"0" * 40 + b"\n" + data)
+    else:
+        kept.unlink()
+    repo.commit(replaced([*first_rows(), SMALL_ROWS[3]], 2, ",denied,", ",confirmed,"), "Confirmed", "2024-03-10")
+    reads = _reads(monkeypatch)
+    assert _summaries(repo.csv) == [*before, ("Confirmed", "1 status change")]
+    assert reads == [blob_id.decode()], "the base is read from git"
+    assert kept.read_bytes().split(b"\n", 1)[0] != blob_id, "and the new last version kept"

@@ -15,6 +15,7 @@ from pathlib import Path
 from ..storage.cache import cache_dir
 from .gitfile import WORKING, Blobs, GitFile, commit_date, summary
 from .rowdiff import InvalidVersion, Lines, RowDiff, diff_versions, rows_surely_valid
+from .texts import Texts
 
 CACHE_FORMAT = 6
 
@@ -66,43 +67,24 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
     stored = _load_cache(gf)
     cache = dict(stored.versions)
     steps = _steps(gf, stored)
-    working = _Working(gf)
+    texts = Texts(gf, _cache_file(gf).with_suffix(".version"))
     # New commits are diffed first and their rows checked together (one pass of the contract's
     # fast form); only when that pass is unsure is each commit checked on its own, in order,
     # since a commit found invalid changes the base of the ones after it.
-    versions, fresh, last_valid = _walk(gf, steps, cache, working, check=False)
+    versions, fresh, last_valid = _walk(gf, steps, cache, texts, check=False)
     if fresh and not rows_surely_valid([v.diff.new_rows for v in fresh]):
         cache = dict(stored.versions)
-        versions, fresh, last_valid = _walk(gf, steps, cache, working, check=True)
+        versions, fresh, last_valid = _walk(gf, steps, cache, texts, check=True)
     if fresh or steps != stored.steps:
         for version in fresh:
             _keep_ids_only(version.diff)
         _save_cache(gf, _Stored(cache, steps))
-    if uncommitted and (work := _working_version(gf, working, last_valid)) is not None:
+    if fresh and last_valid:
+        texts.keep(last_valid)
+    if uncommitted and (work := _working_version(texts, last_valid)) is not None:
         versions.append(work)
     note = "shallow clone: the history starts at its oldest fetched commit" if gf.shallow else ""
     return History(versions, note)
-
-
-class _Working:
-    """The working file's bytes and their git blob id, read and hashed once, when first asked."""
-
-    def __init__(self, gf: GitFile):
-        self._gf, self._data, self._id = gf, None, ""
-
-    @property
-    def data(self) -> bytes:
-        if self._data is None:
-            self._data = self._gf.working_bytes()
-        return self._data
-
-    def is_blob(self, blob_id) -> bool:
-        """Whether the working file holds the blob ``blob_id`` (hashing costs less than reading it)."""
-        if not self._id:  # (hashlib's SHA-1 is faster than pygit2.hash, which detects collisions)
-            digest = hashlib.sha1(b"blob %d\0" % len(self.data))
-            digest.update(self.data)
-            self._id = digest.hexdigest()
-        return str(blob_id) == self._id
 
 
 def _keep_ids_only(diff: RowDiff) -> None:
@@ -137,7 +119,7 @@ def _steps(gf: GitFile, stored: _Stored) -> list[tuple[str, str]]:
     return steps
 
 
-def _walk(gf: GitFile, steps: list[tuple], cache: dict, working: _Working, check: bool) -> tuple[list, list, str]:
+def _walk(gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: bool) -> tuple[list, list, str]:
     """(every version, those worked out now, the last valid version's blob id); each commit
     diffed against the last valid one before it.
 
@@ -153,7 +135,8 @@ def _walk(gf: GitFile, steps: list[tuple], cache: dict, working: _Working, check
         else:
             if len(read) == 2:
                 del read[next(iter(read))]
-            read[blob_id] = Lines(working.data if working.is_blob(blob_id) else blobs[blob_id])
+            near = texts.near(blob_id)
+            read[blob_id] = Lines(blobs[blob_id] if near is None else near)
         return read[blob_id]
 
     def work_out(commit_id: str, base_id: str, blob_id: str) -> Version:
@@ -202,11 +185,11 @@ def _version(commit, base: Lines | None, new: Lines, check: bool = True) -> Vers
         return Version(str(commit.id), date, message, RowDiff(), invalid=f"skipped, breaks the contract: {exc}")
 
 
-def _working_version(gf: GitFile, working: _Working, base_id: str) -> Version | None:
-    if base_id and working.is_blob(base_id):
+def _working_version(texts: Texts, base_id: str) -> Version | None:
+    if base_id and texts.is_working(base_id):
         return None
     try:
-        diff = diff_versions(gf.read(base_id) if base_id else None, working.data)
+        diff = diff_versions(texts.read(base_id) if base_id else None, texts.working)
     except InvalidVersion as exc:
         return Version(WORKING, "", "uncommitted changes", RowDiff(), invalid=f"skipped: {exc}")
     return Version(WORKING, "", "uncommitted changes", diff) if diff else None
