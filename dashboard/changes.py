@@ -28,6 +28,10 @@ GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited")
 PRESETS = ((7, "last 7 days"), (30, "last 30 days"))
 UNCOMMITTED = "uncommitted"
 MESSAGE_CHARS = 80
+# A group lists its newest changes only: a page of thousands of list items takes the browser
+# seconds to lay out, and the timeline rings and the grid lists every changed event anyway.
+GROUP_ITEMS = 20
+MORE = "… and {n} older: the grid lists every changed event; tracker diff lists removals too"
 SHALLOW_NOTE = "Shallow clone: the history starts at its oldest fetched commit (git fetch --unshallow)"
 
 
@@ -174,12 +178,21 @@ def changes_panel(path: Path, f: EventFilter) -> tuple[list, bool, str]:
     title = f"Changes since {f.changed_since}: {diff.summary()}"
     children: list = [html.H2(title)]
     for kind, heading in GROUPS:
-        members = sorted(i for i, k in kinds.items() if k == kind)
+        members = _newest_first([i for i, k in kinds.items() if k == kind], when)
         if members:
             rows = diff.removed if kind == "removed" else diff.new_rows
-            items = [_change_item(i, rows.get(i, {}), kind, diff, when.get(i)) for i in members]
+            items = [_change_item(i, rows.get(i, {}), kind, diff, when.get(i)) for i in members[:GROUP_ITEMS]]
+            if len(members) > GROUP_ITEMS:
+                items.append(html.Li(MORE.format(n=len(members) - GROUP_ITEMS), className="changes-more"))
             children += [html.H3(f"{heading} ({len(members)})"), html.Ul(items, className=f"changes-{kind}")]
     return children, False, changes.note
+
+
+def _newest_first(ids: list[str], when: dict[str, tuple[str, str]]) -> list[str]:
+    """``ids`` by their last change, newest (uncommitted) first, then by id."""
+    newest = "9999"  # (after every date: an uncommitted change is the newest)
+    day = {i: (newest if when[i][0] == UNCOMMITTED else when[i][0]) if i in when else "" for i in ids}
+    return sorted(sorted(ids), key=day.__getitem__, reverse=True)
 
 
 def _change_item(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> html.Li:

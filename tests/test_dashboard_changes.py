@@ -83,6 +83,17 @@ def test_the_panel_groups_the_changes_with_their_commit(repo):
     )
 
 
+def test_a_long_group_lists_its_newest_changes_and_counts_the_rest(repo, monkeypatch):
+    monkeypatch.setattr(changes, "GROUP_ITEMS", 1)
+    children, _, _ = changes.changes_panel(repo.csv, from_query("?changed_since=2024-01-31"))
+    (edited,) = [c for c in children if isinstance(c, html.Ul) and c.className == "changes-edited"]
+    assert [text_of(item) for item in edited.children] == [
+        "Resolution 1718 adopted (14 Oct 2006): location · uncommitted · uncommitted changes",
+        "… and 1 older: the grid lists every changed event; tracker diff lists removals too",
+    ]
+    assert "Edited (2)" in [text_of(c) for c in children if isinstance(c, html.H3)]
+
+
 def test_a_status_change_shows_old_and_new(repo):
     children, _, _ = changes.changes_panel(repo.csv, from_query("?changed_since=2024-02-10"))
     (status,) = [c for c in children if isinstance(c, html.Ul) and c.className == "changes-status"]
