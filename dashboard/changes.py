@@ -190,9 +190,12 @@ def changes_panel(path: Path, f: EventFilter) -> tuple[list, bool, str]:
 
 def _newest_first(ids: list[str], when: dict[str, tuple[str, str]]) -> list[str]:
     """``ids`` by their last change, newest (uncommitted) first, then by id."""
-    newest = "9999"  # (after every date: an uncommitted change is the newest)
-    day = {i: (newest if when[i][0] == UNCOMMITTED else when[i][0]) if i in when else "" for i in ids}
-    return sorted(sorted(ids), key=day.__getitem__, reverse=True)
+
+    def day(event_id: str) -> str:
+        touched = when.get(event_id, ("", ""))[0]
+        return "9999" if touched == UNCOMMITTED else touched  # (after every date)
+
+    return sorted(sorted(ids), key=day, reverse=True)
 
 
 def _change_item(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> html.Li:

@@ -186,7 +186,7 @@ def test_a_worker_warms_a_cached_history_and_changed_since_is_composed_from_it(r
     changes._memo = changes._Memo()  # a newly forked worker's
     changes.warm_history(repo.csv).join()
     assert changes._memo.peek(("history", changes.git_state(repo.csv))) is not None
-    monkeypatch.setattr(history_changes, "_base_blob", lambda *a: pytest.fail("a version was read from git"))
+    monkeypatch.setattr(history_changes, "_base_version", lambda *a: pytest.fail("a version was read from git"))
     composed = changes.page_changes(repo.csv, from_query("?changed_since=2024-02-01")).diff
     assert (set(composed.added), set(composed.removed), composed.changed) == (
         set(by_diff.added),

@@ -32,11 +32,11 @@ def changed_since(path: str | os.PathLike, since: str, history: History | None =
         composed = _composed(gf, history, since)
         if composed is not None:
             return composed
-    base = _base_blob(gf, since)
+    base = _base_version(gf, since)
     return diff_versions(base, gf.working_bytes(), check=False)
 
 
-def _base_blob(gf: GitFile, since: str):
+def _base_version(gf: GitFile, since: str) -> bytes | None:
     if not _DAY.match(since):
         return gf.blob(since)
     base = None

@@ -119,7 +119,7 @@ def summary(commit: pygit2.Commit) -> str:
 
 
 class Blobs:
-    """Many blobs' bytes, read in turn (the file's versions, oldest first).
+    """Many blobs' bytes, read in turn (the file's versions, one after another).
 
     libgit2 rebuilds a packed blob from its delta chain on every read and caches no base over
     1 MB, so each version of a large file costs the whole chain again; dulwich's pack reader

@@ -93,9 +93,8 @@ class Lines:
     version takes part in (against the one before it and the one after)."""
 
     def __init__(self, data: bytes):
-        self.data = data
-        self.lines = data.split(b"\n")
-        self.set = set(self.lines)
+        lines = data.split(b"\n")
+        self.data, self.header, self.set = data, lines[0], set(lines)
 
 
 def diff_versions(old: bytes | Lines | None, new: bytes | Lines | None, *, check: bool = True) -> RowDiff:
@@ -124,9 +123,9 @@ def _text(version: bytes | Lines | None) -> str:
 def _from_lines(old: Lines, new: Lines) -> RowDiff:
     """The rows on the lines only one version has, read with the header both share; both
     versions whole when the header changed or such a line is not one whole record."""
-    if old.lines[0] != new.lines[0]:
+    if old.header != new.header:
         return _whole(_text(old), _text(new))
-    header = _header(_text(old.lines[0]))
+    header = _header(_text(old.header))
     # (in the order of the bytes: as the ids lead each line, about the order of the file)
     gone = [line.decode("utf-8", errors="replace") for line in sorted(old.set - new.set)]
     came = [line.decode("utf-8", errors="replace") for line in sorted(new.set - old.set)]
