@@ -313,19 +313,9 @@ def _set(**values: str) -> Callable[[dict, dict], dict]:
 RULES: tuple[Rule, ...] = (
     Rule("required", required_exact, required_fast, _set(title=""), applies=lambda f: f.required),
     Rule(
-        "unique",
-        unique_exact,
-        unique_fast,
-        lambda row, other: {**row, "id": other["id"]},
-        applies=lambda f: f.unique,
+        "unique", unique_exact, unique_fast, lambda row, other: {**row, "id": other["id"]}, applies=lambda f: f.unique
     ),
-    Rule(
-        "max_length",
-        max_length_exact,
-        max_length_fast,
-        _set(title="x" * 301),
-        applies=lambda f: bool(f.max_length),
-    ),
+    Rule("max_length", max_length_exact, max_length_fast, _set(title="x" * 301), applies=lambda f: bool(f.max_length)),
     Rule(
         "pattern",
         pattern_exact,
@@ -333,20 +323,8 @@ RULES: tuple[Rule, ...] = (
         _set(source_url="ftp://example.org/x"),
         applies=lambda f: bool(f.pattern),
     ),
-    Rule(
-        "enum",
-        enum_exact,
-        enum_fast,
-        _set(category="weather"),
-        applies=lambda f: bool(f.enum),
-    ),
-    Rule(
-        "number",
-        number_exact,
-        number_fast,
-        _set(lat="north", lon="10"),
-        applies=lambda f: f.type == "number",
-    ),
+    Rule("enum", enum_exact, enum_fast, _set(category="weather"), applies=lambda f: bool(f.enum)),
+    Rule("number", number_exact, number_fast, _set(lat="north", lon="10"), applies=lambda f: f.type == "number"),
     Rule(
         "range",
         range_exact,
@@ -354,13 +332,7 @@ RULES: tuple[Rule, ...] = (
         _set(lat="91.5", lon="10"),
         applies=lambda f: f.minimum is not None or f.maximum is not None,
     ),
-    Rule(
-        "calendar_dates",
-        calendar_exact,
-        calendar_fast,
-        _set(date="2023-02-30", end_date=""),
-        reads=DATE_COLUMNS,
-    ),
+    Rule("calendar_dates", calendar_exact, calendar_fast, _set(date="2023-02-30", end_date=""), reads=DATE_COLUMNS),
     Rule(
         "end_not_before_date",
         date_order_exact,
@@ -368,13 +340,7 @@ RULES: tuple[Rule, ...] = (
         _set(date="2024-01-02", end_date="2023-12"),
         reads=DATE_COLUMNS,
     ),
-    Rule(
-        "coordinates_together",
-        coordinates_exact,
-        coordinates_fast,
-        _set(lat="10", lon=""),
-        reads=("lat", "lon"),
-    ),
+    Rule("coordinates_together", coordinates_exact, coordinates_fast, _set(lat="10", lon=""), reads=("lat", "lon")),
     Rule(
         "one_name_per_url",
         names_per_url_exact,
