@@ -15,23 +15,29 @@ from tracker.history.gitfile import Blobs, GitFile
 from tracker.history.rowdiff import _whole
 
 STATUS = ["alleged", "reported", "confirmed", "denied"]
-# Lines as the file holds them: plain rows, a description with a quoted line break, a quoted comma.
+# Lines as the file holds them: plain rows, descriptions with quoted line breaks, a quoted comma.
 ROWS = st.lists(
     st.tuples(
         st.integers(0, 12),
         st.sampled_from(STATUS),
-        st.sampled_from(["", "plain words", '"a quoted, comma"', '"two\nlines"', '"she said ""no"""']),
+        st.sampled_from(
+            ["", "plain words", '"a quoted, comma"', '"two\nlines"', '"she said ""no"""', '"one\ntwo, three\nfour"']
+        ),
     ),
     max_size=10,
     unique_by=lambda row: row[0],
 )
 
 
+def _line(n: int, status: str, text: str) -> str:
+    row = dict.fromkeys(HEADER.split(","), "")
+    row |= {"id": f"event-{n}", "date": f"2024-01-{n + 1:02d}", "title": f"Event {n}", "description": text}
+    row |= {"category": "military", "status": status, "source_name": "Reuters", "source_url": f"https://x.org/{n}"}
+    return ",".join(row.values())
+
+
 def _file(rows, *, newline: str = "\n", bom: bool = False) -> bytes:
-    lines = [HEADER] + [
-        f"event-{n},2024-01-{n + 1:02d},,Event {n},{text},military,{status},,,,,,,Reuters,https://example.org/{n}"
-        for n, status, text in rows
-    ]
+    lines = [HEADER] + [_line(*row) for row in rows]
     return (("\ufeff" if bom else "") + newline.join(lines) + newline).encode()
 
 
@@ -45,6 +51,20 @@ def test_the_line_diff_is_the_diff_of_both_versions_parsed_whole(old, new, newli
     before, after = _file(old, newline=newline, bom=bom), _file(new, newline=newline, bom=bom)
     expected = _whole(before.decode("utf-8-sig"), after.decode("utf-8-sig"))
     assert _shape(diff_versions(before, after, check=False)) == _shape(expected)
+
+
+def test_one_line_records_are_parsed_from_the_changed_lines_only(monkeypatch):
+    from tracker.history import rowdiff
+
+    monkeypatch.setattr(rowdiff, "_whole", lambda *a: pytest.fail("both versions were parsed whole"))
+    before = _file([(1, "alleged", "plain words"), (2, "reported", ""), (3, "denied", '"a quoted, comma"')])
+    after = _file([(1, "confirmed", "plain words"), (3, "denied", '"a quoted, comma"'), (4, "alleged", "")])
+    diff = diff_versions(before, after, check=False)
+    assert (set(diff.added), set(diff.removed), diff.changed) == (
+        {"event-4"},
+        {"event-2"},
+        {"event-1": {"status": ("alleged", "confirmed")}},
+    )
 
 
 def test_a_changed_header_or_line_ends_still_diff_by_id():

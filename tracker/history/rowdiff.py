@@ -3,8 +3,9 @@
 Only the lines one version has and the other lacks are parsed, so a commit costs what it
 changed, not the size of the file. They are found as git's diff finds them before it aligns
 the two sides (every line hashed, the common ones set aside); a diff by id needs no alignment.
-A record split over several lines (a quoted line break) or a changed header makes the line-wise
-reading unsafe: then both versions are parsed whole.
+A changed header, or a changed line that is not one whole record (an odd number of quotes: it
+opens or closes a quoted line break; or a line that does not parse to the header's width),
+makes the line-wise reading unsafe: then both versions are parsed whole.
 """
 
 from __future__ import annotations
@@ -126,13 +127,17 @@ def _from_lines(old: Lines, new: Lines) -> RowDiff:
     if old.header != new.header:
         return _whole(_text(old), _text(new))
     header = _header(_text(old.header))
-    # (in the order of the bytes: as the ids lead each line, about the order of the file)
-    gone = [line.decode("utf-8", errors="replace") for line in sorted(old.set - new.set)]
-    came = [line.decode("utf-8", errors="replace") for line in sorted(new.set - old.set)]
-    old_rows, new_rows = _rows(header, gone), _rows(header, came)
+    gone, came = sorted(old.set - new.set), sorted(new.set - old.set)  # (by their bytes: ids lead)
+    if any(line.count(b'"') % 2 for line in gone + came):
+        return _whole(_text(old), _text(new))  # a record over several lines: one of its lines
+    old_rows, new_rows = _rows(header, _decoded(gone)), _rows(header, _decoded(came))
     if old_rows is None or new_rows is None:
         return _whole(_text(old), _text(new))
     return _compare(old_rows, new_rows)
+
+
+def _decoded(lines: list[bytes]) -> list[str]:
+    return [line.decode("utf-8", errors="replace") for line in lines]
 
 
 def _header(text: str) -> list[str]:
