@@ -122,3 +122,17 @@ def test_many_chunks_are_written_whole_and_in_order_even_when_writev_stops_short
     path = tmp_path / "out.csv"
     filewrite.atomic_write(path, [b"head\n", *chunks, b"\n"])
     assert path.read_bytes() == b"head\n" + b"".join(chunks) + b"\n"
+
+
+@pytest.mark.parametrize("durable, syncs", [(True, 2), (False, 0)])
+def test_a_cache_file_is_replaced_whole_without_waiting_for_the_disk(tmp_path, monkeypatch, durable, syncs):
+    from tracker.storage.filewrite import atomic_write
+
+    synced = []
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd))
+    target = tmp_path / "cache.bin"
+    target.write_bytes(b"old")
+    atomic_write(target, [b"new ", b"bytes"], durable=durable)
+    assert target.read_bytes() == b"new bytes"
+    assert len(synced) == syncs
+    assert [p.name for p in tmp_path.iterdir()] == ["cache.bin"], "no temp file left"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..storage.cache import cache_dir
+from ..storage.filewrite import atomic_write
 from .gitfile import WORKING, Blobs, GitFile, commit_date, summary
 from .rowdiff import InvalidVersion, Lines, RowDiff, diff_versions, rows_surely_valid
 from .texts import Texts
@@ -251,14 +252,11 @@ def _load_cache(gf: GitFile) -> _Stored:
 
 def _save_cache(gf: GitFile, stored: _Stored) -> None:
     target = _cache_file(gf)
+    versions = {key: _packed(v) for key, v in stored.versions.items()}
+    kept = {"format": CACHE_FORMAT, "versions": versions, "steps": stored.steps}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            versions = {key: _packed(v) for key, v in stored.versions.items()}
-            kept = {"format": CACHE_FORMAT, "versions": versions, "steps": stored.steps}
-            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
+        atomic_write(target, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
     except OSError:
         pass  # a cache that cannot be written only costs the next run its time
 

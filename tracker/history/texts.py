@@ -6,9 +6,9 @@ commit costs no blob read at all)."""
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
+from ..storage.filewrite import atomic_write
 from .gitfile import GitFile
 
 
@@ -69,10 +69,6 @@ class Texts:
         data = self.working if self.is_working(blob_id) else self._gf.read(blob_id)
         try:
             self._kept.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._kept.with_suffix(f".{os.getpid()}.tmp")
-            with open(tmp, "wb") as handle:
-                handle.write(str(blob_id).encode() + b"\n")
-                handle.write(data)
-            os.replace(tmp, self._kept)
+            atomic_write(self._kept, [str(blob_id).encode() + b"\n", data], durable=False)
         except OSError:
             pass

@@ -9,12 +9,11 @@ file is an empty cache.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from ..storage.cache import cache_dir
+from ..storage.filewrite import atomic_write
 from .probe import LinkResult
 
 FILE_NAME = "links.json"
@@ -52,13 +51,5 @@ def save_results(results: Iterable[LinkResult]) -> None:
         url: {"state": r.state, "status": r.status, "detail": r.detail, "checked_at": r.checked_at}
         for url, r in kept.items()
     }
-    folder = cache_path().parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".links.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"version": VERSION, "links": links}, handle)
-        os.replace(tmp, cache_path())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    cache_path().parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(cache_path(), json.dumps({"version": VERSION, "links": links}).encode(), durable=False)

@@ -138,15 +138,17 @@ class FileRange:
         handle.seek(0, os.SEEK_END)
 
 
-def atomic_write(path: Path, content: bytes | list) -> None:
+def atomic_write(path: Path, content: bytes | list, *, durable: bool = True) -> None:
     """Write ``content`` (bytes, or a list of byte chunks and ``FileRange``s written in order, so a
     large file need not be copied into one buffer first) to a temp file beside ``path``, fsync it,
-    then replace ``path``."""
-    install(write_temp(path, content), path)
+    then replace ``path``. Not ``durable`` (a cache file, which a crash only costs a rerun):
+    the same, without waiting for the disk."""
+    install(write_temp(path, content, durable=durable), path, durable=durable)
 
 
-def write_temp(path: Path, content: bytes | list) -> Path:
-    """A temp file beside ``path`` holding ``content``, fsynced, with ``path``'s permissions."""
+def write_temp(path: Path, content: bytes | list, *, durable: bool = True) -> Path:
+    """A temp file beside ``path`` holding ``content``, fsynced (if ``durable``), with ``path``'s
+    permissions."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -160,7 +162,8 @@ def write_temp(path: Path, content: bytes | list) -> Path:
                     done = i + 1
             write_all(handle, chunks[done:])
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -189,13 +192,15 @@ def write_all(handle, chunks: list) -> None:
     handle.seek(0, os.SEEK_END)
 
 
-def install(tmp: Path, path: Path) -> None:
-    """Atomically replace ``path`` with ``tmp``, then fsync the folder."""
+def install(tmp: Path, path: Path, *, durable: bool = True) -> None:
+    """Atomically replace ``path`` with ``tmp``, then fsync the folder (if ``durable``)."""
     try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if not durable:
+        return
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
