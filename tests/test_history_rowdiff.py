@@ -7,26 +7,14 @@ from __future__ import annotations
 import pytest
 from cli_helpers import SMALL_ROWS
 from history_helpers import HEADER, Repo, first_rows, replaced
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tracker.history import diff_versions, file_history
 from tracker.history.gitfile import Blobs, GitFile
-from tracker.history.rowdiff import _whole
+from tracker.history.rowdiff import Lines, _whole
 
 STATUS = ["alleged", "reported", "confirmed", "denied"]
-# Lines as the file holds them: plain rows, descriptions with quoted line breaks, a quoted comma.
-ROWS = st.lists(
-    st.tuples(
-        st.integers(0, 12),
-        st.sampled_from(STATUS),
-        st.sampled_from(
-            ["", "plain words", '"a quoted, comma"', '"two\nlines"', '"she said ""no"""', '"one\ntwo, three\nfour"']
-        ),
-    ),
-    max_size=10,
-    unique_by=lambda row: row[0],
-)
 
 
 def _line(n: int, status: str, text: str) -> str:
@@ -34,6 +22,23 @@ def _line(n: int, status: str, text: str) -> str:
     row |= {"id": f"event-{n}", "date": f"2024-01-{n + 1:02d}", "title": f"Event {n}", "description": text}
     row |= {"category": "military", "status": status, "source_name": "Reuters", "source_url": f"https://x.org/{n}"}
     return ",".join(row.values())
+
+
+# A quoted field over three lines whose middle line, on its own, reads as a whole record.
+RECORD_INSIDE = ['"quoted\n' + _line(77, status, "") + '\nlines"' for status in ("alleged", "confirmed")]
+# Lines as the file holds them: plain rows, descriptions with quoted line breaks, a quoted comma.
+ROWS = st.lists(
+    st.tuples(
+        st.integers(0, 12),
+        st.sampled_from(STATUS),
+        st.sampled_from(
+            ["", "plain words", '"a quoted, comma"', '"two\nlines"', '"she said ""no"""', '"one\ntwo, three\nfour"']
+            + RECORD_INSIDE
+        ),
+    ),
+    max_size=10,
+    unique_by=lambda row: row[0],
+)
 
 
 def _file(rows, *, newline: str = "\n", bom: bool = False) -> bytes:
@@ -47,10 +52,18 @@ def _shape(diff):
 
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(old=ROWS, new=ROWS, newline=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
+@example(old=[(1, "alleged", RECORD_INSIDE[0])], new=[(1, "alleged", RECORD_INSIDE[1])], newline="\n", bom=False)
 def test_the_line_diff_is_the_diff_of_both_versions_parsed_whole(old, new, newline, bom):
     before, after = _file(old, newline=newline, bom=bom), _file(new, newline=newline, bom=bom)
     expected = _whole(before.decode("utf-8-sig"), after.decode("utf-8-sig"))
     assert _shape(diff_versions(before, after, check=False)) == _shape(expected)
+    # Each version's lines with an odd number of quotes, told from the other's and the changed
+    # lines (either side known first), are those a scan of its bytes finds.
+    for known in ("old", "new"):
+        old_lines, new_lines = Lines(before), Lines(after)
+        (old_lines if known == "old" else new_lines).odd_lines()
+        assert _shape(diff_versions(old_lines, new_lines, check=False)) == _shape(expected)
+        assert (old_lines.odd, new_lines.odd) == (Lines(before).odd_lines(), Lines(after).odd_lines())
 
 
 def test_one_line_records_are_parsed_from_the_changed_lines_only(monkeypatch):

@@ -3,9 +3,14 @@
 Only the lines one version has and the other lacks are parsed, so a commit costs what it
 changed, not the size of the file. They are found as git's diff finds them before it aligns
 the two sides (every line hashed, the common ones set aside); a diff by id needs no alignment.
-A changed header, or a changed line that is not one whole record (an odd number of quotes: it
-opens or closes a quoted line break; or a line that does not parse to the header's width),
-makes the line-wise reading unsafe: then both versions are parsed whole.
+A changed header, or a changed line that is not one whole record (part of a record over several
+lines, or a line that does not parse to the header's width), makes the line-wise reading
+unsafe: then both versions are parsed whole.
+
+Which lines belong to records over several lines is known exactly: a line with an odd number of
+quotes opens or closes a quoted line break, so a version without such lines has none; whether it
+has any follows from the version next to it and the changed lines alone, and only a version
+that has some is scanned for the lines its quoted line breaks cover.
 """
 
 from __future__ import annotations
@@ -96,6 +101,47 @@ class Lines:
     def __init__(self, data: bytes):
         lines = data.split(b"\n")
         self.data, self.header, self.set = data, lines[0], set(lines)
+        self.odd: frozenset[bytes] | None = None  # its lines with an odd number of quotes, once known
+
+    def odd_lines(self) -> frozenset[bytes]:
+        """The lines with an odd number of quotes (one pass over the bytes, unless known)."""
+        if self.odd is None:
+            odd = np.flatnonzero(_quotes_per_line(self.data) % 2)
+            self.odd = frozenset(self.data.split(b"\n")[i] for i in odd) if len(odd) else frozenset()
+        return self.odd
+
+    def in_records_over_lines(self) -> set[bytes]:
+        """The lines that are part of a record over several lines: inside a quoted line break or
+        opening one."""
+        if not self.odd_lines():
+            return set()
+        quotes = _quotes_per_line(self.data)
+        inside = (np.cumsum(quotes) - quotes) % 2 == 1  # (an odd number of quotes before the line)
+        lines = self.data.split(b"\n")
+        return {lines[i] for i in np.flatnonzero(inside | (quotes % 2 == 1))}
+
+
+def _quotes_per_line(data: bytes) -> np.ndarray:
+    """How many double quotes each line (split at LF) holds."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == ord("\n"))
+    quotes = np.flatnonzero(raw == ord('"'))
+    ends = np.append(np.searchsorted(quotes, newlines), len(quotes))
+    return np.diff(ends, prepend=0)
+
+
+def _odd(lines) -> frozenset[bytes]:
+    return frozenset(line for line in lines if line.count(b'"') % 2)
+
+
+def _know_odd_lines(old: Lines, new: Lines, gone: list[bytes], came: list[bytes]) -> None:
+    """Each version's odd lines, from the other's and the changed lines where one is known."""
+    if old.odd is None and new.odd is None:
+        old.odd_lines()
+    if new.odd is None:
+        new.odd = (old.odd - frozenset(gone)) | _odd(came)
+    elif old.odd is None:
+        old.odd = (new.odd - frozenset(came)) | _odd(gone)
 
 
 def diff_versions(old: bytes | Lines | None, new: bytes | Lines | None, *, check: bool = True) -> RowDiff:
@@ -128,12 +174,18 @@ def _from_lines(old: Lines, new: Lines) -> RowDiff:
         return _whole(_text(old), _text(new))
     header = _header(_text(old.header))
     gone, came = sorted(old.set - new.set), sorted(new.set - old.set)  # (by their bytes: ids lead)
-    if any(line.count(b'"') % 2 for line in gone + came):
-        return _whole(_text(old), _text(new))  # a record over several lines: one of its lines
+    _know_odd_lines(old, new, gone, came)
+    if _over_lines(old, gone) or _over_lines(new, came):
+        return _whole(_text(old), _text(new))  # a changed line of a record over several lines
     old_rows, new_rows = _rows(header, _decoded(gone)), _rows(header, _decoded(came))
     if old_rows is None or new_rows is None:
         return _whole(_text(old), _text(new))
     return _compare(old_rows, new_rows)
+
+
+def _over_lines(version: Lines, changed: list[bytes]) -> bool:
+    """Whether one of ``changed`` (lines of ``version``) is part of a record over several lines."""
+    return bool(version.odd) and not version.in_records_over_lines().isdisjoint(changed)
 
 
 def _decoded(lines: list[bytes]) -> list[str]:
