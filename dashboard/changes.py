@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from dash import html
 
 from tracker.charts.changes import change_kind
@@ -102,17 +103,18 @@ def git_state(path: Path) -> tuple:
     return str(path.resolve()), head, size, mtime
 
 
-def page_changes(path: Path, f: EventFilter) -> PageChanges:
-    """``f`` with its ``changed_since`` worked out from ``path``'s history; without it (and a
-    note saying why) when there is no history to read or git cannot resolve the revision."""
+def page_changes(path: Path, f: EventFilter, frame: pd.DataFrame | None = None) -> PageChanges:
+    """``f`` with its ``changed_since`` worked out from ``path``'s history (``frame``: the
+    file's events, when the caller holds them); without it (and a note saying why) when there
+    is no history to read or git cannot resolve the revision."""
     if not f.changed_since:
         return PageChanges(f)
-    return _memo.get(("changes", f.changed_since, git_state(path)), lambda: _work_out(path, f))
+    return _memo.get(("changes", f.changed_since, git_state(path)), lambda: _work_out(path, f, frame))
 
 
-def _work_out(path: Path, f: EventFilter) -> PageChanges:
+def _work_out(path: Path, f: EventFilter, frame: pd.DataFrame | None) -> PageChanges:
     try:  # composed from the file's history when the page has worked it out (the Changes panel does)
-        diff = changed_since(path, f.changed_since, _memo.peek(("history", git_state(path))))
+        diff = changed_since(path, f.changed_since, _memo.peek(("history", git_state(path))), frame)
         late = SHALLOW_NOTE if GitFile.open(path).shallow else ""
     except TrackerError as exc:
         return PageChanges(dataclasses.replace(f, changed_since=None), None, f"History unavailable: {exc}")

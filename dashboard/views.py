@@ -231,7 +231,7 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True, held: fr
     """The whole page's content for ``f`` (without the counts and the map unless ``secondary``;
     ``no_update`` for the parts the page already ``held``)."""
     frame = snap.frame
-    changes = page_changes(snap.path, f)  # "changed since", worked out from the file's git history
+    changes = page_changes(snap.path, f, frame)  # "changed since", worked out from the file's git history
     f = changes.filter
     mask, others = filter_masks(frame, f)  # the one filter (filter_events is frame[filter_mask])
     count = int(np.count_nonzero(mask))

@@ -199,3 +199,19 @@ def test_a_worker_warms_a_cached_history_and_changed_since_is_composed_from_it(r
     plain.parent.mkdir()
     shutil.copyfile(repo.csv, plain)
     changes.warm_history(plain).join()  # outside git: nothing, and no error
+
+
+def test_the_page_composes_changed_since_from_the_events_it_holds(repo, monkeypatch):
+    """With the history worked out, the view reads neither a version from git nor the file again:
+    the new rows' fields come from the snapshot the page already holds."""
+    from tracker.history import changes as history_changes
+    from tracker.history import file_history
+
+    snap = snapshot(repo)
+    file_history(repo.csv)  # (as the Changes panel's first use does)
+    changes._memo = changes._Memo()
+    changes.warm_history(repo.csv).join()
+    monkeypatch.setattr(history_changes, "_base_version", lambda *a: pytest.fail("a version was read from git"))
+    monkeypatch.setattr(history_changes, "load_events", lambda *a: pytest.fail("the file was read again"))
+    view = views.render_view(snap, "?changed_since=2024-01-31")
+    assert changed_ids_of(view.timeline) == {SMALL_IDS[3]: "added", SMALL_IDS[0]: "edited", SMALL_IDS[1]: "edited"}

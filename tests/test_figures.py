@@ -21,6 +21,7 @@ from tracker.charts.style import (
     STATUS_STYLES,
     format_date,
     format_extent,
+    hover_text,
     lanes_of,
 )
 from tracker.charts.timeline import build_timeline_figure, event_ids, timeline_spec
@@ -171,6 +172,27 @@ def test_hover_shows_date_at_its_precision_and_escapes_html(frame):
     hostile["title"] = "<img src=x onerror=alert(1)>"
     text = timeline_spec(hostile)["data"][0]["hovertext"][0]
     assert "<img" not in text and html.escape("<img src=x onerror=alert(1)>") in text
+
+
+def test_every_mark_shows_its_own_rows_fields(frame):
+    """Each point of each event trace carries its own row's date, lane, colour and hover text."""
+    by_id = {row.id: row for row in frame.itertuples(index=False)}
+    seen = 0
+    for trace in timeline_spec(frame)["data"]:
+        if (trace.get("meta") or {}).get("kind") != "events":
+            continue
+        for n, event_id in enumerate(trace["customdata"]):
+            row = by_id[event_id]
+            assert trace["y"][n] == row.category
+            assert trace["hovertext"][n] == hover_text(row)
+            assert trace["marker"]["line"]["color"][n] == CATEGORY_COLORS[row.category]
+            assert trace["meta"]["status"] == row.status
+            if trace["type"] == "scatter":
+                assert trace["x"][n] == row.date
+            else:
+                assert trace["base"][n] == row.start.strftime("%Y-%m-%d")
+            seen += 1
+    assert seen == len(frame)
 
 
 def test_format_date_at_each_precision():

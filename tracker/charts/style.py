@@ -63,22 +63,30 @@ def format_extent(date: str, end_date: str = "") -> str:
     return f"{format_date(date)} – {format_date(end_date)}" if end_date else format_date(date)
 
 
-HOVER_COLUMNS = ["title", "date", "end_date", "status", "actors"]  # what hover_text reads of a row
-
-
 def hover_texts(rows: pd.DataFrame) -> list[str]:
-    """``hover_text`` of each row (a tuple of only the columns it reads: one of every column,
-    list columns too, costs more)."""
-    return [hover_text(r) for r in rows[HOVER_COLUMNS].itertuples(index=False)]
+    """``hover_text`` of each row, column by column (each distinct date put in words once)."""
+    words = {d: format_date(d) for d in {*rows["date"], *rows["end_date"]} if d}
+    return [
+        _hover(title, words[date] + (f" – {words[end]}" if end else ""), status, actors)
+        for title, date, end, status, actors in zip(
+            rows["title"].tolist(),
+            rows["date"].tolist(),
+            rows["end_date"].tolist(),
+            rows["status"].astype(str).tolist(),
+            rows["actors"].tolist(),
+            strict=True,
+        )
+    ]
 
 
 def hover_text(row) -> str:
     """Hover label for one event: title, date at its precision, status, actors (all escaped)."""
-    actors = html.escape(row.actors.replace(";", ", ")) if row.actors else "—"
-    return (
-        f"<b>{html.escape(row.title)}</b><br>{format_extent(row.date, row.end_date)}"
-        f" · {html.escape(str(row.status))}<br>Actors: {actors}"
-    )
+    return _hover(row.title, format_extent(row.date, row.end_date), str(row.status), row.actors)
+
+
+def _hover(title: str, when: str, status: str, actors: str) -> str:
+    shown = html.escape(actors.replace(";", ", ")) if actors else "—"
+    return f"<b>{html.escape(title)}</b><br>{when} · {html.escape(status)}<br>Actors: {shown}"
 
 
 def lanes_of(frame: pd.DataFrame) -> list[str]:

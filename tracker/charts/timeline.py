@@ -19,6 +19,7 @@ from .style import (
     FONT,
     LEGEND_GREY,
     STATUS_STYLES,
+    category_codes,
     empty_spec,
     hover_texts,
     lanes_of,
@@ -77,14 +78,15 @@ def counted_timeline_spec(counts: density.DayCounts, lanes: list[str] | None = N
 
 
 def _marks(frame: pd.DataFrame, lanes: list[str] | None) -> dict:
-    bars = is_bar(frame)
+    fields = _EventFields(frame)
+    status = frame["status"].astype(str).to_numpy()
     data = []
-    for status in schema.STATUSES:
-        of_status = (frame["status"] == status).to_numpy()
-        if (of_status & ~bars).any():
-            data.append(_marker_trace(frame[of_status & ~bars], status))
-        if (of_status & bars).any():
-            data.append(_bar_trace(frame[of_status & bars], status))
+    for name in schema.STATUSES:
+        of_status = status == name
+        if (marks := np.flatnonzero(of_status & ~fields.bars)).size:
+            data.append(_marker_trace(fields, marks, name))
+        if (bars := np.flatnonzero(of_status & fields.bars)).size:
+            data.append(_bar_trace(fields, bars, name))
     data.extend(_status_legend())
     return {"data": on_lane_axes(data), "layout": _timeline_layout(lanes or lanes_of(frame))}
 
@@ -112,42 +114,55 @@ def build_timeline_figure(frame: pd.DataFrame) -> go.Figure:
     return go.Figure(density.use_webgl(timeline_spec(frame)))
 
 
-def _event_fields(rows: pd.DataFrame) -> dict:
-    categories = rows["category"].astype(str).tolist()
-    return {
-        "y": categories,
-        "customdata": rows["id"].tolist(),
-        "hovertext": hover_texts(rows),
-        "hovertemplate": "%{hovertext}<extra></extra>",
-        "legendgroup": rows["status"].iloc[0],
-        "showlegend": False,
-    }
+class _EventFields:
+    """What the event traces show of each row, worked out once for all of them (a trace takes
+    its rows' share by position)."""
+
+    def __init__(self, rows: pd.DataFrame):
+        self.bars = is_bar(rows)
+        self.categories = rows["category"].astype(str).to_numpy(dtype=object)
+        palette = [CATEGORY_COLORS[c] for c in schema.CATEGORIES] + [LEGEND_GREY]  # (code -1: none known)
+        self.colors = np.array(palette, dtype=object)[category_codes(rows)]
+        self.ids = rows["id"].to_numpy(dtype=object)
+        self.dates = rows["date"].to_numpy(dtype=object)
+        self.hover = np.array(hover_texts(rows), dtype=object)
+        self.rows = rows
+
+    def common(self, at: np.ndarray, status: str) -> dict:
+        return {
+            "y": self.categories[at].tolist(),
+            "customdata": self.ids[at].tolist(),
+            "hovertext": self.hover[at].tolist(),
+            "hovertemplate": "%{hovertext}<extra></extra>",
+            "legendgroup": status,
+            "showlegend": False,
+        }
 
 
-def _marker_trace(rows: pd.DataFrame, status: str) -> dict:
+def _marker_trace(fields: _EventFields, at: np.ndarray, status: str) -> dict:
     style = STATUS_STYLES[status]
-    colors = [CATEGORY_COLORS[c] for c in rows["category"].astype(str)]
+    colors = fields.colors[at].tolist()
     return {
         "type": "scatter",
         "mode": "markers",
         "name": status,
         "meta": {"kind": "events", "shape": "marker", "status": status},
-        "x": rows["date"].tolist(),
+        "x": fields.dates[at].tolist(),
         "marker": {
             "symbol": style["symbol"],
             "color": colors,
             "size": 11,
             "line": {"width": 2, "color": colors},
         },
-        **_event_fields(rows),
+        **fields.common(at, status),
     }
 
 
-def _bar_trace(rows: pd.DataFrame, status: str) -> dict:
+def _bar_trace(fields: _EventFields, at: np.ndarray, status: str) -> dict:
     style = STATUS_STYLES[status]
-    colors = [CATEGORY_COLORS[c] for c in rows["category"].astype(str)]
-    start = rows["start"].to_numpy()
-    duration = (rows["end"].to_numpy() - start).astype("timedelta64[ms]").astype(np.int64)
+    colors = fields.colors[at].tolist()
+    start = fields.rows["start"].to_numpy()[at]
+    duration = (fields.rows["end"].to_numpy()[at] - start).astype("timedelta64[ms]").astype(np.int64)
     marker = {
         "color": colors if style["filled"] and not style["pattern"] else [tint(c, 0.18) for c in colors],
         "line": {"width": 2, "color": colors},
@@ -164,7 +179,7 @@ def _bar_trace(rows: pd.DataFrame, status: str) -> dict:
         "width": 0.5,
         "marker": marker,
         "textposition": "none",
-        **_event_fields(rows),
+        **fields.common(at, status),
     }
 
 

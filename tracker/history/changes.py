@@ -11,6 +11,8 @@ import dataclasses
 import os
 import re
 
+import pandas as pd
+
 from ..errors import TrackerError
 from ..query import EventFilter
 from ..storage import load_events
@@ -22,14 +24,17 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 SHOWN_COLUMNS = ["id", "date", "title"]  # a composed diff's new rows: what a list of changes shows
 
 
-def changed_since(path: str | os.PathLike, since: str, history: History | None = None) -> RowDiff:
+def changed_since(
+    path: str | os.PathLike, since: str, history: History | None = None, frame: pd.DataFrame | None = None
+) -> RowDiff:
     """What changed from the version of ``since`` (a date ``YYYY-MM-DD``: the last commit on or
     before that day; else a revision) to the working file. With ``history`` (the file's, worked
     out before), composed from its versions when it can be (then ``new_rows`` hold only
-    ``SHOWN_COLUMNS``); else from git's diff of the two versions."""
+    ``SHOWN_COLUMNS``, read from ``frame``, the working file's events, when given); else from
+    git's diff of the two versions."""
     gf = GitFile.open(path)
     if history is not None:
-        composed = _composed(gf, history, since)
+        composed = _composed(gf, history, since, frame)
         if composed is not None:
             return composed
     base = _base_version(gf, since)
@@ -57,7 +62,7 @@ def resolve_changed(f: EventFilter, path: str | os.PathLike) -> EventFilter:
 # ---------------------------------------------------------------- composed from the history
 
 
-def _composed(gf: GitFile, history: History, since: str) -> RowDiff | None:
+def _composed(gf: GitFile, history: History, since: str, frame: pd.DataFrame | None = None) -> RowDiff | None:
     """The versions after ``since``'s composed into one diff; None where only git's diff of the
     two versions can say (a base off the first-parent line, an invalid version, an id that
     comes back)."""
@@ -66,7 +71,7 @@ def _composed(gf: GitFile, history: History, since: str) -> RowDiff | None:
     if diff is None:
         return None
     try:
-        frame = load_events(gf.path)
+        frame = load_events(gf.path) if frame is None else frame
     except TrackerError:  # an invalid working file: git's diff reads what it can
         return None
     shown = frame.loc[frame["id"].isin(list(diff.added.keys() | diff.changed.keys())), SHOWN_COLUMNS]
