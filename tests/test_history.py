@@ -183,3 +183,22 @@ def test_a_rewritten_line_is_walked_again_not_taken_from_the_cache(repo, tmp_pat
     assert warm == _summaries(repo.csv)
     assert [m for _, m, _, _ in warm] == ["Three events", "Add the Wagner rockets", "Take the rockets out again"]
     assert warm[-1][2] == "1 removed"
+
+
+def test_an_edit_inside_a_description_over_several_lines_is_that_descriptions_change(tmp_path):
+    """The middle line of a quoted description over three lines reads, on its own, like a whole
+    record (another event's line); an edit of it changes the description, not that event."""
+    repo = Repo(tmp_path / "repo")
+    inner = SMALL_ROWS[3]  # (no quotes, as many commas as the header)
+
+    def described(middle: str) -> list[str]:
+        note = f'"Sources disagree:\n{middle}\nas quoted"'
+        return replaced(first_rows(), 1, ",Rail link opens to freight,,", f",Rail link opens to freight,{note},")
+
+    repo.commit(described(inner), "Rail link, with notes", "2024-01-10")
+    repo.commit(described(inner.replace(",denied,", ",confirmed,")), "Notes: the quote corrected", "2024-02-10")
+    later = file_history(repo.csv).versions[1]
+    assert (later.invalid, later.diff.added, later.diff.removed) == ("", {}, {})
+    assert list(later.diff.changed) == [SMALL_IDS[1]]
+    old, new = later.diff.changed[SMALL_IDS[1]]["description"]
+    assert (old.splitlines()[1], new.splitlines()[1]) == (inner, inner.replace(",denied,", ",confirmed,"))

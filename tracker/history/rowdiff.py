@@ -16,6 +16,7 @@ that has some is scanned for the lines its quoted line breaks cover.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass, field
 
@@ -110,15 +111,16 @@ class Lines:
             self.odd = frozenset(self.data.split(b"\n")[i] for i in odd) if len(odd) else frozenset()
         return self.odd
 
-    def in_records_over_lines(self) -> set[bytes]:
+    @functools.cached_property
+    def in_records_over_lines(self) -> frozenset[bytes]:
         """The lines that are part of a record over several lines: inside a quoted line break or
         opening one."""
         if not self.odd_lines():
-            return set()
+            return frozenset()
         quotes = _quotes_per_line(self.data)
         inside = (np.cumsum(quotes) - quotes) % 2 == 1  # (an odd number of quotes before the line)
         lines = self.data.split(b"\n")
-        return {lines[i] for i in np.flatnonzero(inside | (quotes % 2 == 1))}
+        return frozenset(lines[i] for i in np.flatnonzero(inside | (quotes % 2 == 1)))
 
 
 def _quotes_per_line(data: bytes) -> np.ndarray:
@@ -185,7 +187,7 @@ def _from_lines(old: Lines, new: Lines) -> RowDiff:
 
 def _over_lines(version: Lines, changed: list[bytes]) -> bool:
     """Whether one of ``changed`` (lines of ``version``) is part of a record over several lines."""
-    return bool(version.odd) and not version.in_records_over_lines().isdisjoint(changed)
+    return bool(version.odd) and not version.in_records_over_lines.isdisjoint(changed)
 
 
 def _decoded(lines: list[bytes]) -> list[str]:
