@@ -83,7 +83,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     )
     def zoom_timeline(relayout, search):  # scale: the server redraws the visible window
         page = changes.page_changes(source.path, from_query(search or ""))
-        return zoom.zoomed_timeline(source.frame(), page.filter, relayout, page.kinds())
+        return zoom.zoomed_timeline(source.frame(), page.filter, relayout, page.marks())
 
     @app.callback(
         Output(ids.DETAILS, "children"),

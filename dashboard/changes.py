@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from tracker.charts.changes import change_kind
+from tracker.charts.changes import ChangeMarks, change_kind, changed_fields
 from tracker.charts.style import CHANGE_STYLES, format_date
 from tracker.errors import TrackerError
 from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history, has_cached_history
@@ -52,6 +52,12 @@ class PageChanges:
         return {i: change_kind(None) for i in self.diff.added} | {
             i: change_kind(c) for i, c in self.diff.changed.items()
         }
+
+    def marks(self) -> ChangeMarks | None:
+        """What the timeline shows of the changes (None without a "changed since")."""
+        if self.diff is None:
+            return None
+        return ChangeMarks.of(self.diff.added, self.diff.changed, self.filter.changed_since or "")
 
 
 class _Memo:
@@ -208,7 +214,7 @@ def _change_item(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> ht
         old, new = diff.changed[event_id]["status"]
         parts.append(f": {old} → {new}")
     elif kind == "edited":
-        parts.append(": " + ", ".join(f for f in diff.changed[event_id] if f != "id"))
+        parts.append(": " + ", ".join(changed_fields(diff.changed[event_id])))
     if when:
         parts.append(html.Span(f" · {when[0]} · {short_message(when[1])}", className="commit", title=when[1]))
     style = CHANGE_STYLES.get(kind)

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from dash import html, no_update
 
 from tracker.charts import labels
-from tracker.charts.changes import change_marks
+from tracker.charts.changes import ChangeMarks, change_marks
 from tracker.charts.counts import counts_spec
 from tracker.charts.density import DENSITY_THRESHOLD, StartIndex
 from tracker.charts.map import MAP_POINT_LIMIT, map_spec
@@ -246,20 +246,22 @@ def filter_view(snap: Snapshot, f: EventFilter, secondary: bool = True, held: fr
         category_options=unless("categories", lambda: category_options(frame, others)),
         actor_options=unless("actors", lambda: list_options(frame, "actor_list", f.actors)),
         resolution_options=unless("resolutions", lambda: list_options(frame, "resolution_list", f.resolutions)),
-        timeline=timeline_of(frame, mask, changes.kinds()),
+        timeline=timeline_of(frame, mask, changes.marks()),
         counts=counts_spec(chart_rows(frame, mask)) if secondary else {},
         map=map_spec(chart_rows(frame, mask & located(frame), MAP_POINT_LIMIT)) if secondary else {},
         empty_note="" if count else EMPTY_MESSAGE,
     )
 
 
-def timeline_of(frame: pd.DataFrame, mask: np.ndarray, changed: dict[str, str] | None = None) -> dict:
-    """The timeline of the rows of ``mask``, the ``changed`` ones (id: kind) ringed; above the
-    density threshold counted from the frame's start index without copying a row."""
+def timeline_of(frame: pd.DataFrame, mask: np.ndarray, changed: ChangeMarks | None = None) -> dict:
+    """The timeline of the rows of ``mask``, the ``changed`` ones ringed (and their hover text
+    saying what changed); above the density threshold counted from the frame's start index
+    without copying a row."""
     if np.count_nonzero(mask) <= DENSITY_THRESHOLD:
         rows = chart_rows(frame, mask)
-        spec = timeline_spec(rows, stable_lanes(frame))
-        spec["data"] += change_marks(rows, changed or {})
+        changed = changed or ChangeMarks()
+        spec = timeline_spec(rows, stable_lanes(frame), changed.notes)
+        spec["data"] += change_marks(rows, changed.kinds)
         if 0 < len(rows) <= labels.SCREEN_LIMIT:
             labels.labelled(spec, rows, labels.extent(rows), labels.SCREEN_PLOT_PX)
         return spec

@@ -7,6 +7,7 @@ import pandas as pd
 from dash import no_update
 
 from tracker.charts import labels
+from tracker.charts.changes import ChangeMarks
 from tracker.charts.density import DENSITY_THRESHOLD, in_window
 from tracker.charts.timeline import window_spec
 from tracker.query import EventFilter
@@ -15,9 +16,10 @@ from .memo import filter_masks
 from .views import chart_rows, stable_lanes, timeline_of
 
 
-def zoomed_timeline(frame: pd.DataFrame, f: EventFilter, relayout: dict | None, changed: dict | None = None):
+def zoomed_timeline(frame: pd.DataFrame, f: EventFilter, relayout: dict | None, changed: ChangeMarks | None = None):
     """The timeline for the x window a zoom asks for (scale: tracker/density.py); for a few
-    events, all of them with labels for the window (``changed``: the ringed ids and kinds)."""
+    events, all of them with labels for the window (``changed``: what the timeline shows of a
+    "changed since")."""
     x_range = relayout_range(relayout)
     if x_range is False:
         return no_update
@@ -31,7 +33,7 @@ def zoomed_timeline(frame: pd.DataFrame, f: EventFilter, relayout: dict | None, 
     return window_spec(chart_rows(frame, mask, len(frame) if marks else 0), x_range, stable_lanes(frame))
 
 
-def labelled_window(frame: pd.DataFrame, mask: np.ndarray, x_range, changed: dict | None) -> dict:
+def labelled_window(frame: pd.DataFrame, mask: np.ndarray, x_range, changed: ChangeMarks | None) -> dict:
     """Few enough events to draw them all: the browser keeps every mark, and labels follow the
     window (more of them as it narrows; none once it holds more than labels.SCREEN_LIMIT)."""
     spec = timeline_of(frame, mask, changed)

@@ -11,7 +11,7 @@ from dash import html
 from dashboard_helpers import text_of
 from history_helpers import Repo, first_rows, replaced
 
-from dashboard import changes, details, views
+from dashboard import changes, details, views, zoom
 from tracker.charts.changes import changed_ids_of
 from tracker.query import EventFilter, from_query
 from tracker.storage import EventSource
@@ -215,3 +215,25 @@ def test_the_page_composes_changed_since_from_the_events_it_holds(repo, monkeypa
     monkeypatch.setattr(history_changes, "load_events", lambda *a: pytest.fail("the file was read again"))
     view = views.render_view(snap, "?changed_since=2024-01-31")
     assert changed_ids_of(view.timeline) == {SMALL_IDS[3]: "added", SMALL_IDS[0]: "edited", SMALL_IDS[1]: "edited"}
+
+
+def test_a_changed_events_hover_says_what_changed_since(repo):
+    view = views.render_view(snapshot(repo), "?changed_since=2024-01-31")
+    hover = {
+        event_id: text.split("<br>")[-1]
+        for trace in view.timeline["data"]
+        if trace["meta"]["kind"] == "events"
+        for event_id, text in zip(trace["customdata"], trace["hovertext"], strict=True)
+    }
+    assert hover == {
+        SMALL_IDS[3]: "<i>Since 2024-01-31: new</i>",
+        SMALL_IDS[0]: "<i>Since 2024-01-31: edited location</i>",
+        SMALL_IDS[1]: "<i>Since 2024-01-31: edited location</i>",
+    }
+    plain = views.render_view(snapshot(repo), "")
+    assert not any("Since" in text for t in plain.timeline["data"] for text in t.get("hovertext", []))
+    page = changes.page_changes(repo.csv, from_query("?changed_since=2024-01-31"))
+    window = {"xaxis.range[0]": "2010-01-01", "xaxis.range[1]": "2024-12-31"}
+    zoomed = zoom.zoomed_timeline(snapshot(repo).frame, page.filter, window, page.marks())
+    assert changed_ids_of(zoomed) == {SMALL_IDS[3]: "added", SMALL_IDS[0]: "edited", SMALL_IDS[1]: "edited"}
+    assert sum("<i>Since 2024-01-31: " in text for t in zoomed["data"] for text in t.get("hovertext", [])) == 3

@@ -345,3 +345,24 @@ def test_the_counts_ticks_are_whole_events_and_its_margin_fits_the_legend(frame)
     wide = build_counts_figure(frame, width=1200)
     assert wide.layout.margin.b == 30 + 8 + 21 + 6  # tick labels and one legend row, no more
     assert build_counts_figure(frame, width=600).layout.margin.b == 30 + 8 + 21 * 3 + 6  # (4 columns)
+
+
+def test_change_marks_say_what_changed_in_words():
+    from tracker.charts.changes import ChangeMarks
+
+    marks = ChangeMarks.of(
+        ["a"],
+        {
+            "b": {"status": ("alleged", "confirmed"), "title": ("Old", "New")},
+            "c": {"description": ("x", "y"), "source_url": ("u", "v")},
+            "d": {"id": ("d-old", "d")},
+        },
+        "<v1>",
+    )
+    assert marks.kinds == {"a": "added", "b": "status", "c": "edited", "d": "edited"}
+    assert marks.notes == {
+        "a": "<i>Since &lt;v1&gt;: new</i>",
+        "b": "<i>Since &lt;v1&gt;: status alleged → confirmed; edited title</i>",
+        "c": "<i>Since &lt;v1&gt;: edited description, source_url</i>",
+        "d": "<i>Since &lt;v1&gt;: id was d-old</i>",
+    }

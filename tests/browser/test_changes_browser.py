@@ -6,7 +6,7 @@ import pytest
 from cli_helpers import SMALL_IDS, SMALL_ROWS
 from history_helpers import HEADER, Repo, first_rows, replaced
 from playwright.sync_api import Page, expect
-from probes import PLOTTED
+from probes import PLOTTED, POINT_XY
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("private_cache")]
 
@@ -36,6 +36,9 @@ def test_changed_since_in_the_url_rings_lists_and_explains(serve, page: Page, re
     page.wait_for_function(f"() => ({PLOTTED})() === 1", timeout=30_000)
     expect(page.locator("#filter-changed-since")).to_have_value("2024-01-31")
     assert page.evaluate(RINGED) == [f"added:{SMALL_IDS[3]}"]
+    page.locator("#timeline").scroll_into_view_if_needed()
+    page.mouse.move(*page.evaluate(POINT_XY, SMALL_IDS[3]))  # (the ring's place: the middle of its bar)
+    expect(page.locator("#timeline .hoverlayer .hovertext")).to_contain_text("Since 2024-01-31: new")
 
     panel = page.locator("#changes-panel")
     expect(panel).to_be_visible()

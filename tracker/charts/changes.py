@@ -3,7 +3,9 @@ a chosen date (what changed comes from tracker.history; this only draws it)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import html
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -19,6 +21,42 @@ def change_kind(changes: Mapping[str, tuple[str, str]] | None) -> str:
     if changes is None:
         return "added"
     return "status" if "status" in changes else "edited"
+
+
+def changed_fields(changes: Mapping[str, tuple[str, str]]) -> list[str]:
+    """The fields an edit changed, in the file's order (an id change is told apart)."""
+    return [name for name in changes if name not in ("id", "status")]
+
+
+def change_text(changes: Mapping[str, tuple[str, str]] | None) -> str:
+    """What changed of one event, in words: "new", "status alleged → confirmed", "edited title"."""
+    if changes is None:
+        return "new"
+    parts = [f"status {changes['status'][0]} → {changes['status'][1]}"] if "status" in changes else []
+    if fields := changed_fields(changes):
+        parts.append("edited " + ", ".join(fields))
+    if "id" in changes:
+        parts.append(f"id was {changes['id'][0]}")
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class ChangeMarks:
+    """What the timeline shows of a "changed since": each changed event's kind (its ring) and a
+    line of its hover text saying what changed."""
+
+    kinds: Mapping[str, str] = field(default_factory=dict)
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, added: Iterable[str], changed: Mapping[str, Mapping[str, tuple[str, str]]], since: str):
+        """The marks of the events ``added`` and ``changed`` (id: field: (old, new)) since ``since``."""
+        whats = {i: None for i in added} | dict(changed)
+        since = html.escape(since)  # (from the URL: plotly renders hover text as HTML)
+        return cls(
+            {i: change_kind(c) for i, c in whats.items()},
+            {i: f"<i>Since {since}: {html.escape(change_text(c))}</i>" for i, c in whats.items()},
+        )
 
 
 def change_marks(rows: pd.DataFrame, kinds: Mapping[str, str]) -> list[dict]:

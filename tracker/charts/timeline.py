@@ -7,6 +7,8 @@ Text from the CSV is escaped before it reaches anything plotly renders as HTML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -38,14 +40,19 @@ def is_bar(frame: pd.DataFrame) -> np.ndarray:
 # ---------------------------------------------------------------- timeline
 
 
-def timeline_spec(frame: pd.DataFrame, lanes: list[str] | None = None) -> dict:
+def timeline_spec(frame: pd.DataFrame, lanes: list[str] | None = None, notes: Mapping[str, str] | None = None) -> dict:
     """One lane per category (``lanes``, else those holding events), time on x: day events as
     markers, extents as bars [start, end); above the density threshold, lanes of counts per
-    time bin (tracker/density.py)."""
-    return window_spec(frame, None, lanes)
+    time bin (tracker/density.py). ``notes``: a line to add to some events' hover text, by id."""
+    return window_spec(frame, None, lanes, notes)
 
 
-def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None, lanes: list[str] | None = None) -> dict:
+def window_spec(
+    frame: pd.DataFrame,
+    x_range: tuple[str, str] | None,
+    lanes: list[str] | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> dict:
     """The timeline zoomed to ``x_range`` (None: everything): single events as soon as the
     visible ones fit under the density threshold, density lanes otherwise.
 
@@ -60,7 +67,7 @@ def window_spec(frame: pd.DataFrame, x_range: tuple[str, str] | None, lanes: lis
     if density.too_many(shown):
         spec = _density_lanes(density.DayCounts.of(shown), *density.window_days(shown, x_range), lanes)
     else:
-        spec = _marks(shown, lanes)
+        spec = _marks(shown, lanes, notes)
     spec["data"].append(density.overview_trace(density.DayCounts.of(frame)))
     if x_range:  # the slider keeps showing (and reaching) the whole extent
         spec["layout"]["xaxis"]["range"] = list(x_range)
@@ -77,8 +84,8 @@ def counted_timeline_spec(counts: density.DayCounts, lanes: list[str] | None = N
     return spec
 
 
-def _marks(frame: pd.DataFrame, lanes: list[str] | None) -> dict:
-    fields = _EventFields(frame)
+def _marks(frame: pd.DataFrame, lanes: list[str] | None, notes: Mapping[str, str] | None = None) -> dict:
+    fields = _EventFields(frame, notes or {})
     status = frame["status"].astype(str).to_numpy()
     data = []
     for name in schema.STATUSES:
@@ -118,7 +125,7 @@ class _EventFields:
     """What the event traces show of each row, worked out once for all of them (a trace takes
     its rows' share by position)."""
 
-    def __init__(self, rows: pd.DataFrame):
+    def __init__(self, rows: pd.DataFrame, notes: Mapping[str, str]):
         self.bars = is_bar(rows)
         self.categories = rows["category"].astype(str).to_numpy(dtype=object)
         palette = [CATEGORY_COLORS[c] for c in schema.CATEGORIES] + [LEGEND_GREY]  # (code -1: none known)
@@ -126,6 +133,8 @@ class _EventFields:
         self.ids = rows["id"].to_numpy(dtype=object)
         self.dates = rows["date"].to_numpy(dtype=object)
         self.hover = np.array(hover_texts(rows), dtype=object)
+        for at in np.flatnonzero(rows["id"].isin(list(notes)).to_numpy()) if notes else ():
+            self.hover[at] += "<br>" + notes[self.ids[at]]
         self.rows = rows
 
     def common(self, at: np.ndarray, status: str) -> dict:
