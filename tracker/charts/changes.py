@@ -1,5 +1,6 @@
 """Changes on the timeline: a ring around each event that is new, edited or changed status since
-a chosen date (what changed comes from tracker.history; this only draws it)."""
+a chosen date, and a line of its hover text saying what changed (what changed comes from
+tracker.history; this only draws it)."""
 
 from __future__ import annotations
 
