@@ -10,10 +10,12 @@ import hashlib
 import os
 import pickle
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from ..storage.cache import cache_dir
 from ..storage.filewrite import atomic_write
+from . import twoway
 from .gitfile import WORKING, Blobs, GitFile, commit_date, summary
 from .rowdiff import InvalidVersion, Lines, RowDiff, diff_versions, rows_surely_valid
 from .texts import Texts
@@ -128,34 +130,18 @@ def _walk(gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: boo
     read, and they are worked out newest first: packs store older versions as deltas of newer
     ones, so each read then resolves one delta from the version read just before it. Checked,
     a version found invalid changes the base of the next: they are worked out in order."""
-    read: dict = {}  # the two versions last used: one of them is a side of the next diff
-
-    def version(blob_id: str) -> Lines:
-        if blob_id in read:
-            read[blob_id] = read.pop(blob_id)  # (now the last used)
-        else:
-            if len(read) == 2:
-                del read[next(iter(read))]
-            near = texts.near(blob_id)
-            read[blob_id] = Lines(blobs[blob_id] if near is None else near)
-        return read[blob_id]
-
-    def work_out(commit_id: str, base_id: str, blob_id: str) -> Version:
-        new = version(blob_id)
-        return _version(gf.repo[commit_id], version(base_id) if base_id else None, new, check)
-
+    new_keys: set[str] = set()
+    if not check:
+        planned = _bases(steps, cache)
+        cache.update(twoway.in_two(partial(_newest_first, gf, texts), list(planned.items()), partial(_sizes, gf)))
+        new_keys.update(planned)
     with Blobs(gf, len(steps) - len(cache)) as blobs:
-        new_keys: set[str] = set()
-        if not check:
-            planned = _bases(steps, cache)
-            for key, (commit_id, base_id, blob_id) in reversed(planned.items()):
-                cache[key] = work_out(commit_id, base_id, blob_id)
-            new_keys.update(planned)
+        reader = _Reader(gf, texts, blobs)
         versions, fresh, last_valid = [], [], ""
         for commit_id, blob_id in steps:
             key = f"{commit_id}:{last_valid}"
             if key not in cache:
-                cache[key] = work_out(commit_id, last_valid, blob_id)
+                cache[key] = reader.work_out(commit_id, last_valid, blob_id, check)
                 new_keys.add(key)
             if key in new_keys:
                 fresh.append(cache[key])
@@ -163,6 +149,47 @@ def _walk(gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: boo
             if not cache[key].invalid:
                 last_valid = blob_id
     return versions, fresh, last_valid
+
+
+def _newest_first(gf: GitFile, texts: Texts, planned: list[tuple[str, tuple[str, str, str]]]) -> dict:
+    """The versions of ``planned`` ((key, (commit id, base blob id, blob id)), oldest first),
+    worked out unchecked, newest first, by key."""
+    with Blobs(gf, len(planned)) as blobs:
+        reader = _Reader(gf, texts, blobs)
+        return {key: reader.work_out(*ids, check=False) for key, ids in reversed(planned)}
+
+
+def _sizes(gf: GitFile, planned: list[tuple[str, tuple[str, str, str]]]) -> list[int]:
+    """Each planned version's size in bytes (what working it out costs), from its header alone."""
+    sizes = []
+    for _, (_, _, blob_id) in planned:
+        try:
+            sizes.append(gf.repo.odb.read_header(blob_id)[1])
+        except (KeyError, ValueError):  # (not in the object database: read some other way)
+            sizes.append(1)
+    return sizes
+
+
+class _Reader:
+    """Versions as ``Lines``, the two last used kept: one of them is a side of the next diff."""
+
+    def __init__(self, gf: GitFile, texts: Texts, blobs: Blobs):
+        self.gf, self.texts, self.blobs, self.read = gf, texts, blobs, {}
+
+    def version(self, blob_id: str) -> Lines:
+        read = self.read
+        if blob_id in read:
+            read[blob_id] = read.pop(blob_id)  # (now the last used)
+        else:
+            if len(read) == 2:
+                del read[next(iter(read))]
+            near = self.texts.near(blob_id)
+            read[blob_id] = Lines(self.blobs[blob_id] if near is None else near)
+        return read[blob_id]
+
+    def work_out(self, commit_id: str, base_id: str, blob_id: str, check: bool) -> Version:
+        new = self.version(blob_id)
+        return _version(self.gf.repo[commit_id], self.version(base_id) if base_id else None, new, check)
 
 
 def _bases(steps: list[tuple], cache: dict) -> dict[str, tuple[str, str, str]]:
