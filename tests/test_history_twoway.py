@@ -89,3 +89,17 @@ def test_no_child_to_start_means_all_of_it_here(monkeypatch):
     assert twoway.in_two(_by_process, list(range(6)), lambda items: [1] * len(items)) == dict.fromkeys(
         range(6), os.getpid()
     )
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    """(a served dashboard's worker has threads: its histories are worked out in one process)"""
+    import threading
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert twoway.can_fork() is True
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert twoway.can_fork() is False
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert twoway.can_fork() is False

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -24,12 +25,9 @@ MIN_ITEMS = 64  # fewer new versions than this are worked out here alone
 
 
 def can_fork() -> bool:
-    """Whether a second process can take a share: fork exists, and this process has one thread."""
-    return (
-        (os.cpu_count() or 1) > 1
-        and "fork" in multiprocessing.get_all_start_methods()
-        and threading.active_count() == 1
-    )
+    """Whether a second process can take a share: Linux (macOS's system libraries are not safe
+    to use after a fork), more than one core, and a single thread in this process."""
+    return sys.platform.startswith("linux") and (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
 def split_at(weights: Sequence[int]) -> int:
