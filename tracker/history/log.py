@@ -128,7 +128,8 @@ def _walk(gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: boo
 
     Unchecked, every new version is taken as valid, so each one's base is known before any is
     read, and they are worked out newest first: packs store older versions as deltas of newer
-    ones, so each read then resolves one delta from the version read just before it. Checked,
+    ones, so each read then resolves one delta from the version read just before it (many of
+    them in two processes, each half newest first: ``twoway``). Checked,
     a version found invalid changes the base of the next: they are worked out in order."""
     new_keys: set[str] = set()
     if not check:
