@@ -16,9 +16,10 @@ PARENT = os.getpid()  # (the test process: a child forked from it has another id
 
 def test_the_split_halves_the_cost():
     assert twoway.split_at([1, 1, 1, 1]) == 2
-    assert twoway.split_at([1, 1, 1, 5]) == 4
+    assert twoway.split_at([1, 1, 1, 5]) == 3
     assert twoway.split_at([5, 1, 1, 1]) == 1
-    assert twoway.split_at([1, 2, 3, 4, 5, 6]) == 5  # (a growing file: the older share is longer)
+    assert twoway.split_at([1, 1, 100]) == 2, "never all of it on one side"
+    assert twoway.split_at([1, 2, 3, 4, 5, 6]) == 4  # (a growing file: the older share is longer)
 
 
 @pytest.fixture

@@ -31,13 +31,15 @@ def can_fork() -> bool:
 
 
 def split_at(weights: Sequence[int]) -> int:
-    """The index that splits ``weights`` (each item's cost, e.g. its size) into two halves."""
-    half, total = sum(weights) / 2, 0
-    for at, weight in enumerate(weights):
-        total += weight
-        if total >= half:
-            return at + 1
-    return len(weights)
+    """Where to split ``weights`` (each item's cost, e.g. its size) into two parts whose costs
+    are as even as they can be: the index of the first item of the second part."""
+    total, prefix = sum(weights), 0
+    best, best_cost = 0, total
+    for at, weight in enumerate(weights, 1):
+        prefix += weight
+        if max(prefix, total - prefix) < best_cost:
+            best, best_cost = at, max(prefix, total - prefix)
+    return best
 
 
 def in_two(
