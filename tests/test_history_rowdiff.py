@@ -96,7 +96,7 @@ def test_blobs_read_for_many_versions_are_libgit2s_bytes(tmp_path, monkeypatch):
     repo = Repo(tmp_path / "repo")
     rows = first_rows()
     for day in range(1, Blobs.MANY + 3):
-        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718, draft {day}") if day > 1 else rows
+        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718 draft {day}") if day > 1 else rows
         repo.commit([*rows, SMALL_ROWS[3]] if day % 2 else rows, f"Version {day}", f"2024-02-{day:02d}")
     repo.git("gc", "-q")  # (packed, with deltas, as a clone is)
     gf = GitFile.open(repo.csv)

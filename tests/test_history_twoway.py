@@ -64,13 +64,21 @@ def test_a_history_worked_out_in_two_processes_is_the_history_worked_out_in_one(
     repo = Repo(tmp_path / "repo")
     rows = first_rows()
     for day in range(1, 13):
-        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718, draft {day}")
+        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718 draft {day}")
         repo.commit([*rows, SMALL_ROWS[3]] if day % 3 else rows, f"Version {day}", f"2024-02-{day:02d}")
 
     def shape(history):
         return [(v.commit, v.message, v.diff.added.keys(), v.diff.removed, v.diff.changed) for v in history.versions]
 
-    alone = shape(file_history(repo.csv))
+    first = file_history(repo.csv)
+    assert [v.diff.summary() for v in first.versions[:4]] == [
+        "+4 events",
+        "1 edit",
+        "1 edit, 1 removed",
+        "+1 event, 1 edit",
+    ]
+    assert not any(v.invalid for v in first.versions)
+    alone = shape(first)
     monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "other-cache"))
     monkeypatch.setattr(twoway, "can_fork", lambda: True)
     monkeypatch.setattr(twoway, "MIN_ITEMS", 2)
@@ -104,3 +112,43 @@ def test_no_fork_while_another_thread_runs(monkeypatch):
     monkeypatch.setattr(threading, "active_count", lambda: 1)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert twoway.can_fork() is False
+
+
+@pytest.mark.usefixtures("private_cache")
+def test_a_first_long_history_is_announced_on_a_terminal_only(tmp_path, monkeypatch):
+    import io
+    import sys
+
+    from cli_helpers import SMALL_IDS
+
+    from tracker.cli.history import first_history_notice
+    from tracker.history import log
+
+    repo = Repo(tmp_path / "repo")
+    rows = first_rows()
+    for day in range(1, 5):
+        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718 draft {day}")
+        repo.commit(rows, f"Version {day}", f"2024-02-{day:02d}")
+    monkeypatch.setattr(log, "NOTICE_FROM", 3)
+    told: list[int] = []
+    file_history(repo.csv, notice=told.append)
+    file_history(repo.csv, notice=told.append)  # (cached: nothing to tell)
+    assert told == [4]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    notice = first_history_notice(repo.csv)
+    notice(1000)
+    assert sys.stderr.getvalue() == (
+        "events.csv: working out the history of 1,000 versions, once (later runs read only new commits)…\n"
+    )
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert first_history_notice(repo.csv) is None
+    monkeypatch.setenv("TRACKER_CACHE_DIR", str(tmp_path / "other-cache"))
+    from cli_helpers import run
+
+    result = run("history", SMALL_IDS[0], "--csv", str(repo.csv))  # (not a terminal: output only)
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr

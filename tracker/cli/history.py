@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Callable
 
 import click
 
@@ -71,7 +73,7 @@ def describe_changes(changes: dict[str, tuple[str, str]]) -> str:
 def history(event_id, csv_path, fmt):
     """Every version of the event ID, oldest first: the commit, its date, and what changed."""
     path = resolve_csv(csv_path)
-    versions = event_history(path, event_id)
+    versions = event_history(path, event_id, notice=first_history_notice(path))
     if not versions:
         raise click.ClickException(
             f"{path}: no version of the file holds an event {event_id!r} (tracker list shows the ids)"
@@ -82,3 +84,14 @@ def history(event_id, csv_path, fmt):
     for v in versions:
         what = f": {describe_changes(v.changes)}" if v.changes else ""
         click.echo(f"{v.commit} {v.date or '(uncommitted)'} {v.change}{what} ({v.message})")
+
+
+def first_history_notice(path) -> Callable[[int], None] | None:
+    """On a terminal, a line saying why a first history takes a while (later runs are quick)."""
+    if not sys.stderr.isatty():
+        return None
+    name = getattr(path, "name", str(path))
+    return lambda count: click.echo(
+        f"{name}: working out the history of {count:,} versions, once (later runs read only new commits)…",
+        err=True,
+    )

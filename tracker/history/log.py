@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,6 +22,8 @@ from .rowdiff import InvalidVersion, Lines, RowDiff, diff_versions, rows_surely_
 from .texts import Texts
 
 CACHE_FORMAT = 6
+NOTICE_FROM = 64  # new versions from which a caller's notice is told how many there are
+Notice = Callable[[int], None]
 
 
 @dataclass
@@ -63,9 +66,10 @@ class EventVersion:
         }
 
 
-def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> History:
+def file_history(path: str | os.PathLike, *, uncommitted: bool = True, notice: Notice | None = None) -> History:
     """The file's versions, oldest first: each commit that changed it, then the working file
-    when it differs from HEAD's version (``uncommitted``)."""
+    when it differs from HEAD's version (``uncommitted``). ``notice`` is told how many versions
+    there are to work out when they are many (a first history: seconds, not milliseconds)."""
     gf = GitFile.open(path)
     stored = _load_cache(gf)
     cache = dict(stored.versions)
@@ -74,7 +78,7 @@ def file_history(path: str | os.PathLike, *, uncommitted: bool = True) -> Histor
     # New commits are diffed first and their rows checked together (one pass of the contract's
     # fast form); only when that pass is unsure is each commit checked on its own, in order,
     # since a commit found invalid changes the base of the ones after it.
-    versions, fresh, last_valid = _walk(gf, steps, cache, texts, check=False)
+    versions, fresh, last_valid = _walk(gf, steps, cache, texts, check=False, notice=notice)
     if fresh and not rows_surely_valid([v.diff.new_rows for v in fresh]):
         cache = dict(stored.versions)
         versions, fresh, last_valid = _walk(gf, steps, cache, texts, check=True)
@@ -122,7 +126,9 @@ def _steps(gf: GitFile, stored: _Stored) -> list[tuple[str, str]]:
     return steps
 
 
-def _walk(gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: bool) -> tuple[list, list, str]:
+def _walk(
+    gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: bool, notice: Notice | None = None
+) -> tuple[list, list, str]:
     """(every version, those worked out now, the last valid version's blob id); each commit
     diffed against the last valid one before it.
 
@@ -134,6 +140,8 @@ def _walk(gf: GitFile, steps: list[tuple], cache: dict, texts: Texts, check: boo
     new_keys: set[str] = set()
     if not check:
         planned = _bases(steps, cache)
+        if notice is not None and len(planned) >= NOTICE_FROM:
+            notice(len(planned))
         cache.update(twoway.in_two(partial(_newest_first, gf, texts), list(planned.items()), partial(_sizes, gf)))
         new_keys.update(planned)
     with Blobs(gf, len(steps) - len(cache)) as blobs:
@@ -224,9 +232,10 @@ def _working_version(texts: Texts, base_id: str) -> Version | None:
     return Version(WORKING, "", "uncommitted changes", diff) if diff else None
 
 
-def event_history(path: str | os.PathLike, event_id: str) -> list[EventVersion]:
-    """Every version of one event, oldest first, following its id back through id changes."""
-    versions = file_history(path).versions
+def event_history(path: str | os.PathLike, event_id: str, notice: Notice | None = None) -> list[EventVersion]:
+    """Every version of one event, oldest first, following its id back through id changes
+    (``notice``: as for ``file_history``)."""
+    versions = file_history(path, notice=notice).versions
     names, out = {event_id}, []
     for version in reversed(versions):
         diff = version.diff
