@@ -59,13 +59,19 @@ def test_what_the_child_does_not_answer_is_worked_out_here(work):
     assert twoway.in_two(work, list(range(6)), lambda items: [1] * len(items)) == dict.fromkeys(range(6), PARENT)
 
 
-@pytest.mark.usefixtures("private_cache")
-def test_a_history_worked_out_in_two_processes_is_the_history_worked_out_in_one(tmp_path, monkeypatch):
+def drafts(tmp_path, days: int) -> Repo:
+    """A commit a day redrafting the first event's title; the rockets in on two days of three."""
     repo = Repo(tmp_path / "repo")
     rows = first_rows()
-    for day in range(1, 13):
+    for day in range(1, days + 1):
         rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718 draft {day}")
         repo.commit([*rows, SMALL_ROWS[3]] if day % 3 else rows, f"Version {day}", f"2024-02-{day:02d}")
+    return repo
+
+
+@pytest.mark.usefixtures("private_cache")
+def test_a_history_worked_out_in_two_processes_is_the_history_worked_out_in_one(tmp_path, monkeypatch):
+    repo = drafts(tmp_path, 12)
 
     def shape(history):
         return [(v.commit, v.message, v.diff.added.keys(), v.diff.removed, v.diff.changed) for v in history.versions]
@@ -124,11 +130,7 @@ def test_a_first_long_history_is_announced_on_a_terminal_only(tmp_path, monkeypa
     from tracker.cli.history import first_history_notice
     from tracker.history import log
 
-    repo = Repo(tmp_path / "repo")
-    rows = first_rows()
-    for day in range(1, 5):
-        rows = replaced(rows, 0, rows[0].split(",")[3], f"Resolution 1718 draft {day}")
-        repo.commit(rows, f"Version {day}", f"2024-02-{day:02d}")
+    repo = drafts(tmp_path, 4)
     monkeypatch.setattr(log, "NOTICE_FROM", 3)
     told: list[int] = []
     file_history(repo.csv, notice=told.append)
