@@ -1,11 +1,16 @@
-// Corrects the markup of two Dash 4 components that fails WCAG checks (axe-core), without
-// changing how they work:
+// Corrects two Dash 4 components whose markup fails WCAG checks (axe-core), without changing how
+// they work, and one that scrambles fast typing:
 // - dcc.Checklist renders a role="listbox" of role="option" labels that each hold a checkbox: an
 //   interactive control inside another, and a listbox with no name. Checkboxes need neither
 //   role; the list becomes a group named by its fieldset's legend.
 // - dcc.Dropdown keeps a hidden input (aria-hidden) in the tab order that only forwards focus to
 //   its own button (kept out of the tab order): the button takes its place, and its name starts
 //   with its label's text (it was only the value, e.g. "Any actor").
+// - dcc.Input with debounce puts the caret back, in a timeout, where it was when the last key
+//   changed the text; a key typed before that timeout fires lands one place back ("rail" came
+//   out "rali"). The text is React's own state, so nothing moved the caret that needs putting
+//   back: a collapsed caret set while the input has focus, elsewhere than where it is, is
+//   ignored (a selection, or a call while it has no focus, goes through).
 // React sets these attributes only when its own props change, so a fix made here stays until it
 // re-renders that element, and the observer below makes it again then.
 (function () {
@@ -29,7 +34,18 @@
     }
   }
 
+  function keepCaret(input) {
+    if (input.keepsCaret) return;
+    input.keepsCaret = true;
+    var own = input.setSelectionRange;
+    input.setSelectionRange = function (start, end, direction) {
+      if (document.activeElement === input && start === end && start !== input.selectionStart) return;
+      return own.call(input, start, end, direction);
+    };
+  }
+
   function fix(root) {
+    root.querySelectorAll("input.dash-input-element").forEach(keepCaret);
     root.querySelectorAll('.dash-checklist[role="listbox"]').forEach(nameGroup);
     root.querySelectorAll('.dash-checklist [role="option"]').forEach(function (option) {
       option.removeAttribute("role");
