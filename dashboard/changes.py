@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from dash import html
 
-from tracker.charts.changes import ChangeMarks, change_kind, changed_fields
+from tracker.charts.changes import ChangeMarks, changed_fields
 from tracker.charts.style import CHANGE_STYLES, format_date
 from tracker.errors import TrackerError
 from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history, has_cached_history
@@ -47,11 +47,8 @@ class PageChanges:
 
     def kinds(self) -> dict[str, str]:
         """Each changed event id of the new version: "added", "status" or "edited"."""
-        if self.diff is None:
-            return {}
-        return {i: change_kind(None) for i in self.diff.added} | {
-            i: change_kind(c) for i, c in self.diff.changed.items()
-        }
+        marks = self.marks()
+        return dict(marks.kinds) if marks else {}
 
     def marks(self) -> ChangeMarks | None:
         """What the timeline shows of the changes (None without a "changed since")."""

@@ -64,14 +64,14 @@ def format_extent(date: str, end_date: str = "") -> str:
 
 
 def hover_texts(rows: pd.DataFrame) -> list[str]:
-    """``hover_text`` of each row, column by column (each distinct date put in words once)."""
-    words = {d: format_date(d) for d in {*rows["date"], *rows["end_date"]} if d}
+    """``hover_text`` of each row, column by column (each distinct extent put in words once)."""
+    dates, ends = rows["date"].tolist(), rows["end_date"].tolist()
+    words = {extent: format_extent(*extent) for extent in set(zip(dates, ends, strict=True))}
     return [
-        _hover(title, words[date] + (f" – {words[end]}" if end else ""), status, actors)
-        for title, date, end, status, actors in zip(
+        _hover(title, words[extent], status, actors)
+        for title, extent, status, actors in zip(
             rows["title"].tolist(),
-            rows["date"].tolist(),
-            rows["end_date"].tolist(),
+            zip(dates, ends, strict=True),
             rows["status"].astype(str).tolist(),
             rows["actors"].tolist(),
             strict=True,

@@ -133,8 +133,9 @@ class _EventFields:
         self.ids = rows["id"].to_numpy(dtype=object)
         self.dates = rows["date"].to_numpy(dtype=object)
         self.hover = np.array(hover_texts(rows), dtype=object)
-        for at in np.flatnonzero(rows["id"].isin(list(notes)).to_numpy()) if notes else ():
-            self.hover[at] += "<br>" + notes[self.ids[at]]
+        for at, event_id in enumerate(self.ids.tolist() if notes else ()):
+            if event_id in notes:
+                self.hover[at] += "<br>" + notes[event_id]
         self.rows = rows
 
     def common(self, at: np.ndarray, status: str) -> dict:

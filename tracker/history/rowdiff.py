@@ -107,8 +107,7 @@ class Lines:
     def odd_lines(self) -> frozenset[bytes]:
         """The lines with an odd number of quotes (one pass over the bytes, unless known)."""
         if self.odd is None:
-            odd = np.flatnonzero(_quotes_per_line(self.data) % 2)
-            self.odd = frozenset(self.data.split(b"\n")[i] for i in odd) if len(odd) else frozenset()
+            self.odd = self._lines_where(self._quotes % 2 == 1)
         return self.odd
 
     @functools.cached_property
@@ -117,10 +116,19 @@ class Lines:
         opening one."""
         if not self.odd_lines():
             return frozenset()
-        quotes = _quotes_per_line(self.data)
-        inside = (np.cumsum(quotes) - quotes) % 2 == 1  # (an odd number of quotes before the line)
-        lines = self.data.split(b"\n")
-        return frozenset(lines[i] for i in np.flatnonzero(inside | (quotes % 2 == 1)))
+        inside = (np.cumsum(self._quotes) - self._quotes) % 2 == 1  # (an odd number of quotes before)
+        return self._lines_where(inside | (self._quotes % 2 == 1))
+
+    @functools.cached_property
+    def _quotes(self) -> np.ndarray:
+        return _quotes_per_line(self.data)
+
+    def _lines_where(self, mask: np.ndarray) -> frozenset[bytes]:
+        at = np.flatnonzero(mask)
+        if not len(at):
+            return frozenset()
+        lines = self.data.split(b"\n")  # (rarely: only a version with records over several lines)
+        return frozenset(lines[i] for i in at)
 
 
 def _quotes_per_line(data: bytes) -> np.ndarray:

@@ -27,6 +27,7 @@ class Texts:
         self._gf, self._kept = gf, kept
         self._working: bytes | None = None
         self._working_id = ""
+        self._kept_id: str | None = None  # the blob id the kept file says it holds, once read
 
     @property
     def working(self) -> bytes:
@@ -44,14 +45,25 @@ class Texts:
         """The blob's bytes from the working file or the kept version, else None."""
         if self.is_working(blob_id):
             return self.working
+        if self.kept_id() != str(blob_id):  # (a first history asks for every version in turn)
+            return None
         try:
             with open(self._kept, "rb") as handle:
-                if handle.readline().strip() != str(blob_id).encode():
-                    return None
+                handle.readline()
                 data = handle.read()
         except OSError:
             return None
         return data if blob_id_of(data) == str(blob_id) else None  # (a damaged file is not used)
+
+    def kept_id(self) -> str:
+        """The blob id the kept file says it holds ("" without one), read once."""
+        if self._kept_id is None:
+            try:
+                with open(self._kept, "rb") as handle:
+                    self._kept_id = handle.readline().strip().decode("ascii", errors="replace")
+            except OSError:
+                self._kept_id = ""
+        return self._kept_id
 
     def read(self, blob_id) -> bytes:
         near = self.near(blob_id)
@@ -60,15 +72,12 @@ class Texts:
     def keep(self, blob_id) -> None:
         """Keep the blob's bytes beside the cache, for the next run (a kept file that cannot be
         written only costs that run a blob read)."""
-        try:
-            with open(self._kept, "rb") as handle:
-                if handle.readline().strip() == str(blob_id).encode():
-                    return
-        except OSError:
-            pass
+        if self.kept_id() == str(blob_id):
+            return
         data = self.working if self.is_working(blob_id) else self._gf.read(blob_id)
         try:
             self._kept.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self._kept, [str(blob_id).encode() + b"\n", data], durable=False)
+            self._kept_id = str(blob_id)
         except OSError:
             pass
