@@ -4,7 +4,11 @@
 # first page parses less before the timeline is drawn. Dash's graphs use it because it defines
 # window.Plotly before they load (they fetch the full bundle only when it is missing).
 #
-# Needs node and npm (not needed to run or test the tracker: the built file is committed).
+# Before building, it applies the patches in scripts/plotly-patches/ (each says what it changes
+# and why; they make a redraw cheaper without changing what is drawn), and names them in the
+# bundle's banner (a test checks that every patch there is in the committed bundle).
+#
+# Needs node, npm and git (not needed to run or test the tracker: the built file is committed).
 # Usage: scripts/build-plotly-bundle.sh [PLOTLY_JS_VERSION]   (default: the one plotly.py ships)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,6 +21,11 @@ npm pack --silent "plotly.js@$version" >/dev/null
 tar xzf "plotly.js-$version.tgz"
 cd package
 npm install --silent --omit=dev --ignore-scripts --no-audit --no-fund
+patches=()
+for patch in "$here"/scripts/plotly-patches/*.patch; do
+  git apply "$patch"
+  patches+=("$(basename "$patch" .patch)")
+done
 npm install --silent --no-save --ignore-scripts --no-audit --no-fund \
   esbuild esbuild-plugin-glsl esbuild-plugin-inline-css esbuild-plugin-environment stream-browserify
 {
@@ -41,9 +50,9 @@ esbuild.build({
   alias: { regl: '@plotly/regl', stream: 'stream-browserify' },
   define: { global: 'window', 'define.amd': 'false' },
   target: 'es2016',
-  banner: { js: '/** plotly.js v$version (MIT, Plotly, Inc.), partial bundle: scatter, ${traces[*]} */' },
+  banner: { js: '/** plotly.js v$version (MIT, Plotly, Inc.), partial bundle: scatter, ${traces[*]}; patched: ${patches[*]} */' },
 }).catch(() => process.exit(1));
 JS
 node build-tracker.js
 cp dist/plotly-tracker.min.js "$here/dashboard/assets/plotly-tracker.min.js"
-echo "dashboard/assets/plotly-tracker.min.js: plotly.js $version, scatter ${traces[*]}"
+echo "dashboard/assets/plotly-tracker.min.js: plotly.js $version, scatter ${traces[*]}; patched: ${patches[*]}"

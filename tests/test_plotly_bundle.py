@@ -1,6 +1,6 @@
 """The dashboard's own plotly.js (dashboard/assets/plotly-tracker.min.js, made by
-scripts/build-plotly-bundle.sh) holds every trace type the dashboard draws; the first-page
-benchmark's baseline is a bare Dash app."""
+scripts/build-plotly-bundle.sh) holds every trace type the dashboard draws and every patch in
+scripts/plotly-patches/; the first-page benchmark's baseline is a bare Dash app."""
 
 from __future__ import annotations
 
@@ -16,14 +16,23 @@ from dashboard import views, zoom
 from tracker.query import EventFilter
 from tracker.storage import Snapshot, load_events
 
-BUNDLE = Path(__file__).resolve().parent.parent / "dashboard" / "assets" / "plotly-tracker.min.js"
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLE = ROOT / "dashboard" / "assets" / "plotly-tracker.min.js"
+PATCHES = ROOT / "scripts" / "plotly-patches"
+BANNER = re.compile(
+    r"/\*\* plotly\.js v[\d.]+ \(MIT, Plotly, Inc\.\), partial bundle: ([a-z ,]+); patched: ([a-z -]*) \*/"
+)
+
+
+def banner() -> re.Match:
+    text = BUNDLE.read_text(encoding="utf-8")[:300]
+    found = BANNER.match(text)
+    assert found, text
+    return found
 
 
 def bundled_traces() -> set[str]:
-    banner = BUNDLE.read_text(encoding="utf-8")[:300]
-    found = re.match(r"/\*\* plotly\.js v[\d.]+ \(MIT, Plotly, Inc\.\), partial bundle: ([a-z ,]+) \*/", banner)
-    assert found, banner
-    return set(found.group(1).replace(",", " ").split())
+    return set(banner().group(1).replace(",", " ").split())
 
 
 def drawn_types(view: views.View) -> set[str]:
@@ -40,6 +49,15 @@ def test_the_bundle_holds_every_trace_type_the_dashboard_draws(events_csv, tmp_p
     drawn |= {t.get("type", "scatter") for t in zoom.zoomed_timeline(big.frame, EventFilter(), relayout)["data"]}
     assert {"scatter", "bar", "scattergeo"} <= drawn  # (marks, density lanes and counts, the map)
     assert drawn <= bundled_traces(), "rebuild it: scripts/build-plotly-bundle.sh (with the new trace type)"
+
+
+def test_the_bundle_carries_every_patch_and_each_says_why():
+    patches = sorted(PATCHES.glob("*.patch"))
+    assert patches
+    assert banner().group(2).split() == [p.stem for p in patches], "rebuild it: scripts/build-plotly-bundle.sh"
+    for patch in patches:
+        why, _, diff = patch.read_text(encoding="utf-8").partition("diff --git ")
+        assert len(why.split()) > 20 and diff.startswith("a/src/"), patch.name
 
 
 def test_the_bundle_is_a_third_of_plotly_js():

@@ -6,9 +6,11 @@ import pytest
 from cli_helpers import SMALL_IDS, SMALL_ROWS
 from history_helpers import HEADER, Repo, first_rows, replaced
 from playwright.sync_api import Page, expect
-from probes import PLOTTED, POINT_XY
+from probes import PAINTED, PLOTTED, POINT_XY
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("private_cache")]
+
+OVERVIEW_GREY = "#b8bec6"  # (tracker.charts.density.overview_trace's fill)
 
 RINGED = """() => {
   const gd = document.querySelector('#timeline .js-plotly-plot');
@@ -73,6 +75,23 @@ def test_changed_since_in_the_url_rings_lists_and_explains(serve, page: Page, re
     page.wait_for_function(f"() => ({PLOTTED})() === 3", timeout=20_000)
     expect(panel).to_be_hidden()
     assert page.evaluate(RINGED) == []
+
+
+def test_every_mark_and_ring_is_painted_in_its_colour_after_each_redraw(serve, page: Page, repo):
+    """What the patched plotly.js (scripts/plotly-patches/) draws: each mark in its category's
+    colour and each ring in its kind's, on the first draw and on redraws, the range slider's
+    overview in its own grey (the slider styles only its own traces)."""
+    server = serve(repo.csv)
+    page.goto(server.url + "/?changed_since=2024-01-31")
+    page.wait_for_function(f"() => ({PLOTTED})() === 1", timeout=30_000)
+    assert page.evaluate(PAINTED) == {"marks": 2, "wrong": [], "overview": OVERVIEW_GREY}  # (a bar, its ring)
+    page.fill("#filter-changed-since", "")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => ({PLOTTED})() === 3", timeout=20_000)
+    assert page.evaluate(PAINTED) == {"marks": 3, "wrong": [], "overview": OVERVIEW_GREY}
+    page.locator('#filter-categories input[value="transport"]').click()
+    page.wait_for_function(f"() => ({PLOTTED})() === 2", timeout=20_000)
+    assert page.evaluate(PAINTED) == {"marks": 2, "wrong": [], "overview": OVERVIEW_GREY}
 
 
 def test_a_file_outside_git_says_history_is_unavailable(serve, page: Page, tmp_path):
