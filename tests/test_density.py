@@ -299,3 +299,14 @@ def test_is_in_looks_categories_up_by_code():
     assert is_in(col, ("not-a-category",)).tolist() == [False] * 5
     plain = pd.Series(["a", "b", None])
     assert is_in(plain, ("b",)).tolist() == [False, True, False]
+
+
+def test_is_in_looks_arrow_strings_up_in_arrow_as_pandas_would():
+    from tracker.query import is_in
+
+    col = pd.Series(["2024-a", None, "2024-b", "2024-a", ""], dtype="string[pyarrow]")
+    wanted = frozenset({"2024-a", "", "absent"})
+    assert is_in(col, wanted).tolist() == [True, False, False, True, True]
+    assert is_in(col, wanted).tolist() == col.isin(wanted).fillna(False).tolist()
+    assert is_in(col, ()).tolist() == [False] * 5
+    assert is_in(col.iloc[2:], {"2024-b"}).tolist() == [True, False, False]  # (a slice: its own rows)

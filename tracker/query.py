@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .contract import DateParseError, parse_date, schema
 from .contract.dates import day_after, first_day
@@ -100,13 +103,18 @@ def filter_mask(frame: pd.DataFrame, f: EventFilter) -> np.ndarray:
                 f"the filter 'changed since {f.changed_since}' needs the file's git history",
                 "resolve it first (tracker.history.resolve_changed)",
             )
-        mask &= frame["id"].isin(f.changed_ids).to_numpy()
+        mask &= is_in(frame["id"], f.changed_ids)
     return mask
 
 
-def is_in(col: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+def is_in(col: pd.Series, values: Collection[str]) -> np.ndarray:
     """Mask of the rows whose value is one of ``values``; a categorical column is looked up by
-    its integer codes (one table lookup per row, no string compared)."""
+    its integer codes (one table lookup per row, no string compared), a column of Arrow strings
+    by Arrow's own hash lookup (pandas' isin first makes an Arrow scalar of each value)."""
+    if isinstance(col.dtype, pd.StringDtype) and col.dtype.storage == "pyarrow":
+        chunks = pa.array(col.array)  # (the column's own Arrow data, through __arrow_array__: no copy)
+        wanted = pa.array([v for v in values if isinstance(v, str)], type=chunks.type)
+        return pc.is_in(chunks, value_set=wanted).to_numpy(zero_copy_only=False)
     if not isinstance(col.dtype, pd.CategoricalDtype):
         return col.isin(values).to_numpy()
     wanted = np.zeros(len(col.cat.categories) + 1, dtype=bool)  # the last slot: missing (code -1)

@@ -79,8 +79,8 @@ def test_changed_since_in_the_url_rings_lists_and_explains(serve, page: Page, re
 
 def test_every_mark_and_ring_is_painted_in_its_colour_after_each_redraw(serve, page: Page, repo):
     """What the patched plotly.js (scripts/plotly-patches/) draws: each mark in its category's
-    colour and each ring in its kind's, on the first draw and on redraws, the range slider's
-    overview in its own grey (the slider styles only its own traces)."""
+    colour and each ring in its kind's, on the first draw, on redraws and after a legend click,
+    the range slider's overview in its own grey (the slider styles only its own traces)."""
     server = serve(repo.csv)
     page.goto(server.url + "/?changed_since=2024-01-31")
     page.wait_for_function(f"() => ({PLOTTED})() === 1", timeout=30_000)
@@ -90,6 +90,12 @@ def test_every_mark_and_ring_is_painted_in_its_colour_after_each_redraw(serve, p
     page.wait_for_function(f"() => ({PLOTTED})() === 3", timeout=20_000)
     assert page.evaluate(PAINTED) == {"marks": 3, "wrong": [], "overview": OVERVIEW_GREY}
     page.locator('#filter-categories input[value="transport"]').click()
+    page.wait_for_function(f"() => ({PLOTTED})() === 2", timeout=20_000)
+    assert page.evaluate(PAINTED) == {"marks": 2, "wrong": [], "overview": OVERVIEW_GREY}
+    confirmed = page.locator("#timeline .legend .traces", has_text="confirmed")  # (both are confirmed now)
+    confirmed.click()
+    page.wait_for_function(f"() => ({PLOTTED})() === 0", timeout=20_000)
+    confirmed.click()  # (plotly's own redraw, styled as it styles a restyle)
     page.wait_for_function(f"() => ({PLOTTED})() === 2", timeout=20_000)
     assert page.evaluate(PAINTED) == {"marks": 2, "wrong": [], "overview": OVERVIEW_GREY}
 

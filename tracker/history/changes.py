@@ -11,10 +11,11 @@ import dataclasses
 import os
 import re
 
+import numpy as np
 import pandas as pd
 
 from ..errors import TrackerError
-from ..query import EventFilter
+from ..query import EventFilter, is_in
 from ..storage import load_events
 from .gitfile import WORKING, GitFile, commit_date
 from .log import History, Version
@@ -74,8 +75,7 @@ def _composed(gf: GitFile, history: History, since: str, frame: pd.DataFrame | N
         frame = load_events(gf.path) if frame is None else frame
     except TrackerError:  # an invalid working file: git's diff reads what it can
         return None
-    shown = frame.loc[frame["id"].isin(list(diff.added.keys() | diff.changed.keys())), SHOWN_COLUMNS]
-    diff.new_rows = {row["id"]: row for row in shown.astype(str).to_dict(orient="records")}
+    diff.new_rows = _shown_rows(frame, diff.added.keys() | diff.changed.keys())
     if diff.new_rows.keys() != diff.added.keys() | diff.changed.keys():
         return None  # (the history is of another version of the file than the one read)
     diff.added = {i: diff.new_rows[i] for i in diff.added}
@@ -83,6 +83,13 @@ def _composed(gf: GitFile, history: History, since: str, frame: pd.DataFrame | N
     if any((r["date"], r["title"]) in gone for r in diff.added.values()):
         return None  # an id change over several commits: the two versions' diff pairs them
     return diff
+
+
+def _shown_rows(frame: pd.DataFrame, ids: set[str]) -> dict[str, Row]:
+    """The ``SHOWN_COLUMNS`` of the rows of ``ids``, by id (picked by position, column by column)."""
+    at = np.flatnonzero(is_in(frame["id"], ids))
+    columns = [frame[name].iloc[at].astype(str).tolist() for name in SHOWN_COLUMNS]
+    return {values[0]: dict(zip(SHOWN_COLUMNS, values, strict=True)) for values in zip(*columns, strict=True)}
 
 
 def _later_versions(gf: GitFile, history: History, since: str) -> list[Version] | None:
