@@ -137,6 +137,7 @@ def history_table(r: dict[str, float]) -> str:
             cell("changed_since_entry_B", 1000, "ms"),
             "≤ 200 ms",
         ),
+        ("… the slowest of its dates", "", cell("changed_since_slowest_B", 1000, "ms"), ""),
         ("browser: category click → redrawn timeline (same page)", "", cell("category_click_B", 1000, "ms"), ""),
     ]
     return "\n".join([head, "|---|---|---|---|", *(f"| {' | '.join(row)} |" for row in rows)])

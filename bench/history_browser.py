@@ -32,7 +32,8 @@ ARM = """([graph, control]) => {
 
 def changed_since_entry(csv: Path, dates: list[str], log_dir: Path, timeout_s: float = 300) -> dict[str, float]:
     """Median seconds from Enter in the "changed since" control to the redrawn timeline, one new
-    date each time (none answered from memory), and of a category click on the same page."""
+    date each time (none answered from memory), the slowest of them, and the median of a
+    category click on the same page."""
     from playwright.sync_api import sync_playwright
 
     server = Server("ours", csv, log_dir)
@@ -60,4 +61,8 @@ def changed_since_entry(csv: Path, dates: list[str], log_dir: Path, timeout_s: f
             browser.close()
     finally:
         server.stop()
-    return {"changed_since_entry": statistics.median(entries), "category_click": statistics.median(clicks)}
+    return {
+        "changed_since_entry": statistics.median(entries),
+        "changed_since_slowest": max(entries),
+        "category_click": statistics.median(clicks),
+    }

@@ -44,3 +44,14 @@ def test_moving_main_back_leaves_one_commit_to_work_out(small_repo):
     finally:
         move_main(small_repo, head)
     assert len(file_history(small_repo).versions) == 12
+
+
+def test_the_history_table_shows_the_entry_its_slowest_date_and_the_click():
+    from bench.history import history_table
+
+    rows = history_table({"changed_since_entry_B": 0.198, "changed_since_slowest_B": 0.2714, "category_click_B": 0.14})
+    lines = rows.splitlines()
+    assert lines[6] == '| browser: "changed since" Enter → redrawn timeline |  | 198 ms | ≤ 200 ms |'
+    assert lines[7] == "| … the slowest of its dates |  | 271 ms |  |"
+    assert lines[8] == "| browser: category click → redrawn timeline (same page) |  | 140 ms |  |"
+    assert "| cold `file_history` (empty cache) | n/a | n/a |  |" in lines
