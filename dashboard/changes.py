@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -17,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from tracker.charts.changes import ChangeMarks, changed_fields
 from tracker.charts.style import CHANGE_STYLES, format_date
 from tracker.errors import TrackerError
+from tracker.export.brief import escape
 from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history, has_cached_history
 from tracker.query import EventFilter, from_query
 
@@ -33,6 +35,7 @@ MESSAGE_CHARS = 80
 # seconds to lay out, and the timeline rings and the grid lists every changed event anyway.
 GROUP_ITEMS = 20
 MORE = "… and {n} older: the grid lists every changed event; tracker diff lists removals too"
+_LIST_MARKER = re.compile(r"^(\d+(?=[.)]\s))?([-+=.)])")  # (a leading "-", "+", "=" or "1. ")
 SHALLOW_NOTE = "Shallow clone: the history starts at its oldest fetched commit (git fetch --unshallow)"
 
 
@@ -186,11 +189,20 @@ def changes_panel(path: Path, f: EventFilter) -> tuple[list, bool, str]:
         members = _newest_first([i for i, k in kinds.items() if k == kind], when)
         if members:
             rows = diff.removed if kind == "removed" else diff.new_rows
-            items = [_change_item(i, rows.get(i, {}), kind, diff, when.get(i)) for i in members[:GROUP_ITEMS]]
-            if len(members) > GROUP_ITEMS:
-                items.append(html.Li(MORE.format(n=len(members) - GROUP_ITEMS), className="changes-more"))
-            children += [html.H3(f"{heading} ({len(members)})"), html.Ul(items, className=f"changes-{kind}")]
+            shown = [_change_line(i, rows.get(i, {}), kind, diff, when.get(i)) for i in members[:GROUP_ITEMS]]
+            children.append(_group(kind, f"{heading} ({len(members)})", shown, len(members) - GROUP_ITEMS))
     return children, False, changes.note
+
+
+def _group(kind: str, heading: str, lines: list[str], more: int) -> html.Section:
+    """One group of the panel: its heading and its changes as one Markdown list. (A Dash
+    component per list item made every later answer slower: dash-renderer checks each component
+    of the page for every output it applies.)"""
+    style = CHANGE_STYLES.get(kind)
+    parts: list = [html.H3(heading), dcc.Markdown("\n".join(lines), className="change-list")]
+    if more > 0:
+        parts.append(html.P(MORE.format(n=more), className="changes-more"))
+    return html.Section(parts, className=f"changes-{kind}", style={"--kind": style["color"]} if style else None)
 
 
 def _newest_first(ids: list[str], when: dict[str, tuple[str, str]]) -> list[str]:
@@ -203,19 +215,27 @@ def _newest_first(ids: list[str], when: dict[str, tuple[str, str]]) -> list[str]
     return sorted(sorted(ids), key=day, reverse=True)
 
 
-def _change_item(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> html.Li:
-    title = row.get("title") or event_id
-    label = html.Del(title) if kind == "removed" else html.Span(title)
-    parts: list = [label, f" ({format_date(row['date'])})" if row.get("date") else ""]
+def _change_line(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> str:
+    """One change as a Markdown list item: the event's title (struck through when removed) and
+    date, what changed, and (in emphasis) the commit's date and message."""
+    title = _literal(row.get("title") or event_id)
+    line = f"- {'~~' + title + '~~' if kind == 'removed' else title}"
+    if row.get("date"):
+        line += f" ({format_date(row['date'])})"
     if kind == "status":
         old, new = diff.changed[event_id]["status"]
-        parts.append(f": {old} → {new}")
+        line += f": {escape(old)} → {escape(new)}"
     elif kind == "edited":
-        parts.append(": " + ", ".join(changed_fields(diff.changed[event_id])))
+        line += ": " + escape(", ".join(changed_fields(diff.changed[event_id])))
     if when:
-        parts.append(html.Span(f" · {when[0]} · {short_message(when[1])}", className="commit", title=when[1]))
-    style = CHANGE_STYLES.get(kind)
-    return html.Li(parts, className="change", style={"borderColor": style["color"]} if style else None)
+        line += f" *· {escape(when[0])} · {escape(short_message(when[1]))}*"
+    return line
+
+
+def _literal(text: str) -> str:
+    """``text`` as literal Markdown at the start of a list item (where "1. ", "- " or "---"
+    would open a list or draw a rule)."""
+    return _LIST_MARKER.sub(r"\1\\\2", escape(text))
 
 
 def availability_note(path: Path) -> str:

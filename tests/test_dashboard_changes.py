@@ -7,12 +7,13 @@ import shutil
 
 import pytest
 from cli_helpers import SMALL_IDS, SMALL_ROWS
-from dash import html
+from dash import dcc, html
 from dashboard_helpers import text_of
 from history_helpers import Repo, first_rows, replaced
 
 from dashboard import changes, details, views, zoom
 from tracker.charts.changes import changed_ids_of
+from tracker.charts.style import CHANGE_STYLES
 from tracker.query import EventFilter, from_query
 from tracker.storage import EventSource
 
@@ -58,47 +59,66 @@ def test_without_the_filter_nothing_is_ringed_and_no_panel_shows(repo):
     assert changes.changes_panel(repo.csv, EventFilter()) == ([], True, "")
 
 
+def group_lines(children: list, kind: str) -> list[str]:
+    """The Markdown list lines of the panel's group of ``kind``."""
+    (group,) = [c for c in children if isinstance(c, html.Section) and c.className == f"changes-{kind}"]
+    (listed,) = [c for c in group.children if isinstance(c, dcc.Markdown)]
+    return listed.children.split("\n")
+
+
 def test_the_panel_groups_the_changes_with_their_commit(repo):
     children, hidden, note = changes.changes_panel(repo.csv, from_query("?changed_since=2024-01-31"))
     assert (hidden, note) == (False, "")
-    assert [text_of(c) for c in children if isinstance(c, (html.H2, html.H3))] == [
+    headings = [text_of(c) for c in children if isinstance(c, html.H2)]
+    headings += [
+        text_of(p) for c in children if isinstance(c, html.Section) for p in c.children if isinstance(p, html.H3)
+    ]
+    assert headings == [
         "Changes since 2024-01-31: +1 event, 2 edits, 1 removed",
         "Added (1)",
         "Edited (2)",
         "Removed (1)",
     ]
-    lists = [c for c in children if isinstance(c, html.Ul)]
-    assert [text_of(item) for item in lists[0].children] == [
-        "Rockets for Wagner (Nov 2022) · 2024-03-10 · Rockets confirmed; retract the shells"
+    assert group_lines(children, "added") == [
+        "- Rockets for Wagner (Nov 2022) *· 2024-03-10 · Rockets confirmed; retract the shells*"
     ]
-    assert [text_of(item) for item in lists[1].children] == [
-        "Resolution 1718 adopted (14 Oct 2006): location · uncommitted · uncommitted changes",
-        "Rail link opens to freight (2013): location · 2024-02-10 · Add the Wagner rockets; Khasan station",
+    assert group_lines(children, "edited") == [
+        "- Resolution 1718 adopted (14 Oct 2006): location *· uncommitted · uncommitted changes*",
+        "- Rail link opens to freight (2013): location *· 2024-02-10 · Add the Wagner rockets; Khasan station*",
     ]
-    (removed,) = lists[2].children
-    assert isinstance(removed.children[0], html.Del), "a removed event is struck through"
-    assert (
-        text_of(removed)
-        == "US says Russia buys shells (5 Sep 2022) · 2024-03-10 · Rockets confirmed; retract the shells"
-    )
+    assert group_lines(children, "removed") == [  # (struck through)
+        "- ~~US says Russia buys shells~~ (5 Sep 2022) *· 2024-03-10 · Rockets confirmed; retract the shells*"
+    ]
+    assert [c.style for c in children if isinstance(c, html.Section)] == [
+        {"--kind": CHANGE_STYLES["added"]["color"]},
+        {"--kind": CHANGE_STYLES["edited"]["color"]},
+        None,  # (removed: the panel's own line colour)
+    ]
+
+
+def test_the_panel_lists_any_title_literally(repo):
+    line = changes._change_line("x", {"title": "1. *Oil* [cap] ~~", "date": "2024"}, "added", None, None)
+    assert line == "- 1\\. \\*Oil\\* \\[cap\\] \\~\\~ (2024)"
+    assert changes._change_line("y", {"title": "- <b>x</b>"}, "removed", None, None) == "- ~~\\- \\<b\\>x\\</b\\>~~"
 
 
 def test_a_long_group_lists_its_newest_changes_and_counts_the_rest(repo, monkeypatch):
     monkeypatch.setattr(changes, "GROUP_ITEMS", 1)
     children, _, _ = changes.changes_panel(repo.csv, from_query("?changed_since=2024-01-31"))
-    (edited,) = [c for c in children if isinstance(c, html.Ul) and c.className == "changes-edited"]
-    assert [text_of(item) for item in edited.children] == [
-        "Resolution 1718 adopted (14 Oct 2006): location · uncommitted · uncommitted changes",
-        "… and 1 older: the grid lists every changed event; tracker diff lists removals too",
+    assert group_lines(children, "edited") == [
+        "- Resolution 1718 adopted (14 Oct 2006): location *· uncommitted · uncommitted changes*"
     ]
-    assert "Edited (2)" in [text_of(c) for c in children if isinstance(c, html.H3)]
+    (edited,) = [c for c in children if isinstance(c, html.Section) and c.className == "changes-edited"]
+    assert [text_of(p) for p in edited.children if isinstance(p, html.P)] == [
+        "… and 1 older: the grid lists every changed event; tracker diff lists removals too"
+    ]
+    assert "Edited (2)" == text_of(edited.children[0])
 
 
 def test_a_status_change_shows_old_and_new(repo):
     children, _, _ = changes.changes_panel(repo.csv, from_query("?changed_since=2024-02-10"))
-    (status,) = [c for c in children if isinstance(c, html.Ul) and c.className == "changes-status"]
-    assert [text_of(item) for item in status.children] == [
-        "Rockets for Wagner (Nov 2022): denied → confirmed · 2024-03-10 · Rockets confirmed; retract the shells"
+    assert group_lines(children, "status") == [
+        "- Rockets for Wagner (Nov 2022): denied → confirmed *· 2024-03-10 · Rockets confirmed; retract the shells*"
     ]
 
 
