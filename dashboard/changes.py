@@ -228,7 +228,8 @@ def _change_line(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> st
     elif kind == "edited":
         line += ": " + escape(", ".join(changed_fields(diff.changed[event_id])))
     if when:
-        line += f" *· {escape(when[0])} · {escape(short_message(when[1]))}*"
+        message = escape(short_message(when[1]))
+        line += f" *· {escape(when[0])}{' · ' + message if message else ''}*"  # (no empty emphasis)
     return line
 
 

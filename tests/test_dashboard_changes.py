@@ -100,6 +100,8 @@ def test_the_panel_lists_any_title_literally(repo):
     line = changes._change_line("x", {"title": "1. *Oil* [cap] ~~", "date": "2024"}, "added", None, None)
     assert line == "- 1\\. \\*Oil\\* \\[cap\\] \\~\\~ (2024)"
     assert changes._change_line("y", {"title": "- <b>x</b>"}, "removed", None, None) == "- ~~\\- \\<b\\>x\\</b\\>~~"
+    no_message = changes._change_line("z", {"title": "T"}, "added", None, ("2024-03-10", " "))
+    assert no_message == "- T *· 2024-03-10*"
 
 
 def test_a_long_group_lists_its_newest_changes_and_counts_the_rest(repo, monkeypatch):
