@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,11 @@ class PageChanges:
 
     def marks(self) -> ChangeMarks | None:
         """What the timeline shows of the changes (None without a "changed since")."""
+        return self._marks
+
+    @cached_property
+    def _marks(self) -> ChangeMarks | None:
+        # (once per answer kept in the memo: every later click and zoom on the page reuses it)
         if self.diff is None:
             return None
         return ChangeMarks.of(self.diff.added, self.diff.changed, self.filter.changed_since or "")
