@@ -25,8 +25,8 @@ from tracker.contract.rules import RULES
 from tracker.importing.ids import _dashed, assign_ids, base_ids, folded
 from tracker.importing.mapping import listed
 from tracker.storage import load_events
+from tracker.storage.placement import insert_order, sort_keys
 from tracker.storage.rows import NEVER_QUOTED, csv_line, csv_lines, insert_index, make_id
-from tracker.storage.writer import insert_order, sort_keys
 
 TITLES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80)
 

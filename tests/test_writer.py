@@ -47,7 +47,7 @@ def in_file_order(rows: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def write(path: Path, remove=(), insert=()) -> None:
-    def decide(existing):
+    def decide(existing, _record):
         positions = [int(i) for i in existing.index[existing["id"].isin(remove)]]
         return Change(remove=tuple(positions), insert=tuple(insert))
 

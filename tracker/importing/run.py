@@ -91,7 +91,7 @@ def import_file(
         raise ImportRefused(report)
     update = stage(f"adding to {Path(events).name}", 1)
 
-    def decide(existing: pd.DataFrame) -> Change:
+    def decide(existing: pd.DataFrame, _record) -> Change:
         duplicates = duplicates_in(existing, checked.good, checked.given, checked.keys)
         new = ~checked.good.index.isin(duplicates.index)
         rows = checked.good[new].copy()

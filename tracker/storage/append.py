@@ -81,7 +81,7 @@ def add_event(path: str | os.PathLike, row: dict[str, str]) -> str:
 def _add(path: Path, row: dict[str, str]) -> str:
     """The story: the new row checked against the whole re-read file, then written."""
 
-    def decide(existing: pd.DataFrame) -> Change:
+    def decide(existing: pd.DataFrame, _record) -> Change:
         return Change(insert=(_checked(path, row, existing),))
 
     return change_events(path, decide).insert[0]["id"]

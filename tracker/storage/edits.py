@@ -1,7 +1,8 @@
 """Changing and removing events: ``edit_event`` and ``remove_event``.
 
 Both tell the writers' one story (``writer.change_events``): lock, re-read and validate the
-file, decide against what is there, write atomically; a refusal writes nothing. An edited row
+file (or take the cache's word on its bytes, as an add does), decide against what is there,
+write atomically; a refusal writes nothing. An edited row
 is rewritten in its own place unless its sort key (date, then id) changed: then it moves to its
 new sorted place. Every other record keeps its bytes, so the diff is the changed line(s).
 """
@@ -18,9 +19,13 @@ import pandas as pd
 
 from ..contract import InvalidRowError, Problem, schema
 from ..errors import TrackerError
+from .append import ADD_COLUMNS
 from .rows import duplicate_of, first_day, option_problems
 from .writer import Change, change_events
 
+# What an edit or a removal reads of the rows (the record itself is read whole from the file):
+# the id, the sort place and what must stay unique, as for an add.
+CHANGE_COLUMNS = ADD_COLUMNS
 SEPARATOR = schema.SOURCE_SEPARATOR
 NO_ARCHIVE = "-"
 # The option of ``tracker edit`` that sets each column whose option is not named after it.
@@ -76,9 +81,9 @@ def edit_event(path: str | os.PathLike, event_id: str, edit: Edit) -> Edited:
     for an unknown id (with close matches), an invalid file, a clash or a bad value."""
     path = Path(path)
 
-    def decide(existing: pd.DataFrame) -> Change:
+    def decide(existing: pd.DataFrame, record) -> Change:
         position = position_of(path, existing, event_id)
-        old = row_at(existing, position)
+        old = record(position)
         new = edited_row(old, edit)
         edited = Edited(old, new)
         if not edited.changed:
@@ -88,7 +93,7 @@ def edit_event(path: str | os.PathLike, event_id: str, edit: Edit) -> Edited:
             return Change(replace={position: new}, notes={"edited": edited})
         return Change(remove=(position,), insert=(new,), notes={"edited": edited})
 
-    return change_events(path, decide).notes["edited"]
+    return change_events(path, decide, CHANGE_COLUMNS).notes["edited"]
 
 
 def remove_event(path: str | os.PathLike, event_id: str) -> dict[str, str]:
@@ -96,11 +101,11 @@ def remove_event(path: str | os.PathLike, event_id: str) -> dict[str, str]:
     nothing, for an unknown id (with close matches) or an invalid file."""
     path = Path(path)
 
-    def decide(existing: pd.DataFrame) -> Change:
+    def decide(existing: pd.DataFrame, record) -> Change:
         position = position_of(path, existing, event_id)
-        return Change(remove=(position,), notes={"removed": row_at(existing, position)})
+        return Change(remove=(position,), notes={"removed": record(position)})
 
-    return change_events(path, decide).notes["removed"]
+    return change_events(path, decide, CHANGE_COLUMNS).notes["removed"]
 
 
 class UnknownEventError(TrackerError):
@@ -133,11 +138,6 @@ def close_ids(event_id: str, ids: pd.Series, n: int = 3) -> list[str]:
             break
         pool = pool[pool.str.startswith(event_id[:prefix])]
     return difflib.get_close_matches(event_id, pool.iloc[:MAX_COMPARED].tolist(), n=n, cutoff=0.6)
-
-
-def row_at(existing: pd.DataFrame, position: int) -> dict[str, str]:
-    """The row at ``position`` as strings by column (extra columns of the file too)."""
-    return {c: str(v) for c, v in existing.iloc[position].items() if c != "_line"}
 
 
 def sort_key(row: dict[str, str]) -> tuple[int, str]:

@@ -16,13 +16,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from filelock import FileLock, Timeout
 
 from ..contract import valid_raw
@@ -40,7 +39,8 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .rows import arrow_text, csv_block, csv_line, first_days, insert_index, rows_frame
+from .placement import LineStart, insert_order, record_offsets, record_starts, record_text
+from .rows import csv_block, csv_line, insert_index, rows_frame
 
 # What deciding on cache data not yet checked may raise: believed only once the claim holds.
 PLANNING_ERRORS = (TrackerError, LookupError, ValueError, TypeError)
@@ -67,41 +67,48 @@ class Change:
         return bool(len(self.remove) or len(self.insert) or self.replace)
 
 
-def change_events(
-    path: str | os.PathLike, decide: Callable[[pd.DataFrame], Change], columns: list[str] | None = None
-) -> Change:
-    """Lock ``path``, re-read and validate it, ask ``decide(rows)`` for the change (it raises to
-    refuse), and write the new file atomically. Returns the change made.
+# A writer's decision: ``decide(rows, record)`` -> the change (it raises to refuse); ``record(i)``
+# is row ``i`` whole, every column as the file's text, whatever columns ``rows`` holds.
+Decide = Callable[[pd.DataFrame, Callable[[int], dict[str, str]]], Change]
 
-    With ``columns`` (all that ``decide`` reads of the rows), the cache's claim on these bytes
-    stands in for the validation when it has one: the change is written only once the claim
-    holds, else ``decide`` is asked again of the re-read rows."""
+
+def change_events(path: str | os.PathLike, decide: Decide, columns: list[str] | None = None) -> Change:
+    """Lock ``path``, re-read and validate it, ask ``decide(rows, record)`` for the change (it
+    raises to refuse), and write the new file atomically. Returns the change made.
+
+    With ``columns`` (all that ``decide`` reads of the rows; ``record`` reads any row's text
+    from the file's bytes), the cache's claim on these bytes stands in for the validation when
+    it has one: the change is written only once the claim holds, else ``decide`` is asked again
+    of the re-read rows."""
     path = Path(path)
     with locked(path), opened(path) as source:
-        data = whole(path, source)
         if columns is not None:
-            change = _change_from_cache(path, source, data, decide, columns)
+            change = _change_from_cache(path, source, decide, columns)
             if change is not None:
                 return change
+        data = whole(path, source)
         existing = valid_raw(path, data)
-        change = decide(existing)
+        change = decide(existing, lambda position: row_text(existing, position))
         if change.writes:
             write_pieces(path, source, spliced(path, source, data, existing, change))
     return change
 
 
-def _change_from_cache(
-    path: Path, source: FileBytes, data: bytes, decide: Callable[[pd.DataFrame], Change], columns: list[str]
-) -> Change | None:
+def _change_from_cache(path: Path, source: FileBytes, decide: Decide, columns: list[str]) -> Change | None:
     """The change decided on the cache's rows and written once its claim holds; None, with
-    nothing written, when the cache has no claim on these bytes or one that does not hold."""
+    nothing written, when the cache has no claim on these bytes or one that does not hold. A
+    few changed rows are found through the cache's index of the file's lines: the file is not
+    read whole."""
     with claimed(path, source, columns) as claim:
         if claim is None:
             return None
 
         def plan() -> tuple[Change, list | None]:
-            change = decide(claim.frame)
-            return change, spliced(path, source, data, claim.frame, change) if change.writes else None
+            change = decide(claim.frame, lambda position: claimed_record(claim, source, position))
+            if not change.writes:
+                return change, None
+            data = source if few(change) else whole(path, source)
+            return change, spliced(path, source, data, claim.frame, change, partial(claim.line_start, source))
 
         planned = planned_on(claim, plan)
         if planned is None or not claim.holds():
@@ -133,6 +140,20 @@ def planned_on(claim: frame_cache.Claim, plan: Callable[[], T]) -> T | None:
         if claim.holds():
             raise
         return None
+
+
+def row_text(rows: pd.DataFrame, position: int) -> dict[str, str]:
+    """Row ``position`` of a validated text frame by column (extra columns of the file too)."""
+    return {c: str(v) for c, v in rows.iloc[position].items() if c != "_line"}
+
+
+def claimed_record(claim: frame_cache.Claim, data, position: int) -> dict[str, str]:
+    """Row ``position`` of the claim's rows, read whole from the file's bytes (the cache holds
+    typed values: a number's text may differ from the file's)."""
+    lines = claim.frame["_line"]
+    start = claim.line_start(data, int(lines.iat[position]))
+    end = claim.line_start(data, int(lines.iat[position + 1])) if position + 1 < len(lines) else len(data)
+    return record_text(data, start, end, header_of(head_line(data)))
 
 
 def write_pieces(path: Path, source: FileBytes, pieces: list) -> None:
@@ -226,25 +247,34 @@ def replace_file(path: Path, source: FileBytes, content: list) -> None:
 FEW_CHANGES = 16  # up to this many rows changed, each is placed on its own (no keys for the whole file)
 
 
-def spliced(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
+def few(change: Change) -> bool:
+    """Whether ``change`` places each changed row on its own (not by sorting the whole file)."""
+    return len(change.insert) + len(change.remove) + len(change.replace) <= FEW_CHANGES
+
+
+def spliced(
+    path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change, line_start: LineStart = None
+) -> list:
     """The new file as pieces: the kept records' bytes (copied by the kernel, one range per run of
     records that stay together) with the new rows' lines at their sorted places and the replaced
     rows' where they stand. Its work grows with the number of changed rows, not with the size of
-    the file."""
-    if len(change.insert) + len(change.remove) + len(change.replace) <= FEW_CHANGES:
-        return _spliced_few(path, source, data, existing, change)
+    the file (a few changed rows are found through ``line_start``, the cache's index of the
+    file's lines, when given)."""
+    if few(change):
+        return _spliced_few(path, source, data, existing, change, line_start)
     if change.replace:  # (a replaced row keeps its sort key: taken out and put in, it lands in place)
         rows = [*rows_frame(change.insert).to_dict(orient="records"), *change.replace.values()]
         change = Change(remove=(*change.remove, *change.replace), insert=tuple(rows))
     return _spliced_many(path, source, data, existing, change)
 
 
-def _spliced_few(path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change) -> list:
+def _spliced_few(
+    path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change, line_start: LineStart
+) -> list:
     """A few changed rows: each new row placed by ``insert_index``, the old bytes between the
     changed places copied as single ranges."""
     head = head_line(data)
     header, newline = header_of(head), newline_of(head)
-    starts = np.append(record_starts(data, existing["_line"].to_numpy()), len(data))  # (+ the end)
     removed = {int(r) for r in change.remove}
     kept = np.ones(len(existing), dtype=bool)
     kept[list(removed)] = False
@@ -253,17 +283,20 @@ def _spliced_few(path: Path, source: FileBytes, data: bytes, existing: pd.DataFr
         rows_frame(change.insert).to_dict(orient="records"), key=lambda r: (padded_date(r["date"]), r["id"])
     ):
         places.setdefault(insert_index(existing, row, kept), []).append(row)
+    changed = removed | set(places) | set(change.replace)
+    wanted = {0, *changed, *(at + 1 for at in removed | set(change.replace))}
+    starts = record_offsets(data, existing["_line"].to_numpy(), wanted, line_start)  # (len(data): the end)
     pieces = _Pieces(source.fd)
-    pieces.copy(0, len(head) if not len(existing) else int(starts[0]))
+    pieces.copy(0, len(head) if not len(existing) else starts[0])
     copied = 0  # the next record not yet copied
-    for at in sorted(removed | set(places) | set(change.replace)):
-        pieces.copy(int(starts[copied]), int(starts[at]))
+    for at in sorted(changed):
+        pieces.copy(starts[copied], starts[at])
         for row in [*places.get(at, []), *([change.replace[at]] if at in change.replace else [])]:
             pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(path, row, header, newline))
         if at < len(existing):
             pieces.write(_newline_if_open(data, pieces.end, newline))
         copied = at + 1 if at in removed or at in change.replace else at
-    pieces.copy(int(starts[copied]), len(data))
+    pieces.copy(starts[copied], len(data))
     return pieces.items
 
 
@@ -351,46 +384,3 @@ class _Pieces:
 def _newline_if_open(data: bytes, end: int, newline: bytes) -> bytes:
     """A newline to put after old bytes that end at ``end`` without one (the file's last line)."""
     return newline if end > 0 and data[end - 1 : end] != b"\n" else b""
-
-
-def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
-    """Byte offset where each record (by its physical start line) begins."""
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    line_starts = np.concatenate(([0], newlines + 1))
-    return line_starts[lines.astype(np.int64) - 1]
-
-
-def insert_order(kept: pd.DataFrame, new: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(the new rows' order by date then id, and where each goes among the ``kept`` rows: before
-    the first one that sorts after it, as ``insert_index`` says), whatever their number."""
-    if not len(new):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    keys, new_keys = sort_keys(kept, new)
-    order = np.argsort(new_keys, kind="stable")
-    if len(keys) and not (keys[1:] >= keys[:-1]).all():  # a file out of order: the first that sorts
-        keys = np.maximum.accumulate(keys)  # after a key is the first whose running maximum does
-    return order, np.searchsorted(keys, new_keys[order], side="right").astype(np.int64)
-
-
-DAY_OFFSET = 1_000_000  # days since 1970 plus this are positive for every year the contract allows
-
-
-def sort_keys(*frames: pd.DataFrame) -> list[np.ndarray]:
-    """For each frame, integers that sort its rows as (first day, id), the file's order,
-    comparable across the frames: the day, then the id's rank among all their ids."""
-    sizes = [len(f) for f in frames]
-    if not sum(sizes):
-        return [np.zeros(0, np.int64) for _ in frames]
-    # (whole arrays: a chunked array made of chunked arrays goes through Python objects)
-    ids = pa.chunked_array([arrow_text(f["id"]) for f in frames], pa.string())
-    rank = pc.rank(ids, sort_keys="ascending", tiebreaker="dense").to_numpy().astype(np.int64)
-    days = np.concatenate([_first_days(f) for f in frames])
-    keys = (days + DAY_OFFSET) * (int(rank.max()) + 1) + rank
-    return np.split(keys, np.cumsum(sizes)[:-1])
-
-
-def _first_days(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's first day (a typed frame has them)."""
-    if "start_day" in frame:
-        return frame["start_day"].to_numpy().astype(np.int64)
-    return first_days(frame["date"]) if len(frame) else np.zeros(0, np.int64)

@@ -1,0 +1,133 @@
+"""`tracker edit` and `tracker remove` take the cache's word on a file it knows, as `tracker add`
+does: no full validation, and exactly the bytes, return values and refusals of a file the cache
+does not know. The edited record is read whole from the file's bytes (the cache holds typed
+values: "1.50" would come back as 1.5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tracker.errors import TrackerError
+from tracker.storage import append, writer
+from tracker.storage import load as store
+from tracker.storage.edits import Edit, NewSource, edit_event, remove_event
+
+pytestmark = pytest.mark.usefixtures("private_cache")
+
+# Rows beside the shipped ones: a quoted description over two lines, coordinates whose text a
+# number would not keep, a span.
+EXTRA = [
+    {
+        "date": "2023-09-13",
+        "title": "Summit over two lines",
+        "description": 'Two lines,\nand "quotes"',
+        "category": "diplomatic",
+        "status": "reported",
+        "lat": "1.50",
+        "lon": "-2.0",
+        "source_url": "https://example.org/summit",
+        "source_name": "Example",
+    },
+    {
+        "date": "2030",
+        "end_date": "2031",
+        "title": "The last event",
+        "category": "energy",
+        "status": "alleged",
+        "source_url": "https://example.org/last",
+    },
+]
+SUMMIT = "2023-09-13-summit-over-two-lines"
+LAST = "2030-the-last-event"
+FIRST = "2006-10-14-unsc-res-1718-adopted"
+
+CHANGES = {
+    "status in place": lambda p: edit_event(p, SUMMIT, Edit({"status": "confirmed"})),
+    "a new date moves it": lambda p: edit_event(p, SUMMIT, Edit({"date": "2024-01-02"})),
+    "a source added": lambda p: edit_event(p, SUMMIT, Edit(add_sources=(NewSource("https://example.org/b", "B"),))),
+    "the last one edited": lambda p: edit_event(p, LAST, Edit({"status": "denied"})),
+    "nothing to change": lambda p: edit_event(p, SUMMIT, Edit({"status": "reported"})),
+    "the first one removed": lambda p: remove_event(p, FIRST),
+    "a two-line one removed": lambda p: remove_event(p, SUMMIT),
+    "the last one removed": lambda p: remove_event(p, LAST),
+}
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files a writer validated in full (the cache could not vouch)."""
+    calls: list[str] = []
+    real = writer.valid_raw
+    monkeypatch.setattr(writer, "valid_raw", lambda path, data: calls.append(Path(path).name) or real(path, data))
+    return calls
+
+
+@pytest.fixture
+def known_and_unknown(events_csv: Path, validations: list[str]) -> tuple[Path, Path]:
+    """(the file with the extra rows, loaded so the cache knows it; a byte-equal copy it does not)."""
+    for row in EXTRA:
+        append.add_event(events_csv, row)
+    uncached = events_csv.with_name("uncached.csv")
+    uncached.write_bytes(events_csv.read_bytes())
+    store.load_events(events_csv)
+    validations.clear()
+    return events_csv, uncached
+
+
+@pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
+def test_a_change_the_cache_vouches_for_writes_what_a_full_validation_writes(known_and_unknown, validations, change):
+    known, unknown = known_and_unknown
+    assert change(known) == change(unknown)
+    assert validations == ["uncached.csv"]
+    assert known.read_bytes() == unknown.read_bytes()
+
+
+def test_the_edited_record_keeps_the_files_text(known_and_unknown):
+    known, _ = known_and_unknown
+    edited = edit_event(known, SUMMIT, Edit({"status": "confirmed"}))
+    assert (edited.old["lat"], edited.old["lon"], edited.old["description"]) == (
+        "1.50",
+        "-2.0",
+        'Two lines,\nand "quotes"',
+    )
+    assert edited.changed == ["status"]
+    text = known.read_text(encoding="utf-8")
+    assert (
+        f'{SUMMIT},2023-09-13,,Summit over two lines,"Two lines,\nand ""quotes""",diplomatic,confirmed,,,1.50,-2.0,'
+        in text
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: edit_event(p, "2023-09-13-summit-over-two-line", Edit({"status": "confirmed"})),
+        lambda p: remove_event(p, "2030-the-last-even"),
+        lambda p: edit_event(p, SUMMIT, Edit({"title": "The last event", "date": "2030"})),
+        lambda p: edit_event(p, SUMMIT, Edit({"id": FIRST})),
+        lambda p: edit_event(p, SUMMIT, Edit({"lat": "95"})),
+    ],
+    ids=["unknown id", "unknown id to remove", "same date and title", "an id taken", "a bad value"],
+)
+def test_refusals_the_cache_vouches_for_read_as_without_it(known_and_unknown, validations, change):
+    messages = []
+    for path in known_and_unknown:
+        before = path.read_bytes()
+        with pytest.raises(TrackerError) as refused:
+            change(path)
+        assert path.read_bytes() == before
+        messages.append(str(refused.value).replace("uncached.csv", "events.csv"))
+    assert messages[0] == messages[1]
+    assert validations == ["uncached.csv"]
+
+
+def test_a_file_changed_behind_the_cache_is_validated_again(known_and_unknown, validations):
+    known, _ = known_and_unknown
+    data = known.read_bytes()
+    known.write_bytes(data.replace(b"reported,,,1.50,-2.0", b"reported,,,1.25,-2.0"))  # (same size)
+    edited = edit_event(known, SUMMIT, Edit({"status": "confirmed"}))
+    assert validations == ["events.csv"]
+    assert edited.old["lat"] == "1.25"
+    assert b"confirmed,,,1.25,-2.0" in known.read_bytes()
