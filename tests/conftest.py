@@ -80,3 +80,15 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(store, "frame_from_bytes", spy)
     return calls
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the events files a writer re-read and validated in full (where the cache's
+    word could not stand in for that)."""
+    from tracker.storage import writer
+
+    calls: list[str] = []
+    real = writer.valid_raw
+    monkeypatch.setattr(writer, "valid_raw", lambda path, data: calls.append(Path(path).name) or real(path, data))
+    return calls

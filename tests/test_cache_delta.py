@@ -11,7 +11,7 @@ import pyarrow.feather as feather
 import pytest
 
 from tracker.errors import TrackerError
-from tracker.storage import append, cache, writer
+from tracker.storage import append, cache
 from tracker.storage import load as store
 from tracker.storage.filebytes import FileBytes
 
@@ -21,15 +21,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # ---------------------------------------------------------------- adds in a row: the delta
-
-
-@pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Records every full validation `tracker add` does (the cache could not vouch)."""
-    calls: list[str] = []
-    real = writer.valid_raw
-    monkeypatch.setattr(writer, "valid_raw", lambda path, data: calls.append(Path(path).name) or real(path, data))
-    return calls
 
 
 def event(date: str, title: str, **more: str) -> dict[str, str]:

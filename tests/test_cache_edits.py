@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tracker.errors import TrackerError
-from tracker.storage import append, writer
+from tracker.storage import append
 from tracker.storage import load as store
 from tracker.storage.edits import Edit, NewSource, edit_event, remove_event
 
@@ -53,15 +53,6 @@ CHANGES = {
     "a two-line one removed": lambda p: remove_event(p, SUMMIT),
     "the last one removed": lambda p: remove_event(p, LAST),
 }
-
-
-@pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the files a writer validated in full (the cache could not vouch)."""
-    calls: list[str] = []
-    real = writer.valid_raw
-    monkeypatch.setattr(writer, "valid_raw", lambda path, data: calls.append(Path(path).name) or real(path, data))
-    return calls
 
 
 @pytest.fixture
