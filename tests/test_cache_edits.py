@@ -122,3 +122,23 @@ def test_a_file_changed_behind_the_cache_is_validated_again(known_and_unknown, v
     assert validations == ["events.csv"]
     assert edited.old["lat"] == "1.25"
     assert b"confirmed,,,1.25,-2.0" in known.read_bytes()
+
+
+SHAPES = {
+    "CRLF": lambda data: data.replace(b"\n", b"\r\n"),
+    "no final newline": lambda data: data.rstrip(b"\n"),
+    "a byte-order mark": lambda data: b"\xef\xbb\xbf" + data,
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES.values(), ids=SHAPES.keys())
+@pytest.mark.parametrize("change", ["the last one edited", "a new date moves it", "the last one removed"])
+def test_files_of_every_shape_are_changed_alike_with_and_without_the_cache(
+    known_and_unknown, validations, shape, change
+):
+    for path in known_and_unknown:
+        path.write_bytes(shape(path.read_bytes()))
+    store.load_events(known_and_unknown[0])
+    assert CHANGES[change](known_and_unknown[0]) == CHANGES[change](known_and_unknown[1])
+    assert validations == ["uncached.csv"]
+    assert known_and_unknown[0].read_bytes() == known_and_unknown[1].read_bytes()
