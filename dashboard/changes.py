@@ -30,6 +30,7 @@ from tracker.query import EventFilter, from_query
 
 GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited"), ("removed", "Removed"))
 PRESETS = ((7, "last 7 days"), (30, "last 30 days"))
+TAG_PRESETS = 5  # the newest tags the control offers
 UNCOMMITTED = "uncommitted"
 MESSAGE_CHARS = 80
 # A group lists its newest changes only: a page of thousands of list items takes the browser
@@ -267,6 +268,16 @@ def preset_dates(today: dt.date | None = None) -> list[tuple[str, str]]:
     """(date, label) for each preset of the control, counted back from ``today``."""
     today = today or dt.date.today()
     return [((today - dt.timedelta(days=days)).isoformat(), label) for days, label in PRESETS]
+
+
+def presets(path: Path, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(value, label) of the control's presets: the last 7 and 30 days, then the repository's
+    newest tags (a release of the data is what a reader most often compares with)."""
+    try:
+        tags = GitFile.open(path).tags(TAG_PRESETS)
+    except TrackerError:
+        tags = []  # (no repository: the control's note says why)
+    return preset_dates(today) + [(name, f"tag of {date}") for name, date in tags]
 
 
 # ---------------------------------------------------------------- one event's history

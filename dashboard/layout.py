@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dash_ag_grid as dag
 from dash import dcc, html
 
@@ -11,7 +13,7 @@ from tracker.query import EventFilter
 from tracker.storage import Snapshot
 
 from . import details, ids, views
-from .changes import preset_dates
+from .changes import presets
 from .export_controls import export_panel
 from .grid import BLOCK_SIZE, GRID_COLUMNS, TEXT_TESTS
 
@@ -46,7 +48,7 @@ def build_layout(snap: Snapshot, geo_url: str = "/geo/", read_url: str = "/read"
             ),
             html.Div(
                 className="columns",
-                children=[filters(view), charts(view, geo_url), details_panel()],
+                children=[filters(view, snap.path), charts(view, geo_url), details_panel()],
             ),
         ],
     )
@@ -71,7 +73,7 @@ def _labelled(label: str, control_id: str, control) -> html.Div:
     return html.Div([html.Label(label, htmlFor=control_id), control], className="filter")
 
 
-def filters(view: views.View) -> html.Aside:
+def filters(view: views.View, path: Path) -> html.Aside:
     """Every filter control, labelled; their values are set from the URL."""
     values = dict(zip(views.CONTROLS, views.controls_from_filter(EventFilter()), strict=True))
     return html.Aside(
@@ -164,17 +166,17 @@ def filters(view: views.View) -> html.Aside:
                     placeholder="e.g. Rajin",
                 ),
             ),
-            changed_since_control(),
+            changed_since_control(path),
             html.Button("Reset filters", id=ids.RESET, n_clicks=0, className="reset", type="button"),
             export_panel(),
         ],
     )
 
 
-def changed_since_control() -> html.Div:
-    """A date, a tag or a commit (presets: the last 7 and 30 days); its note says when the file's
-    history is unavailable or starts late."""
-    presets = [html.Option(label, value=day) for day, label in preset_dates()]
+def changed_since_control(path: Path) -> html.Div:
+    """A date, a tag or a commit (presets: the last 7 and 30 days and the newest tags); its note
+    says when the file's history is unavailable or starts late."""
+    options = [html.Option(label, value=value) for value, label in presets(path)]
     return html.Div(
         [
             html.Label("Changed since (date, tag or commit)", htmlFor=ids.CHANGED_SINCE),
@@ -187,7 +189,7 @@ def changed_since_control() -> html.Div:
                 placeholder="e.g. 2025-01-01 or HEAD~3",
                 autoComplete="off",
             ),
-            html.Datalist(presets, id=ids.CHANGED_PRESETS),
+            html.Datalist(options, id=ids.CHANGED_PRESETS),
             html.Small(id=ids.CHANGED_NOTE, className="note", role="status"),
         ],
         className="filter",

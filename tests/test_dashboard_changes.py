@@ -8,10 +8,11 @@ import shutil
 import pytest
 from cli_helpers import SMALL_IDS, SMALL_ROWS
 from dash import dcc, html
-from dashboard_helpers import text_of
+from dashboard_helpers import find, text_of
 from history_helpers import Repo, first_rows, replaced
 
 from dashboard import changes, details, views, zoom
+from dashboard.layout import build_layout
 from tracker.charts.changes import changed_ids_of
 from tracker.charts.style import CHANGE_STYLES
 from tracker.query import EventFilter, from_query
@@ -175,6 +176,26 @@ def test_the_presets_count_back_from_today():
         ("2025-02-24", "last 7 days"),
         ("2025-02-01", "last 30 days"),
     ]
+
+
+def test_the_presets_offer_the_newest_tags_after_the_days(repo, tmp_path):
+    import datetime as dt
+
+    repo.git("tag", "v1", "HEAD~2")
+    repo.git("tag", "-a", "-m", "The data as of February", "data-2024-02", "HEAD~1", date="2024-05-05")
+    repo.git("tag", "a-tree", "HEAD^{tree}")  # (names no commit: left out)
+    days = changes.preset_dates(dt.date(2025, 3, 3))
+    assert changes.presets(repo.csv, dt.date(2025, 3, 3)) == [
+        *days,
+        ("data-2024-02", "tag of 2024-02-10"),
+        ("v1", "tag of 2024-01-10"),
+    ]
+    elsewhere = tmp_path / "alone" / "events.csv"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(repo.csv.read_bytes())
+    assert changes.presets(elsewhere, dt.date(2025, 3, 3)) == days
+    (datalist,) = find(build_layout(snapshot(repo)), html.Datalist)
+    assert [(o.value, o.children) for o in datalist.children] == changes.presets(repo.csv)
 
 
 def test_a_shallow_clone_says_its_history_starts_late(repo, tmp_path):

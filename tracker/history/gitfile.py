@@ -84,6 +84,18 @@ class GitFile:
             raise RevisionError(f"{self.path}: revision {rev!r} holds no {self.rel}", "give a later revision")
         return self.read(blob_id)
 
+    def tags(self, limit: int = 5) -> list[tuple[str, str]]:
+        """(name, commit date) of the ``limit`` tags on the newest commits, newest first (a tag
+        that names no commit, such as one of a tree, is left out)."""
+        found = []
+        for ref in self.repo.references.iterator(pygit2.enums.ReferenceFilter.TAGS):
+            try:
+                commit = ref.peel(pygit2.Commit)
+            except (pygit2.GitError, pygit2.InvalidSpecError, ValueError):
+                continue
+            found.append((commit.author.time, ref.shorthand, commit_date(commit)))
+        return [(name, date) for _, name, date in sorted(found, reverse=True)[:limit]]
+
     def first_parent_line(self) -> list[pygit2.Commit]:
         """HEAD's first-parent ancestry, oldest first (a merge counts as one step on main)."""
         return list(self.walk_back())[::-1]
