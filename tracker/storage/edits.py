@@ -2,9 +2,9 @@
 
 Both tell the writers' one story (``writer.change_events``): lock, re-read and validate the
 file (or take the cache's word on its bytes, as an add does), decide against what is there,
-write atomically; a refusal writes nothing. An edited row
-is rewritten in its own place unless its sort key (date, then id) changed: then it moves to its
-new sorted place. Every other record keeps its bytes, so the diff is the changed line(s).
+write atomically; a refusal writes nothing. An edited row is rewritten in its own place unless
+its sort key (date, then id) changed: then it moves to its new sorted place. Every other record
+keeps its bytes, so the diff is the changed line(s).
 """
 
 from __future__ import annotations
