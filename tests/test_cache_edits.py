@@ -8,6 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from synthetic import events
 
 from tracker.errors import TrackerError
 from tracker.storage import append
@@ -142,3 +145,44 @@ def test_files_of_every_shape_are_changed_alike_with_and_without_the_cache(
     assert CHANGES[change](known_and_unknown[0]) == CHANGES[change](known_and_unknown[1])
     assert validations == ["uncached.csv"]
     assert known_and_unknown[0].read_bytes() == known_and_unknown[1].read_bytes()
+
+
+OPERATIONS = {
+    "status": lambda p, i: edit_event(p, i, Edit({"status": "denied"})),
+    "date": lambda p, i: edit_event(p, i, Edit({"date": "2001-02"})),
+    "title": lambda p, i: edit_event(p, i, Edit({"title": 'A new, "quoted"\ntitle'})),
+    "coordinates": lambda p, i: edit_event(p, i, Edit({"lat": "-0.50", "lon": "10"})),
+    "remove": remove_event,
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    count=st.integers(1, 40),
+    seed=st.integers(0, 2**16),
+    operation=st.sampled_from(sorted(OPERATIONS)),
+    where=st.floats(0, 1, exclude_max=True),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    final_newline=st.booleans(),
+)
+def test_any_change_is_written_alike_with_and_without_the_cache(
+    tmp_path_factory, validations, count, seed, operation, where, newline, final_newline
+):
+    folder = tmp_path_factory.mktemp("files")
+    rows = events(count, seed=seed)
+    text = rows.to_csv(index=False, lineterminator=newline)
+    known, unknown = folder / "events.csv", folder / "uncached.csv"
+    for path in (known, unknown):
+        path.write_bytes((text if final_newline else text.removesuffix(newline)).encode())
+    store.load_events(known)
+    validations.clear()
+    event_id = rows["id"].iloc[int(where * count)]
+    results = []
+    for path in (known, unknown):
+        try:
+            results.append(OPERATIONS[operation](path, event_id))
+        except TrackerError as refused:  # (a title clash, say: refused alike)
+            results.append(str(refused).replace("uncached.csv", "events.csv"))
+    assert results[0] == results[1]
+    assert validations == ["uncached.csv"]
+    assert known.read_bytes() == unknown.read_bytes()
