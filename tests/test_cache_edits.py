@@ -34,6 +34,13 @@ EXTRA = [
         "source_name": "Example",
     },
     {
+        "date": "2024-02-29",
+        "title": "Text\u2028with a line separator\x85and a next-line",  # (not line ends in a CSV record)
+        "category": "labor",
+        "status": "reported",
+        "source_url": "https://example.org/odd",
+    },
+    {
         "date": "2030",
         "end_date": "2031",
         "title": "The last event",
@@ -45,12 +52,14 @@ EXTRA = [
 SUMMIT = "2023-09-13-summit-over-two-lines"
 LAST = "2030-the-last-event"
 FIRST = "2006-10-14-unsc-res-1718-adopted"
+ODD = "2024-02-29-text-with-a-line-separator-and"
 
 CHANGES = {
     "status in place": lambda p: edit_event(p, SUMMIT, Edit({"status": "confirmed"})),
     "a new date moves it": lambda p: edit_event(p, SUMMIT, Edit({"date": "2024-01-02"})),
     "a source added": lambda p: edit_event(p, SUMMIT, Edit(add_sources=(NewSource("https://example.org/b", "B"),))),
     "the last one edited": lambda p: edit_event(p, LAST, Edit({"status": "denied"})),
+    "odd separators in the title": lambda p: edit_event(p, ODD, Edit({"status": "confirmed"})),
     "nothing to change": lambda p: edit_event(p, SUMMIT, Edit({"status": "reported"})),
     "the first one removed": lambda p: remove_event(p, FIRST),
     "a two-line one removed": lambda p: remove_event(p, SUMMIT),
@@ -150,7 +159,7 @@ def test_files_of_every_shape_are_changed_alike_with_and_without_the_cache(
 OPERATIONS = {
     "status": lambda p, i: edit_event(p, i, Edit({"status": "denied"})),
     "date": lambda p, i: edit_event(p, i, Edit({"date": "2001-02"})),
-    "title": lambda p, i: edit_event(p, i, Edit({"title": 'A new, "quoted"\ntitle'})),
+    "title": lambda p, i: edit_event(p, i, Edit({"title": 'A new, "quoted"\ntitle\u2028here'})),
     "coordinates": lambda p, i: edit_event(p, i, Edit({"lat": "-0.50", "lon": "10"})),
     "remove": remove_event,
 }

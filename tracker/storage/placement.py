@@ -4,6 +4,7 @@ file's bytes, and the places of many new rows (by first day, then id: the file's
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -18,8 +19,9 @@ from .rows import arrow_text, first_days
 def record_text(data, start: int, end: int, header: list[str]) -> dict[str, str]:
     """The record in ``data[start:end]`` (one record, on one line or more) by column, as text;
     the contract's columns the file lacks are empty (as the validator's rows have them)."""
-    text = bytes(data[start:end]).decode("utf-8")
-    row = dict(zip(header, next(csv.reader(text.splitlines(keepends=True)), []), strict=True))
+    # (newline="": a line ends at \n or \r only; str.splitlines would also cut at U+2028 or U+0085)
+    text = io.StringIO(bytes(data[start:end]).decode("utf-8"), newline="")
+    row = dict(zip(header, next(csv.reader(text), []), strict=True))
     return row | {name: "" for name in schema.COLUMNS if name not in row}
 
 
