@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from synthetic import events
 
 from tracker.errors import TrackerError
-from tracker.storage import append
+from tracker.storage import append, writer
 from tracker.storage import load as store
 from tracker.storage.edits import Edit, NewSource, edit_event, remove_event
 
@@ -194,4 +194,17 @@ def test_any_change_is_written_alike_with_and_without_the_cache(
             results.append(str(refused).replace("uncached.csv", "events.csv"))
     assert results[0] == results[1]
     assert validations == ["uncached.csv"]
+    assert known.read_bytes() == unknown.read_bytes()
+
+
+def test_a_plan_that_fails_on_the_cache_path_falls_back_to_the_full_read(known_and_unknown, validations, monkeypatch):
+    def broken(*args):
+        raise ValueError("a reading the cache path got wrong")
+
+    monkeypatch.setattr(writer, "claimed_record", broken)
+    known, unknown = known_and_unknown
+    assert edit_event(known, SUMMIT, Edit({"status": "confirmed"})) == edit_event(
+        unknown, SUMMIT, Edit({"status": "confirmed"})
+    )
+    assert validations == ["events.csv", "uncached.csv"]
     assert known.read_bytes() == unknown.read_bytes()

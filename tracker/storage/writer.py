@@ -132,12 +132,13 @@ def claimed(path: Path, source: FileBytes, columns: list[str]) -> Iterator[frame
 
 
 def planned_on(claim: frame_cache.Claim, plan: Callable[[], T]) -> T | None:
-    """``plan()``, made on the claim's rows before its hashes are checked: its error stands only
-    once the claim holds; None when the claim does not (the rows were not the file's)."""
+    """``plan()``, made on the claim's rows before its hashes are checked: its refusal (a
+    TrackerError) stands only once the claim holds; None when the claim does not (the rows were
+    not the file's), or when planning failed otherwise: the full re-read then decides."""
     try:
         return plan()
-    except PLANNING_ERRORS:
-        if claim.holds():
+    except PLANNING_ERRORS as exc:
+        if isinstance(exc, TrackerError) and claim.holds():
             raise
         return None
 
