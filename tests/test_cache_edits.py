@@ -208,3 +208,16 @@ def test_a_plan_that_fails_on_the_cache_path_falls_back_to_the_full_read(known_a
     )
     assert validations == ["events.csv", "uncached.csv"]
     assert known.read_bytes() == unknown.read_bytes()
+
+
+def test_an_edit_after_an_add_is_served_by_its_delta_and_the_next_edit_reads_the_file_again(
+    known_and_unknown, validations
+):
+    added = {"date": "2023-09-13", "title": "Added after the load", "category": "energy", "status": "reported"}
+    added["source_url"] = "https://example.org/added"
+    assert [append.add_event(path, added) for path in known_and_unknown] == ["2023-09-13-added-after-the-load"] * 2
+    for event_id in ("2023-09-13-added-after-the-load", SUMMIT, LAST):
+        edited = [edit_event(path, event_id, Edit({"status": "denied"})) for path in known_and_unknown]
+        assert edited[0] == edited[1]
+        assert known_and_unknown[0].read_bytes() == known_and_unknown[1].read_bytes()
+    assert validations == ["uncached.csv", "uncached.csv", "events.csv", "uncached.csv", "events.csv", "uncached.csv"]
