@@ -20,7 +20,7 @@ from tracker.storage.edits import Edit, NewSource, edit_event, remove_event
 pytestmark = pytest.mark.usefixtures("private_cache")
 
 # Rows beside the shipped ones: a quoted description over two lines, coordinates whose text a
-# number would not keep, a span.
+# number would not keep, a title holding U+2028 and U+0085 unquoted, a span.
 EXTRA = [
     {
         "date": "2023-09-13",
