@@ -15,6 +15,29 @@ from ..query import EventFilter
 from ..storage import default_csv
 
 
+class Term(click.Choice):
+    """One of ``choices`` as a person may type it: any case, spaces or hyphens for underscores,
+    or its label ("UN / legal", "Arms transfer" for a category); the file gets the code."""
+
+    def __init__(self, choices: tuple[str, ...], labels: dict[str, str] | None = None):
+        super().__init__(choices)
+        self.known = {_plain(c): c for c in choices} | {_plain(label): c for c, label in (labels or {}).items()}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and (code := self.known.get(_plain(value))):
+            return code
+        return super().convert(value, param, ctx)
+
+
+def _plain(text: str) -> str:
+    return " ".join(re.split(r"[\s_/-]+", text.casefold())).strip()
+
+
+CATEGORY = Term(schema.CATEGORIES, {code: c.label for code, c in schema.categories().items()})
+STATUS = Term(schema.STATUSES)
+PRECISION = Term(schema.PRECISIONS)
+
+
 def handle_errors(command):
     """Turn library errors into one-line messages and exit status 1 (never a traceback)."""
 
@@ -76,14 +99,14 @@ def filter_options(command):
             "--category",
             "categories",
             multiple=True,
-            type=click.Choice(schema.CATEGORIES),
+            type=CATEGORY,
             help="Keep this category (repeatable).",
         ),
         click.option(
             "--status",
             "statuses",
             multiple=True,
-            type=click.Choice(schema.STATUSES),
+            type=STATUS,
             help="Keep this claim status (repeatable).",
         ),
         click.option(
@@ -102,7 +125,7 @@ def filter_options(command):
             "--precision",
             "precisions",
             multiple=True,
-            type=click.Choice(schema.PRECISIONS),
+            type=PRECISION,
             help="Keep events dated to this precision (repeatable).",
         ),
         click.option("--since", help='Keep events ending on or after this date ("Nov 2022", "2022-11-02").'),

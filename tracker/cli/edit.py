@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..contract import InvalidRowError, schema
+from ..contract import InvalidRowError
 from ..storage.edits import Edit, NewSource, edit_event, remove_event
-from .common import csv_option, handle_errors, normalized_options, resolve_csv
+from .common import CATEGORY, STATUS, csv_option, handle_errors, normalized_options, resolve_csv
 
 CLEAR = ' ("" clears it)'
 
@@ -19,8 +19,8 @@ CLEAR = ' ("" clears it)'
 @click.option("--title", help="A new title.")
 @click.option("--short-title", help="A new label for charts, at most 60 characters" + CLEAR + ".")
 @click.option("--description", help="A new description" + CLEAR + ".")
-@click.option("--category", type=click.Choice(schema.CATEGORIES))
-@click.option("--status", type=click.Choice(schema.STATUSES), help="A new claim status.")
+@click.option("--category", type=CATEGORY)
+@click.option("--status", type=STATUS, help="A new claim status.")
 @click.option("--actors", help="New actors, e.g. 'RUS;PRK'" + CLEAR + ".")
 @click.option("--location", help="A new place name" + CLEAR + ".")
 @click.option("--lat", help="A new latitude (give --lon too)" + CLEAR + ".")
@@ -56,7 +56,7 @@ def edit(csv_path, event_id, add_sources, source_names, archive_urls, remove_sou
         raise click.UsageError("nothing to change: give an option such as --status (see `tracker edit --help`)")
     change = Edit(normalized_options(values), sources, tuple(remove_sources), tuple(archives))
     try:
-        edited = edit_event(resolve_csv(csv_path), event_id, change)
+        edited = edit_event(resolve_csv(csv_path), event_id.strip(), change)
     except InvalidRowError as exc:
         raise click.UsageError("\n".join(exc.lines())) from None
     click.echo(edited.summary())
@@ -85,5 +85,5 @@ def remove(csv_path, event_id, reason):
     reason = " ".join(reason.split())
     if not reason:
         raise click.UsageError("--reason: is empty (say why the event goes: it becomes the commit message)")
-    removed = remove_event(resolve_csv(csv_path), event_id)
+    removed = remove_event(resolve_csv(csv_path), event_id.strip())
     click.echo(f"Remove {removed['id']}: {reason}")

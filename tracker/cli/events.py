@@ -6,11 +6,13 @@ import sys
 
 import click
 
-from ..contract import InvalidRowError, schema
+from ..contract import InvalidRowError
 from ..export.rows import render_rows
 from ..query import filter_events
 from ..storage import add_event, check_events, load_events
 from .common import (
+    CATEGORY,
+    STATUS,
     csv_argument_or_option,
     csv_option,
     filter_options,
@@ -59,8 +61,8 @@ def list_events(csv_path, fmt, **filters):
 @click.option("--title", help="One line in your own words.")
 @click.option("--short-title", help="A label for charts, at most 60 characters (the title when left out).")
 @click.option("--description", help="A few sentences.")
-@click.option("--category", type=click.Choice(schema.CATEGORIES))
-@click.option("--status", type=click.Choice(schema.STATUSES), help="Claim status.")
+@click.option("--category", type=CATEGORY)
+@click.option("--status", type=STATUS, help="Claim status.")
 @click.option("--actors", help="ISO alpha-3 codes or short names, e.g. 'RUS;PRK'.")
 @click.option("--location", help="Place name.")
 @click.option("--lat", help="Latitude in [-90, 90].")
@@ -123,8 +125,8 @@ def _prompt_missing(values: dict, source_urls: tuple) -> dict:
         raise click.UsageError(f"missing {names} (give them as options, or run in a terminal to be asked)")
     for key in missing:
         choices = {
-            "category": click.Choice(schema.CATEGORIES),
-            "status": click.Choice(schema.STATUSES),
+            "category": CATEGORY,
+            "status": STATUS,
         }
         values[key] = click.prompt(PROMPTS.get(key, key.capitalize()), type=choices.get(key, str))
     return values

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 
-from ..contract import ValidationError, schema
+from ..contract import ValidationError
 from ..importing import FORMATS, ImportRefused, ImportReport, MappingError, Options, import_file
-from .common import csv_option, handle_errors, resolve_csv
+from .common import CATEGORY, STATUS, csv_option, handle_errors, resolve_csv
 
 BAR_FROM = 2000  # steps: a stage shorter than this shows no progress bar
 
@@ -32,8 +32,8 @@ BAR_FROM = 2000  # steps: a stage shorter than this shows no progress bar
     metavar="COLUMN=THEIRS",
     help="Read the events file's COLUMN from the input's column THEIRS (repeatable).",
 )
-@click.option("--category", type=click.Choice(schema.CATEGORIES), help="Category of rows that give none.")
-@click.option("--status", type=click.Choice(schema.STATUSES), help="Claim status of rows that give none.")
+@click.option("--category", type=CATEGORY, help="Category of rows that give none.")
+@click.option("--status", type=STATUS, help="Claim status of rows that give none.")
 @click.option("--source-url", help="Source URL of rows that give none (ACLED rows never do).")
 @click.option("--source-name", help="The name of the --source-url source (for the rows that take it).")
 @click.option("--dry-run", is_flag=True, help="Print what would be added, what is a duplicate and what is refused.")
