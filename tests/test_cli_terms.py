@@ -59,3 +59,21 @@ def test_a_value_that_is_no_term_is_refused_naming_the_codes(small_csv):
     assert result.exit_code == 2
     assert "Error: Invalid value for '--category': 'cyber' is not one of 'military', 'arms_transfer'," in result.output
     assert small_csv.read_bytes() == before
+
+
+def test_an_import_takes_the_terms_people_type_in_a_spreadsheet(small_csv, tmp_path):
+    sheet = tmp_path / "typed.csv"
+    sheet.write_text(
+        "date,title,category,status,source_url\n"
+        "2024-07-01,Typed by a person,UN / legal,Confirmed,https://example.org/i\n"
+        "2024-07-02,Typed again,Arms-transfer,REPORTED,https://example.org/j\n"
+        "2024-07-03,Not a category,cyber,reported,https://example.org/k\n",
+        encoding="utf-8",
+    )
+    result = run("import", str(sheet), "--csv", str(small_csv), "--skip-invalid")
+    assert result.exit_code == 0, result.output
+    assert f"{sheet}:4: refused: category: 'cyber' is not allowed (use one of: military," in result.output
+    rows = load_events(small_csv).set_index("id")
+    assert rows.loc["2024-07-01-typed-by-a-person", ["category", "status"]].tolist() == ["legal_un", "confirmed"]
+    assert rows.loc["2024-07-02-typed-again", ["category", "status"]].tolist() == ["arms_transfer", "reported"]
+    assert "2024-07-03-not-a-category" not in rows.index

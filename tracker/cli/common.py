@@ -16,25 +16,21 @@ from ..storage import default_csv
 
 
 class Term(click.Choice):
-    """One of ``choices`` as a person may type it: any case, spaces or hyphens for underscores,
-    or its label ("UN / legal", "Arms transfer" for a category); the file gets the code."""
+    """One of ``choices`` as a person may type it (``schema.plain_term``: any case, spaces or
+    hyphens for underscores; a category by its label, "UN / legal"); the file gets the code."""
 
-    def __init__(self, choices: tuple[str, ...], labels: dict[str, str] | None = None):
+    def __init__(self, choices: tuple[str, ...], known: dict[str, str] | None = None):
         super().__init__(choices)
-        self.known = {_plain(c): c for c in choices} | {_plain(label): c for c, label in (labels or {}).items()}
+        self.known = known or {schema.plain_term(c): c for c in choices}
 
     def convert(self, value, param, ctx):
-        if isinstance(value, str) and (code := self.known.get(_plain(value))):
+        if isinstance(value, str) and (code := self.known.get(schema.plain_term(value))):
             return code
         return super().convert(value, param, ctx)
 
 
-def _plain(text: str) -> str:
-    return " ".join(re.split(r"[\s_/-]+", text.casefold())).strip()
-
-
-CATEGORY = Term(schema.CATEGORIES, {code: c.label for code, c in schema.categories().items()})
-STATUS = Term(schema.STATUSES)
+CATEGORY = Term(schema.CATEGORIES, schema.term_codes("category"))
+STATUS = Term(schema.STATUSES, schema.term_codes("status"))
 PRECISION = Term(schema.PRECISIONS)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -87,6 +88,21 @@ def categories() -> dict[str, Category]:
     return found
 
 
+def plain_term(text: str) -> str:
+    """``text`` as a typed term is compared: case folded, each run of spaces, "_", "/" or "-"
+    one space ("UN / legal" and "un-legal" alike)."""
+    return " ".join(re.split(r"[\s_/-]+", text.casefold())).strip()
+
+
+@cache
+def term_codes(name: str) -> dict[str, str]:
+    """The code of each value the column ``name`` allows (category, status), by the ways a person
+    may type it (``plain_term``): the code itself, and a category's label ("UN / legal")."""
+    codes = field(name).enum or ()
+    labels = {c.value: c.label for c in categories().values()} if name == "category" else {}
+    return {plain_term(c): c for c in codes} | {plain_term(label): c for c, label in labels.items()}
+
+
 COLUMNS: tuple[str, ...] = tuple(f.name for f in fields())
 REQUIRED: tuple[str, ...] = tuple(f.name for f in fields() if f.required)
 HEADER_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields() if not f.optional_column)  # every file has these
@@ -103,5 +119,7 @@ __all__ = [
     "categories",
     "field",
     "fields",
+    "plain_term",
     "schema_descriptor",
+    "term_codes",
 ]

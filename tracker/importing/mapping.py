@@ -29,6 +29,7 @@ DEFAULT_OPTIONS = {
 }
 ISO_SHAPED = schema.field("date").pattern
 LIST_COLUMNS = ("actors", "un_resolutions")
+TERM_COLUMNS = ("category", "status")  # taken as people type them (schema.term_codes)
 
 
 def silent(stage: str, total: int) -> Update:
@@ -190,6 +191,8 @@ def finish(mapped: Mapped, options: Options) -> Mapped:
             mapped.defaulted[column] = missing
     for column in LIST_COLUMNS:
         rows[column] = listed(rows[column])
+    for column in TERM_COLUMNS:
+        rows[column] = coded(rows[column], schema.term_codes(column))
     unsourced = [
         c
         for c in schema.REQUIRED
@@ -214,6 +217,16 @@ def listed(values: pd.Series) -> pd.Series:
     values = values.copy()
     values[loose] = values[loose].str.replace(_SEPARATOR, ";", regex=True).str.strip(";")
     return values
+
+
+def coded(values: pd.Series, codes: dict[str, str]) -> pd.Series:
+    """Values as people type them ("Confirmed", "UN / legal") as their codes, each distinct value
+    looked up once; any other value is kept (the checks refuse it, naming the codes)."""
+    uniques = values.unique()
+    found = {v: codes.get(schema.plain_term(v), v) for v in uniques if isinstance(v, str)}
+    if all(code == v for v, code in found.items()):
+        return values
+    return values.map(found).astype(values.dtype)
 
 
 def _found(mapped: Mapped, column: str) -> bool:
