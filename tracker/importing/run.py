@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..contract import Problem, schema
 from ..errors import TrackerError
-from ..storage import ADD_COLUMNS, Change, change_events
+from ..storage import WRITER_COLUMNS, Change, change_events
 from .acled import is_acled, map_acled
 from .checks import Duplicate, check_rows
 from .ids import avoiding, duplicates_in
@@ -103,7 +103,7 @@ def import_file(
             return Change()
         return Change(insert=rows[list(schema.COLUMNS)])
 
-    report.written = bool(len(change_events(events, decide, ADD_COLUMNS).insert))
+    report.written = bool(len(change_events(events, decide, WRITER_COLUMNS).insert))
     update(1)
     return report
 

@@ -1,13 +1,13 @@
 """Reading and writing events files: the bytes, the typed frame (and its cache), the writers
 (every one locks, re-reads, validates and writes atomically) and live snapshots for servers."""
 
-from .append import ADD_COLUMNS, add_event
+from .append import add_event
 from .load import check_events, default_csv, load_events
 from .source import EventSource, Snapshot
-from .writer import Change, change_events
+from .writer import WRITER_COLUMNS, Change, change_events
 
 __all__ = [
-    "ADD_COLUMNS",
+    "WRITER_COLUMNS",
     "Change",
     "EventSource",
     "Snapshot",

@@ -38,6 +38,7 @@ from .load import typed
 from .rows import TakenIds, check_row, clean_row, csv_line, insert_index, make_id, refuse_duplicate
 from .writer import (
     PLANNING_ERRORS,
+    WRITER_COLUMNS,
     Change,
     change_events,
     claimed,
@@ -46,20 +47,6 @@ from .writer import (
     newline_of,
     opened,
     planned_on,
-)
-
-# The columns of the cached frame an add reads: the checks, the sort place and unique values.
-ADD_COLUMNS = list(
-    dict.fromkeys(
-        [
-            "id",
-            "date",
-            "title",
-            "start_day",
-            "_line",
-            *(f.name for f in schema.fields() if f.unique),
-        ]
-    )
 )
 
 
@@ -113,7 +100,7 @@ class _Insert:
 def _add_from_cache(path: Path, source: FileBytes, row: dict[str, str]) -> str | None:
     """The add planned from the cache's claim on these bytes, written once the claim holds;
     None (nothing written) when the cache has no claim, or a claim that does not hold."""
-    with claimed(path, source, ADD_COLUMNS) as claim:
+    with claimed(path, source, WRITER_COLUMNS) as claim:
         if claim is None:
             return None
         insert = planned_on(claim, lambda: _plan(path, source, row, claim))

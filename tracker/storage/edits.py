@@ -19,13 +19,9 @@ import pandas as pd
 
 from ..contract import InvalidRowError, Problem, schema
 from ..errors import TrackerError
-from .append import ADD_COLUMNS
 from .rows import duplicate_of, first_day, option_problems
-from .writer import Change, change_events
+from .writer import WRITER_COLUMNS, Change, change_events
 
-# What an edit or a removal reads of the rows (the record itself is read whole from the file):
-# the id, the sort place and what must stay unique, as for an add.
-CHANGE_COLUMNS = ADD_COLUMNS
 SEPARATOR = schema.SOURCE_SEPARATOR
 NO_ARCHIVE = "-"
 # The option of ``tracker edit`` that sets each column whose option is not named after it.
@@ -93,7 +89,7 @@ def edit_event(path: str | os.PathLike, event_id: str, edit: Edit) -> Edited:
             return Change(replace={position: new}, notes={"edited": edited})
         return Change(remove=(position,), insert=(new,), notes={"edited": edited})
 
-    return change_events(path, decide, CHANGE_COLUMNS).notes["edited"]
+    return change_events(path, decide, WRITER_COLUMNS).notes["edited"]
 
 
 def remove_event(path: str | os.PathLike, event_id: str) -> dict[str, str]:
@@ -105,7 +101,7 @@ def remove_event(path: str | os.PathLike, event_id: str) -> dict[str, str]:
         position = position_of(path, existing, event_id)
         return Change(remove=(position,), notes={"removed": record(position)})
 
-    return change_events(path, decide, CHANGE_COLUMNS).notes["removed"]
+    return change_events(path, decide, WRITER_COLUMNS).notes["removed"]
 
 
 class UnknownEventError(TrackerError):

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from filelock import FileLock, Timeout
 
-from ..contract import valid_raw
+from ..contract import schema, valid_raw
 from ..contract.csvtext import header_of
 from ..contract.dates import padded_date
 from ..errors import TrackerError
@@ -67,6 +67,11 @@ class Change:
         return bool(len(self.remove) or len(self.insert) or self.replace)
 
 
+# The columns of the cache's rows every writer decides on (add, import, edit, remove): the checks,
+# the sort place and the values that must stay unique; ``record`` reads the rest from the bytes.
+WRITER_COLUMNS = list(
+    dict.fromkeys(["id", "date", "title", "start_day", "_line", *(f.name for f in schema.fields() if f.unique)])
+)
 # A writer's decision: ``decide(rows, record)`` -> the change (it raises to refuse); ``record(i)``
 # is row ``i`` whole, every column as the file's text, whatever columns ``rows`` holds.
 Decide = Callable[[pd.DataFrame, Callable[[int], dict[str, str]]], Change]
