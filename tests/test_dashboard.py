@@ -317,6 +317,21 @@ def test_each_worker_warms_the_files_history_once_forked(monkeypatch, tmp_path):
     assert warmed == [tmp_path]
 
 
+def test_what_the_app_loaded_is_frozen_before_each_worker_forks():
+    """A worker's full garbage collection must not walk the libraries and the frame (~100 ms)."""
+    import gc
+
+    from dashboard import serve
+
+    server = serve.DashboardServer(lambda env, start: [], serve.gunicorn_options("127.0.0.1", 8123, 2))
+    before = gc.get_freeze_count()
+    try:
+        server.cfg.pre_fork(None, None)
+        assert gc.get_freeze_count() > max(before, 10_000)
+    finally:
+        gc.unfreeze()
+
+
 def test_dash_checks_callbacks_against_the_page_without_events(events_csv):
     """At start-up Dash is handed the page built from no events (not a full view of the file):
     it holds every component of the real page."""
