@@ -100,15 +100,36 @@ def test_list_table_format(small_csv):
     result = run("list", str(small_csv), "--status", "denied")
     assert result.exit_code == 0
     assert result.output == (
-        "2022-09-05  arms_transfer  denied     US says Russia buys shells\n"
-        "2022-11     arms_transfer  denied     Rockets for Wagner\n"
+        "2022-09-05  arms_transfer  denied     2022-09-05-shells  US says Russia buys shells\n"
+        "2022-11     arms_transfer  denied     2022-11-rockets    Rockets for Wagner\n"
         "2 events\n"
     )
 
 
+def test_list_table_cuts_titles_to_fit_a_terminal_but_never_an_id(small_csv):
+    from tracker.export.rows import render_rows
+    from tracker.storage import load_events
+
+    frame = load_events(small_csv)
+    frame = frame[frame["status"] == "denied"]
+    wide = render_rows(frame, "table", width=100).splitlines()
+    assert wide[0] == "2022-09-05  arms_transfer  denied     2022-09-05-shells  US says Russia buys shells"
+    fitted = render_rows(frame, "table", width=80).splitlines()
+    assert fitted[0] == "2022-09-05  arms_transfer  denied     2022-09-05-shells  US says Russia buys sh…"
+    assert len(fitted[0]) == 80
+    narrow = render_rows(frame, "table", width=40).splitlines()  # (a title keeps 20 characters)
+    assert narrow[:2] == [
+        "2022-09-05  arms_transfer  denied     2022-09-05-shells  US says Russia buys…",
+        "2022-11     arms_transfer  denied     2022-11-rockets    Rockets for Wagner",
+    ]
+
+
 def test_list_table_is_the_default_and_counts_one_event(small_csv):
     result = run("list", str(small_csv), "--precision", "year")
-    assert result.output == "2013        transport      confirmed  Rail link opens to freight\n1 event\n"
+    assert (
+        result.output
+        == "2013        transport      confirmed  2013-rail-freight  Rail link opens to freight\n1 event\n"
+    )
 
 
 def test_list_csv_format_repeats_the_file_rows_in_every_contract_column(small_csv):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
@@ -48,7 +49,8 @@ def list_events(csv_path, fmt, **filters):
     """Print the events that match the filters."""
     path = resolve_csv(csv_path)
     frame = filter_events(load_events(path), resolved_filter(path, **filters))
-    click.echo(render_rows(frame, fmt), nl=False)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    click.echo(render_rows(frame, fmt, width), nl=False)
 
 
 @click.command()

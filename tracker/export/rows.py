@@ -25,19 +25,30 @@ def records(frame: pd.DataFrame) -> list[dict[str, str]]:
     return public_frame(frame).to_dict(orient="records")
 
 
-def render_rows(frame: pd.DataFrame, fmt: str) -> str:
-    """``frame`` as ``table``, ``csv`` or ``json`` text."""
+def render_rows(frame: pd.DataFrame, fmt: str, width: int | None = None) -> str:
+    """``frame`` as ``table``, ``csv`` or ``json`` text (a table's titles cut to fit ``width``
+    characters a line, when given: a terminal's)."""
     if fmt == "csv":
         return public_frame(frame).to_csv(index=False, lineterminator="\n")
     if fmt == "json":
         return json.dumps(records(frame), ensure_ascii=False, indent=2) + "\n"
-    return _table(frame)
+    return _table(frame, width)
 
 
-def _table(frame: pd.DataFrame) -> str:
+TITLE_CHARS = 70  # a table row's title, cut with "…" beyond this (or less, to fit a terminal)
+MIN_TITLE_CHARS = 20
+
+
+def _table(frame: pd.DataFrame, width: int | None = None) -> str:
+    """One line per event: date, category, status, id (what edit, remove and history take, in
+    full) and title; then the count."""
     buf = io.StringIO()
+    id_width = int(frame["id"].str.len().max()) if len(frame) else 0
+    room = TITLE_CHARS
+    if width:
+        room = min(TITLE_CHARS, max(MIN_TITLE_CHARS, width - (10 + 13 + 9 + id_width + 8)))
     for row in frame.itertuples(index=False):
-        title = row.title if len(row.title) <= 70 else row.title[:69] + "…"
-        buf.write(f"{row.date:<10}  {row.category!s:<13}  {row.status!s:<9}  {title}\n")
+        title = row.title if len(row.title) <= room else row.title[: room - 1] + "…"
+        buf.write(f"{row.date:<10}  {row.category!s:<13}  {row.status!s:<9}  {row.id:<{id_width}}  {title}\n")
     buf.write(f"{len(frame)} event{'s' if len(frame) != 1 else ''}\n")
     return buf.getvalue()
