@@ -30,7 +30,7 @@ def test_own_columns_go_in_at_their_sorted_places(small_csv: Path, tmp_path: Pat
     result = run("import", str(source), "--csv", str(small_csv))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"{source}: CSV, read with pyarrow\n"
+        f"{source}: the events file's columns, read with pyarrow\n"
         f"{source}:3: duplicate of {small_csv}:3 (2013-rail-freight): the same date and title\n"
         f"{small_csv}: added 2 events from {source} (1 duplicate)\n"
     )
@@ -96,7 +96,7 @@ def test_dry_run_lists_every_row_and_writes_nothing(small_csv: Path, tmp_path: P
     result = run("import", str(source), "--csv", str(small_csv), "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"{source}: CSV, read with pyarrow\n"
+        f"{source}: the events file's columns, read with pyarrow\n"
         f"{source}:2: add 2024-01-02-port-visit-announced (2024-01-02): Port visit announced\n"
         f"{source}:3: duplicate of {small_csv}:3 (2013-rail-freight): the same date and title\n"
         f"{source}:4: add 2022-11-fuel-shipment-seen (2022-11): Fuel shipment seen\n"
@@ -153,7 +153,7 @@ def test_duplicates_by_id_by_date_and_title_and_within_the_file(
     result = run("import", str(source), "--csv", str(small_csv))
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"{source}: CSV, read with pyarrow\n"
+        f"{source}: the events file's columns, read with pyarrow\n"
         f"{source}:2: duplicate of {small_csv}:6 (2024-03-oil): the same id\n"
         f"{source}:3: duplicate of {small_csv}:5 (2022-11-rockets): the same date and title\n"
         f"{source}:5: duplicate of {source}:4 (2021-twice): the same date and title\n"
@@ -217,7 +217,7 @@ def test_map_reads_our_columns_from_theirs_and_defaults_fill_the_rest(small_csv:
     args += ["--map", "actors=Who", "--status", "reported"]
     result = run(*args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == f"{source}: CSV, read with pyarrow; columns not read: Notes"
+    assert result.stdout.splitlines()[0] == f"{source}: columns mapped with --map, read with pyarrow; columns not read: Notes"
     row = load_events(small_csv, cache=False).set_index("id").loc["2021-03-03-ship-inspected-at-nakhodka"]
     assert (row["date"], row["title"], str(row["category"]), str(row["status"])) == (
         "2021-03-03",

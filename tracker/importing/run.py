@@ -20,7 +20,9 @@ from .readers import Table, read_table
 from .timelinejs import is_timelinejs, map_timelinejs
 
 FORMATS = ("csv", "timelinejs", "acled")
-FORMAT_NAMES = {"csv": "CSV", "timelinejs": "TimelineJS sheet", "acled": "ACLED export"}
+# How the report names what it read ("csv" is a table of any file type in our columns, or mapped).
+FORMAT_NAMES = {"csv": "the events file's columns", "timelinejs": "TimelineJS sheet", "acled": "ACLED export"}
+MAPPED_NAME = "columns mapped with --map"
 
 
 @dataclass
@@ -77,7 +79,7 @@ def import_file(
     report = ImportReport(
         str(source),
         str(events),
-        FORMAT_NAMES[fmt],
+        MAPPED_NAME if fmt == "csv" and options.maps else FORMAT_NAMES[fmt],
         table.reader,
         checked.good.iloc[0:0],
         list(checked.duplicates),
