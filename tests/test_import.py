@@ -217,7 +217,10 @@ def test_map_reads_our_columns_from_theirs_and_defaults_fill_the_rest(small_csv:
     args += ["--map", "actors=Who", "--status", "reported"]
     result = run(*args)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == f"{source}: columns mapped with --map, read with pyarrow; columns not read: Notes"
+    assert (
+        result.stdout.splitlines()[0]
+        == f"{source}: columns mapped with --map, read with pyarrow; columns not read: Notes"
+    )
     row = load_events(small_csv, cache=False).set_index("id").loc["2021-03-03-ship-inspected-at-nakhodka"]
     assert (row["date"], row["title"], str(row["category"]), str(row["status"])) == (
         "2021-03-03",
