@@ -67,6 +67,28 @@ def test_one_lane_per_category_in_schema_order(frame):
     assert list(build_timeline_figure(only_two).layout.yaxis2.categoryarray) == ["energy", "labor"]
 
 
+def test_a_lone_event_is_shown_in_a_month_wide_window_on_every_lane(frame):
+    """plotly's autorange would show a lone event's day in hours, its lane and its neighbours."""
+    lone = frame[frame["id"] == "2019-04-25-kim-putin-vladivostok-summit"]
+    spec = timeline_spec(lone, list(schema.CATEGORIES))
+    assert spec["layout"]["xaxis"]["range"] == ["2019-04-10", "2019-05-11"]
+    assert spec["layout"]["xaxis"]["rangeslider"]["range"] == ["2019-04-10", "2019-05-11"]
+    assert spec["layout"]["yaxis2"]["range"] == [8.5, -0.5]  # (nine lanes, the first on top)
+    decades = timeline_spec(frame)["layout"]["xaxis"]["range"]
+    assert decades[0] < "2006-10-14" and decades[1] > "2024-12-16"
+
+
+def test_a_lone_month_is_a_bar_ticked_by_month_and_the_map_counts_one_event(frame):
+    lone = frame[frame["id"] == "2019-04-25-kim-putin-vladivostok-summit"]
+    spec = counts_chart.counts_spec(lone)
+    xaxis = spec["layout"]["xaxis"]
+    assert (xaxis["range"], xaxis["dtick"], xaxis["tickformat"]) == (["2019-03-01", "2019-06-01"], "M1", "%b<br>%Y")
+    assert spec["data"][0]["width"] == 27 * MS_PER_DAY
+    assert "range" not in counts_chart.counts_spec(frame)["layout"]["xaxis"]  # (years of months: plotly ticks them)
+    assert "width" not in counts_chart.counts_spec(frame)["data"][0]
+    assert map_figure.map_spec(lone)["layout"]["title"]["text"] == "Where (1 event with coordinates)"
+
+
 def test_colours_follow_the_category_everywhere(frame):
     fig = build_timeline_figure(frame)
     for trace, i, _ in points(fig):

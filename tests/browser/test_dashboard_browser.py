@@ -260,3 +260,26 @@ def test_unticking_a_category_empties_its_density_lane_and_moves_no_other(serve,
 
     page.locator('#filter-categories input[value="military"]').check()
     page.wait_for_function(f"() => ({counted})().sums.reduce((a, b) => a + b) === 5000", timeout=20_000)
+
+
+AXIS_TEXT = """([graph, ticks]) => Array.from(document.querySelectorAll(graph + ' .' + ticks + ' text'))
+                                   .map(t => t.textContent)"""
+
+
+def test_a_lone_event_shows_every_lane_its_days_and_its_month(serve, page: Page, events_csv):
+    """One event (a typical "changed since" of one edit): the timeline keeps every lane and ticks
+    days, never hours; the counts chart draws its month as a bar, ticked by month."""
+    server = serve(events_csv)
+    open_dashboard(page, server.url + "/?q=first+summit")
+    wait_plotted(page, 1)
+    lanes = page.evaluate(AXIS_TEXT, ["#timeline", "y2tick"])
+    assert lanes == ["Military", "Arms transfer", "Diplomatic", "Economic", "Energy", "Transport", "Labour",
+                     "Sanctions", "UN / legal"]  # fmt: skip
+    days = page.evaluate(AXIS_TEXT, ["#timeline", "xtick"])
+    assert days and all(":" not in d for d in days), days
+    assert any(d.startswith("Apr 21") for d in days), days
+    page.wait_for_function("([g, t]) => document.querySelectorAll(g + ' .' + t + ' text').length === 3",
+                           arg=["#counts", "xtick"])  # fmt: skip
+    assert page.evaluate(AXIS_TEXT, ["#counts", "xtick"]) == ["Mar2019", "Apr2019", "May2019"]
+    bar = page.locator("#counts .trace.bars .point path").bounding_box()
+    assert bar["width"] > 40, bar

@@ -21,6 +21,10 @@ from .style import (
 )
 
 MAX_COUNT_BARS = 1_000  # the counts chart's bars (month x category) above which it counts per year
+LONE_BAR_DAYS = 27  # a lone bar's width per month (bargap 0.1 of an average month)
+DAY_MS = 86_400_000
+TICK_LINE_PX = 16  # a second line of tick labels
+FEW_PERIODS = 6  # up to this many months (or years) between the first and the last bar, each is ticked
 
 
 def monthly_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,6 +65,9 @@ def counts_spec(frame: pd.DataFrame, width: int | None = None) -> dict:
     if len(counts) > MAX_COUNT_BARS:  # thousands of month slivers slow every redraw
         step, counts = 12, yearly_counts(counts)
     period, when = ("month", "%b %Y") if step == 1 else ("year", "%Y")
+    ticks = _period_ticks(counts, step)
+    # A lone month's bar: plotly sizes bars by their spacing, and one bar has none (a hairline).
+    lone = {"width": LONE_BAR_DAYS * step * DAY_MS} if counts["month"].nunique() == 1 else {}
     data = []
     for category in lanes_of(frame):
         rows = counts[counts["category"] == category]
@@ -74,6 +81,7 @@ def counts_spec(frame: pd.DataFrame, width: int | None = None) -> dict:
                 "xperiod": f"M{step}",
                 "xperiodalignment": "middle",
                 "meta": {"kind": "counts", "category": category},
+                **lone,
                 "hovertemplate": f"%{{x|{when}}}: %{{y}} {CATEGORY_LABELS[category]}<extra></extra>",
             }
         )
@@ -83,20 +91,39 @@ def counts_spec(frame: pd.DataFrame, width: int | None = None) -> dict:
         "barmode": "stack",
         "bargap": 0.1,
         "plot_bgcolor": "white",
-        "margin": {"l": 40, "r": 10, "t": 30, "b": _bottom(data, (width or DASHBOARD_WIDTH) - 50)},
+        "margin": {"l": 40, "r": 10, "t": 30, "b": _bottom(data, (width or DASHBOARD_WIDTH) - 50, ticks)},
         "legend": dict(BOTTOM_LEGEND, traceorder="normal"),
         "title": {"text": f"Events per {period} (by start)", "font": {"size": 14}, "x": 0.01},
-        "xaxis": {"type": "date", "gridcolor": "#e5e5e5"},
+        "xaxis": {"type": "date", "gridcolor": "#e5e5e5", **ticks},
         "yaxis": {"gridcolor": "#e5e5e5", "rangemode": "tozero", "tickformat": ",d", **_whole_ticks(counts)},
     }
     return {"data": data, "layout": layout}
 
 
-def _bottom(data: list[dict], plot_width: int) -> int:
-    """Room for the axis labels and the legend (none for one category: plotly shows none)."""
+def _bottom(data: list[dict], plot_width: int, ticks: dict) -> int:
+    """Room for the axis labels (two lines for a month and its year) and the legend (none for
+    one category: plotly shows none)."""
+    axis_px = AXIS_TICKS_PX + (TICK_LINE_PX if "<br>" in ticks.get("tickformat", "") else 0)
     if len(data) < 2:
-        return AXIS_TICKS_PX + 8
-    return bottom_legend_margin([t["name"] for t in data], plot_width)
+        return axis_px + 8
+    return bottom_legend_margin([t["name"] for t in data], plot_width, axis_px)
+
+
+def _period_ticks(counts: pd.DataFrame, step: int) -> dict:
+    """A few bars: one labelled tick per month (or year), and an empty period either side; left to
+    itself plotly ticks a lone bar in fractions of a second."""
+    months = counts["month"].to_numpy().astype("datetime64[M]")
+    first, last = months.min(), months.max()
+    if (last - first).astype(int) // step >= FEW_PERIODS:
+        return {}
+    lo, hi = first - np.timedelta64(step, "M"), last + np.timedelta64(2 * step, "M")
+    return {
+        "range": [str(lo.astype("datetime64[D]")), str(hi.astype("datetime64[D]"))],
+        "dtick": f"M{step}",
+        "tick0": str(first.astype("datetime64[D]")),
+        "tickformat": "%b<br>%Y" if step == 1 else "%Y",
+        "ticklabelmode": "period",
+    }
 
 
 def _whole_ticks(counts: pd.DataFrame) -> dict:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .timeline import SLIDER_PX
+from .timeline import SLIDER_PX, extent  # noqa: F401 (labels are placed for the timeline's window)
 
 SCREEN_PLOT_PX = 640  # the dashboard's plot is at least this wide beside the filters and details
 SCREEN_LIMIT = 60  # the dashboard labels a window holding at most this many events
@@ -149,10 +149,3 @@ def taller(height: int, lanes: int, margin: dict) -> tuple[int, float]:
     kept SLIDER_PX tall)."""
     height += LANE_EXTRA_PX * lanes
     return height, SLIDER_PX / (height - margin.get("t", 0) - margin.get("b", 0))
-
-
-def extent(rows: pd.DataFrame) -> tuple[np.datetime64, np.datetime64]:
-    """The window plotly's autorange shows for ``rows``: their extent and a margin either side."""
-    lo, hi = rows["start"].min(), rows["end"].max()
-    pad = max((hi - lo) * 0.05, pd.Timedelta(days=15))
-    return np.datetime64(lo - pad), np.datetime64(hi + pad)

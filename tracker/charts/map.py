@@ -84,7 +84,7 @@ def map_spec(frame: pd.DataFrame, width: int | None = None) -> dict:
         "geo": geo,
         "margin": margin,
         "title": {
-            "text": f"Where ({n_located} events with coordinates{note})",
+            "text": f"Where ({n_located} event{'' if n_located == 1 else 's'} with coordinates{note})",
             "font": {"size": 14},
             "x": 0.01,
         },

@@ -32,6 +32,15 @@ from .style import (
 SLIDER_PX = 30  # the timeline's range slider, in pixels
 
 
+def extent(rows: pd.DataFrame) -> tuple[np.datetime64, np.datetime64]:
+    """The window a timeline of ``rows`` shows (the labels are placed for it): their extent and a
+    margin either side, a month wide at least (plotly's own autorange would show a lone event's
+    day in hours)."""
+    lo, hi = rows["start"].min(), rows["end"].max()
+    pad = max((hi - lo) * 0.05, pd.Timedelta(days=15))
+    return np.datetime64(lo - pad), np.datetime64(hi + pad)
+
+
 def is_bar(frame: pd.DataFrame) -> np.ndarray:
     """Rows drawn as bars: spans and month- or year-precision dates."""
     return ((frame["end_date"] != "") | (frame["precision"] != "day")).to_numpy()
@@ -69,10 +78,12 @@ def window_spec(
     else:
         spec = _marks(shown, lanes, notes)
     spec["data"].append(density.overview_trace(density.DayCounts.of(frame)))
+    xaxis = spec["layout"]["xaxis"]
     if x_range:  # the slider keeps showing (and reaching) the whole extent
-        spec["layout"]["xaxis"]["range"] = list(x_range)
-        extent = [frame["start"].min().isoformat(), frame["end"].max().isoformat()]
-        spec["layout"]["xaxis"]["rangeslider"]["range"] = extent
+        xaxis["range"] = list(x_range)
+        xaxis["rangeslider"]["range"] = [frame["start"].min().isoformat(), frame["end"].max().isoformat()]
+    elif "heatmap" not in {t["type"] for t in spec["data"]}:
+        xaxis["range"] = xaxis["rangeslider"]["range"] = [str(v.astype("datetime64[D]")) for v in extent(frame)]
     return spec
 
 
@@ -281,7 +292,9 @@ def _timeline_layout(lanes: list[str]) -> dict:
             "categoryarray": lanes,
             "tickvals": lanes,
             "ticktext": [CATEGORY_LABELS[c] for c in lanes],
-            "autorange": "reversed",
+            # Every lane, the first on top, whatever the events (autorange shows a lone event's
+            # lane and its two neighbours only).
+            "range": [len(lanes) - 0.5, -0.5],
             "fixedrange": True,
             "gridcolor": "#f0f0f0",
         },
