@@ -335,6 +335,14 @@ def test_long_filters_are_shortened_in_the_caption_but_not_in_meta(events_csv):
     assert result.meta.caption().startswith(f'Filters: search: "{"x" * 130}… · 0 of 46 events · ')
 
 
+def test_the_caption_counts_one_event_of_many_in_the_plural(events_csv):
+    frame = load_events(events_csv)
+    one = export_view(frame, EventFilter(search="first summit"), "json", csv_path=events_csv)
+    assert " · 1 of 46 events · " in one.meta.caption()
+    alone = export_view(frame.iloc[:1], EventFilter(), "json", csv_path=events_csv)
+    assert " · 1 of 1 event · " in alone.meta.caption()
+
+
 def test_oversized_image_is_refused_before_any_render(events_csv, tmp_path):
     result = run("export", events_csv, "-o", tmp_path / "big.png", "--width", "9000", "--scale", "2")
     assert result.exit_code == 1

@@ -28,7 +28,7 @@ class ExportMeta:
 
     def caption(self) -> str:
         """One line of plain text naming filters, count, data version and date."""
-        noun = "event" if self.events == 1 else "events"
+        noun = "event" if self.total_events == 1 else "events"  # ("1 of 65 events")
         filters = self.filters if len(self.filters) <= 140 else self.filters[:139] + "…"
         return (
             f"Filters: {filters} · {self.events} of {self.total_events} {noun} · "
