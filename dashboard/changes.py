@@ -31,7 +31,8 @@ from tracker.query import EventFilter, from_query
 GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited"), ("removed", "Removed"))
 PRESETS = ((7, "last 7 days"), (30, "last 30 days"))
 TAG_PRESETS = 5  # the newest tags the control offers
-UNCOMMITTED = "uncommitted"
+UNCOMMITTED = "uncommitted"  # (a sort key: after every date)
+NOT_COMMITTED = "in the working file, not committed yet"
 MESSAGE_CHARS = 80
 # A group lists its newest changes only: a page of thousands of list items takes the browser
 # seconds to lay out, and the timeline rings and the grid lists every changed event anyway.
@@ -234,7 +235,9 @@ def _change_line(event_id: str, row: dict, kind: str, diff: RowDiff, when) -> st
         line += f": {escape(old)} → {escape(new)}"
     elif kind == "edited":
         line += ": " + escape(", ".join(changed_fields(diff.changed[event_id])))
-    if when:
+    if when and when[0] == UNCOMMITTED:
+        line += f" *· {NOT_COMMITTED}*"
+    elif when:
         message = escape(short_message(when[1]))
         line += f" *· {escape(when[0])}{' · ' + message if message else ''}*"  # (no empty emphasis)
     return line
@@ -292,14 +295,15 @@ def history_line(path: Path, event_id: str) -> str:
         return ""
     parts = []
     for version in versions:
-        date = version.date or UNCOMMITTED
+        date, pending = (version.date, "") if version.date else ("", f" ({NOT_COMMITTED})")
+        on = f" on {date} ({short_message(version.message)})" if date else pending
         if version.change == "added":
-            parts.append(f"first recorded {date}" if not parts else f"recorded again {date}")
+            parts.append(f"{'recorded again' if parts else 'first recorded'}{' ' + date if date else pending}")
         elif version.change == "removed":
-            parts.append(f"removed {date} ({short_message(version.message)})")
+            parts.append(f"removed{on}")
         elif "status" in version.changes:
             old, new = version.changes["status"]
-            parts.append(f"status {old} → {new} on {date} ({short_message(version.message)})")
+            parts.append(f"status {old} → {new}{on}")
         else:
-            parts.append(f"edited {date}: {', '.join(version.changes)}")
+            parts.append(f"edited{' ' + date if date else ''}: {', '.join(version.changes)}{pending}")
     return " · ".join(parts)

@@ -84,7 +84,7 @@ def test_the_panel_groups_the_changes_with_their_commit(repo):
         "- Rockets for Wagner (Nov 2022) *· 2024-03-10 · Rockets confirmed; retract the shells*"
     ]
     assert group_lines(children, "edited") == [
-        "- Resolution 1718 adopted (14 Oct 2006): location *· uncommitted · uncommitted changes*",
+        "- Resolution 1718 adopted (14 Oct 2006): location *· in the working file, not committed yet*",
         "- Rail link opens to freight (2013): location *· 2024-02-10 · Add the Wagner rockets; Khasan station*",
     ]
     assert group_lines(children, "removed") == [  # (struck through)
@@ -109,7 +109,7 @@ def test_a_long_group_lists_its_newest_changes_and_counts_the_rest(repo, monkeyp
     monkeypatch.setattr(changes, "GROUP_ITEMS", 1)
     children, _, _ = changes.changes_panel(repo.csv, from_query("?changed_since=2024-01-31"))
     assert group_lines(children, "edited") == [
-        "- Resolution 1718 adopted (14 Oct 2006): location *· uncommitted · uncommitted changes*"
+        "- Resolution 1718 adopted (14 Oct 2006): location *· in the working file, not committed yet*"
     ]
     (edited,) = [c for c in children if isinstance(c, html.Section) and c.className == "changes-edited"]
     assert [text_of(p) for p in edited.children if isinstance(p, html.P)] == [
@@ -137,7 +137,24 @@ def test_the_details_panel_tells_the_event_history(repo):
         " (Rockets confirmed; retract the shells)"
     )
     first = details.details_children(snapshot(repo).frame, SMALL_IDS[0], repo.csv)
-    assert text_of(first[-1]) == "History: first recorded 2024-01-10 · edited uncommitted: location"
+    assert (
+        text_of(first[-1])
+        == "History: first recorded 2024-01-10 · edited: location (in the working file, not committed yet)"
+    )
+
+
+def test_an_uncommitted_status_change_and_addition_say_they_are_not_committed_yet(repo):
+    rows = replaced(first_rows()[:1] + [SMALL_ROWS[3]], 1, ",denied,", ",alleged,")
+    repo.write(rows + [SMALL_ROWS[4]])
+    frame = snapshot(repo).frame
+    status = details.details_children(frame, SMALL_IDS[3], repo.csv)
+    assert text_of(status[-1]) == (
+        "History: first recorded 2024-02-10 · status denied → confirmed on 2024-03-10"
+        " (Rockets confirmed; retract the shells) · status confirmed → alleged"
+        " (in the working file, not committed yet)"
+    )
+    added = details.details_children(frame, SMALL_IDS[4], repo.csv)
+    assert text_of(added[-1]) == "History: first recorded (in the working file, not committed yet)"
 
 
 def test_an_unknown_revision_drops_the_filter_and_says_why(repo):
