@@ -25,7 +25,15 @@ from tracker.charts.changes import ChangeMarks, changed_fields
 from tracker.charts.style import CHANGE_STYLES, format_date
 from tracker.errors import TrackerError
 from tracker.export.brief import escape
-from tracker.history import GitFile, RowDiff, changed_since, event_history, file_history, has_cached_history
+from tracker.history import (
+    GitFile,
+    RowDiff,
+    changed_since,
+    event_history,
+    file_history,
+    has_cached_history,
+    keeping_changes,
+)
 from tracker.query import EventFilter, from_query
 
 GROUPS = (("added", "Added"), ("status", "Status changed"), ("edited", "Edited"), ("removed", "Removed"))
@@ -132,7 +140,7 @@ def _work_out(path: Path, f: EventFilter, frame: pd.DataFrame | None) -> PageCha
         late = SHALLOW_NOTE if GitFile.open(path).shallow else ""
     except TrackerError as exc:
         return PageChanges(dataclasses.replace(f, changed_since=None), None, f"History unavailable: {exc}")
-    return PageChanges(dataclasses.replace(f, changed_ids=frozenset(diff.touched())), diff, late)
+    return PageChanges(keeping_changes(f, diff), diff, late)
 
 
 def page_filter(path: Path, f: EventFilter) -> EventFilter:

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from tracker.charts.style import STATUS_MARKS
 from tracker.errors import TrackerError
 from tracker.export import export_meta
-from tracker.export.brief import NO_EVENTS, brief_of
+from tracker.export.brief import NO_EVENTS, brief_of, change_notes
 from tracker.query import filter_events, to_query
 from tracker.storage import EventSource
 
@@ -44,7 +44,7 @@ def reading_page(source: EventSource, search: str, prefix: str = "/") -> str:
     f = url_filter(snap.path, search)
     shown = filter_events(snap.frame, f)
     meta = export_meta(shown, f, snap.path, total=len(snap.frame))
-    brief = brief_of(shown.iloc[:READ_LIMIT], meta)
+    brief = brief_of(shown.iloc[:READ_LIMIT], meta, changes=change_notes(f))
     query = f"?{q}" if (q := to_query(f)) else ""
     return (
         _templates()

@@ -157,6 +157,17 @@ def test_an_uncommitted_status_change_and_addition_say_they_are_not_committed_ye
     assert text_of(added[-1]) == "History: first recorded (in the working file, not committed yet)"
 
 
+def test_the_reading_view_of_changes_says_what_changed_of_each_event(repo):
+    from dashboard.app import create_app
+
+    page = create_app(repo.csv).server.test_client().get("/read?changed_since=2024-01-31").data.decode()
+    assert '<p class="change">Since 2024-01-31: new</p>' in page
+    assert '<p class="change">Since 2024-01-31: edited location</p>' in page
+    assert page.count('<p class="change">') == 3  # (the rockets, Khasan and New York)
+    everything = create_app(repo.csv).server.test_client().get("/read").data.decode()
+    assert 'class="change"' not in everything
+
+
 def test_an_unknown_revision_drops_the_filter_and_says_why(repo):
     search = "?changed_since=no-such-tag"
     view = views.render_view(snapshot(repo), search)

@@ -168,6 +168,26 @@ def test_export_caption_names_changed_since(repo, tmp_path):
     assert result.output.strip().endswith("1 of 3 events (changed since 2024-02-15)")
 
 
+def test_a_brief_of_changes_says_what_changed_of_each_event(repo, tmp_path):
+    import docx
+
+    out = tmp_path / "changed.md"
+    result = run("export", "--changed-since", "2024-01-20", "--csv", str(repo.csv), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    shells = next(i for i, line in enumerate(lines) if "**US says Russia buys shells** · confirmed" in line)
+    assert lines[shells + 1 : shells + 3] == ["  Arms transfer  ", "  _Since 2024-01-20: status denied → confirmed_  "]
+    rockets = next(i for i, line in enumerate(lines) if "**Rockets for Wagner**" in line)
+    assert lines[rockets + 2] == "  _Since 2024-01-20: new_  "
+    word = tmp_path / "changed.docx"
+    assert run("export", "--changed-since", "2024-01-20", "--csv", str(repo.csv), "-o", str(word)).exit_code == 0
+    texts = [p.text for p in docx.Document(str(word)).paragraphs]
+    assert any("Since 2024-01-20: status denied → confirmed" in t for t in texts)
+    plain = tmp_path / "all.md"
+    assert run("export", "--csv", str(repo.csv), "-o", str(plain)).exit_code == 0
+    assert "Since" not in plain.read_text(encoding="utf-8")
+
+
 def _summaries(path) -> list[tuple]:
     return [(v.short, v.message, v.diff.summary(), v.invalid) for v in file_history(path).versions]
 

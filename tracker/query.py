@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode
 
@@ -33,6 +33,8 @@ class EventFilter:
     changed_since: str | None = None  # a date YYYY-MM-DD or a git revision
     # the ids ``changed_since`` keeps, worked out from the file's history (history.resolve_changed)
     changed_ids: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    # and what changed of each of them: its fields' (old, new), or None for an event that is new
+    changes: Mapping[str, Mapping[str, tuple[str, str]] | None] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         for name in LIST_FIELDS:

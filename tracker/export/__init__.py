@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..errors import TrackerError
 from ..query import EventFilter, filter_events
-from .brief import events_markdown
+from .brief import change_notes, events_markdown
 from .data import events_csv, events_json
 from .docx import events_docx
 from .figure import (
@@ -77,7 +77,8 @@ def export_view(
     shown = filter_events(frame, f)
     meta = export_meta(shown, f, csv_path, total=len(frame))
     name = export_filename(f, shown, chart, fmt)
-    return ExportResult(_content(shown, meta, fmt, chart, title, size, labels), name, MEDIA_TYPES[fmt], meta)
+    content = _content(shown, meta, fmt, chart, title, size, labels, change_notes(f))
+    return ExportResult(content, name, MEDIA_TYPES[fmt], meta)
 
 
 def export_bytes(frame: pd.DataFrame, f: EventFilter, fmt: str, **options) -> bytes:
@@ -93,6 +94,7 @@ def _content(
     title: str | None,
     size: ImageSize | None,
     labels: str = "auto",
+    changes: dict[str, str] | None = None,
 ) -> bytes:
     if fmt == "csv":
         return events_csv(shown)
@@ -101,9 +103,9 @@ def _content(
     if fmt == "timelinejs":
         return events_timelinejs(shown, meta, title)
     if fmt == "md":
-        return events_markdown(shown, meta, title)
+        return events_markdown(shown, meta, title, changes)
     if fmt == "docx":
-        return events_docx(shown, meta, title)
+        return events_docx(shown, meta, title, changes)
     size = size or ImageSize()
     fig = chart_figure(chart, shown, meta, title=title, size=size, labels=labels)
     if fmt == "html":

@@ -3,7 +3,8 @@
 ``brief_of`` lays it out once, for every renderer (Markdown here, Word in ``docx``, the
 dashboard's reading view): a title, the caption stamp (filters, count, data version, date), then
 the events in date order under a heading per year, each with its date at its precision, title,
-claim status, category, description, actors, UN resolutions and note numbers; then the numbered
+claim status, category, what changed of it (a "changed since" view: "Since 2024-05-01: status
+alleged → confirmed"), description, actors, UN resolutions and note numbers; then the numbered
 source notes, each distinct URL once, numbered in order of first citation (with its archived copy
 when it has one). Markdown escapes text from the events file so it cannot change the markup.
 """
@@ -11,13 +12,16 @@ when it has one). Markdown escapes text from the events file so it cannot change
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pandas as pd
 
+from ..charts.changes import change_text
 from ..charts.style import CATEGORY_LABELS, format_extent
 from ..contract import schema
+from ..query import EventFilter
 from .provenance import ExportMeta
 
 DEFAULT_TITLE = "Sanctions events"
@@ -56,6 +60,7 @@ class BriefEvent:
     actors: list[str]
     resolutions: list[str]
     notes: list[int]
+    change: str = ""  # what changed of it since a "changed since" date or revision, in words
 
 
 @dataclass(frozen=True)
@@ -69,18 +74,29 @@ class Brief:
     events: int
 
 
-def brief_of(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None) -> Brief:
-    """The brief of ``frame``'s events (in its order: the filter's, by date)."""
+def brief_of(
+    frame: pd.DataFrame, meta: ExportMeta, title: str | None = None, changes: Mapping[str, str] | None = None
+) -> Brief:
+    """The brief of ``frame``'s events (in its order: the filter's, by date); ``changes``: what
+    changed of some of them, by id (``change_notes``)."""
     notes: dict[str, Note] = {}
     years: list[tuple[str, list[BriefEvent]]] = []
     for row in frame.itertuples(index=False):
         if not years or years[-1][0] != row.date[:4]:
             years.append((row.date[:4], []))
-        years[-1][1].append(_event(row, notes))
+        years[-1][1].append(_event(row, notes, (changes or {}).get(str(row.id), "")))
     return Brief(title or DEFAULT_TITLE, meta.caption(), years, list(notes.values()), len(frame))
 
 
-def _event(row, notes: dict[str, Note]) -> BriefEvent:
+def change_notes(f: EventFilter) -> dict[str, str]:
+    """What changed of each event ``f``'s "changed since" keeps, in words ("Since 2024-05-01: new",
+    "Since HEAD: status alleged → confirmed"); empty without one."""
+    if not f.changed_since or not f.changes:
+        return {}
+    return {i: f"Since {f.changed_since}: {change_text(c)}" for i, c in f.changes.items()}
+
+
+def _event(row, notes: dict[str, Note], change: str = "") -> BriefEvent:
     cited = []
     for url, name, archive in sources_of(row):
         if url not in notes:
@@ -98,6 +114,7 @@ def _event(row, notes: dict[str, Note]) -> BriefEvent:
         _items(row.actors),
         _items(row.un_resolutions),
         cited,
+        change,
     )
 
 
@@ -135,9 +152,11 @@ def escape(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
-def events_markdown(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None) -> bytes:
+def events_markdown(
+    frame: pd.DataFrame, meta: ExportMeta, title: str | None = None, changes: Mapping[str, str] | None = None
+) -> bytes:
     """The brief of ``frame``'s events as UTF-8 Markdown."""
-    brief = brief_of(frame, meta, title)
+    brief = brief_of(frame, meta, title, changes)
     lines = [f"# {escape(brief.title)}", "", f"_{escape(brief.caption)}_", ""]
     if not brief.events:
         lines += [NO_EVENTS, ""]
@@ -159,6 +178,8 @@ def _markdown_event(event: BriefEvent) -> list[str]:
     if event.notes:
         head += " · " + cited_as(event.notes)
     lines = [f"- {head}", f"  {event.category}"]
+    if event.change:
+        lines.append(f"  _{escape(event.change)}_")
     if event.description:
         lines.append(f"  {escape(event.description)}")
     facts = []

@@ -5,6 +5,7 @@ superscripts and the sources as a numbered list of live links."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -23,14 +24,16 @@ LINK_COLOUR = "0563C1"  # Word's own hyperlink blue
 DOCX_LIMIT = 5_000  # events in a Word brief: python-docx takes about 3 ms an event
 
 
-def events_docx(frame: pd.DataFrame, meta: ExportMeta, title: str | None = None) -> bytes:
+def events_docx(
+    frame: pd.DataFrame, meta: ExportMeta, title: str | None = None, changes: Mapping[str, str] | None = None
+) -> bytes:
     """The brief of ``frame``'s events as a .docx file's bytes (at most DOCX_LIMIT events)."""
     if len(frame) > DOCX_LIMIT:
         raise TrackerError(
             f"a Word brief holds at most {DOCX_LIMIT:,} events; this view has {len(frame):,}",
             "narrow the filters, or write the brief as Markdown: --format md",
         )
-    brief = brief_of(frame, meta, title)
+    brief = brief_of(frame, meta, title, changes)
     document = Document()
     styles = _Paragraphs(document)
     _properties(document, brief, meta)
@@ -110,6 +113,8 @@ def _event(document, event: BriefEvent, styles: _Paragraphs) -> None:
         head.add_run(" ")
         head.add_run(", ".join(map(str, event.notes))).font.superscript = True
     lines = [event.category]
+    if event.change:
+        lines.append(event.change)
     if event.description:
         lines.append(event.description)
     facts = []
@@ -125,6 +130,7 @@ def _event(document, event: BriefEvent, styles: _Paragraphs) -> None:
         if i == 0:
             run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
             run.font.size = Pt(9)
+        run.italic = bool(event.change) and i == 1
         if i < len(lines) - 1:
             run.add_break()
 

@@ -5,7 +5,7 @@ lists every version on the first-parent line, each commit's change worked out fr
 that differ between its blob and the one before, and cached by commit; ``changed_since`` resolves the filter of that name.
 """
 
-from .changes import changed_since, resolve_changed
+from .changes import changed_since, keeping_changes, resolve_changed
 from .gitfile import GitFile, HistoryUnavailable, RevisionError
 from .log import EventVersion, Version, event_history, file_history, has_cached_history
 from .rowdiff import RowDiff, diff_versions
@@ -22,5 +22,6 @@ __all__ = [
     "event_history",
     "file_history",
     "has_cached_history",
+    "keeping_changes",
     "resolve_changed",
 ]

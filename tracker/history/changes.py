@@ -57,7 +57,13 @@ def resolve_changed(f: EventFilter, path: str | os.PathLike) -> EventFilter:
     """``f`` with the ids its ``changed_since`` keeps worked out from the file's history."""
     if not f.changed_since:
         return f
-    return dataclasses.replace(f, changed_ids=frozenset(changed_since(path, f.changed_since).touched()))
+    return keeping_changes(f, changed_since(path, f.changed_since))
+
+
+def keeping_changes(f: EventFilter, diff: RowDiff) -> EventFilter:
+    """``f`` keeping the events ``diff`` added or changed, and what changed of each."""
+    changes = {i: None for i in diff.added} | {i: dict(c) for i, c in diff.changed.items()}
+    return dataclasses.replace(f, changed_ids=frozenset(changes), changes=changes)
 
 
 # ---------------------------------------------------------------- composed from the history
