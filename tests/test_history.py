@@ -78,6 +78,8 @@ def test_uncommitted_edits_are_the_last_version(repo):
     result = run("diff", "--csv", str(repo.csv), "--format", "json")  # HEAD → the working file
     assert json.loads(result.output)["new"] == "working file"
     assert json.loads(result.output)["changed"][0]["id"] == SMALL_IDS[0]
+    text = run("history", SMALL_IDS[0], "--csv", str(repo.csv))
+    assert text.output.splitlines()[-1] == "working file (not committed yet) changed: title"
 
 
 def test_history_of_one_event(repo):

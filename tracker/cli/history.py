@@ -83,7 +83,8 @@ def history(event_id, csv_path, fmt):
         return
     for v in versions:
         what = f": {describe_changes(v.changes)}" if v.changes else ""
-        click.echo(f"{v.commit} {v.date or '(uncommitted)'} {v.change}{what} ({v.message})")
+        when = f"{v.date} {v.change}{what} ({v.message})" if v.date else f"(not committed yet) {v.change}{what}"
+        click.echo(f"{v.commit} {when}")
 
 
 def first_history_notice(path) -> Callable[[int], None] | None:
