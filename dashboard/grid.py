@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tracker.charts.changes import change_text
 from tracker.charts.style import CATEGORY_LABELS
 from tracker.query import EventFilter
 
@@ -31,6 +32,7 @@ GRID_COLUMNS = (
     "location",
     "un_resolutions",
 )
+CHANGE_COLUMN = "change"  # what changed of each row since a "changed since" (shown only with one)
 BLOCK_SIZE = 100  # rows the grid asks for at a time (its cacheBlockSize)
 MAX_BLOCK = 500  # never answer with more rows than this, whatever the request says
 
@@ -52,7 +54,8 @@ def grid_block(frame: pd.DataFrame, f: EventFilter, request: dict | None) -> dic
     positions = table_rows(frame, f, request.get("filterModel"), request.get("sortModel"))
     start = max(_int(request.get("startRow"), 0), 0)
     end = min(max(_int(request.get("endRow"), start + BLOCK_SIZE), start), start + MAX_BLOCK)
-    return {"rowData": grid_records(frame, positions[start:end]), "rowCount": int(len(positions))}
+    rows = grid_records(frame, positions[start:end], f.changes if f.changed_since else None)
+    return {"rowData": rows, "rowCount": int(len(positions))}
 
 
 def table_rows(frame: pd.DataFrame, f: EventFilter, filter_model, sort_model) -> np.ndarray:
@@ -67,10 +70,14 @@ def table_rows(frame: pd.DataFrame, f: EventFilter, filter_model, sort_model) ->
     return per_filter.get(frame, key, build)
 
 
-def grid_records(frame: pd.DataFrame, positions: np.ndarray) -> list[dict]:
-    """Table rows at ``positions``: the id (the grid's row id) plus the shown columns, as text."""
+def grid_records(frame: pd.DataFrame, positions: np.ndarray, changes=None) -> list[dict]:
+    """Table rows at ``positions``: the id (the grid's row id) plus the shown columns, as text;
+    with ``changes`` (a "changed since" filter's), what changed of each ("status alleged →
+    confirmed")."""
     rows = frame[["id", *GRID_COLUMNS]].take(positions)
     rows = rows.assign(category=shown_text(rows["category"], "category"))
+    if changes is not None:
+        rows[CHANGE_COLUMN] = [change_text(changes[i]) if i in changes else "" for i in rows["id"]]
     return rows.astype({"status": str}).to_dict(orient="records")
 
 

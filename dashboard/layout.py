@@ -15,7 +15,7 @@ from tracker.storage import Snapshot
 from . import details, ids, views
 from .changes import presets
 from .export_controls import export_panel
-from .grid import BLOCK_SIZE, GRID_COLUMNS, TEXT_TESTS
+from .grid import BLOCK_SIZE, CHANGE_COLUMN, GRID_COLUMNS, TEXT_TESTS
 
 GRID_TEXT_FILTERS = tuple(TEXT_TESTS)  # the column filters grid.py applies on the server
 
@@ -240,6 +240,10 @@ def grid() -> dag.AgGrid:
     for column in columns:
         if column["field"] == "title":
             column["tooltipField"] = "title"  # the whole title on hover (the column cuts it short)
+    # What changed of each event, beside its title; shown while the URL has a "changed since"
+    # (grid.js), neither sorted nor filtered (the Changes panel groups the changes).
+    change = {"field": CHANGE_COLUMN, "headerName": "Change", "width": 230, "hide": True}
+    columns.insert(3, {**change, "sortable": False, "filter": False, "tooltipField": CHANGE_COLUMN})
     return dag.AgGrid(
         id=ids.GRID,
         rowModelType="infinite",

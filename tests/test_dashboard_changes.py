@@ -168,6 +168,19 @@ def test_the_reading_view_of_changes_says_what_changed_of_each_event(repo):
     assert 'class="change"' not in everything
 
 
+def test_the_table_says_what_changed_of_each_event_only_for_a_changed_since(repo):
+    from dashboard.grid import grid_block
+
+    frame = snapshot(repo).frame
+    rows = grid_block(frame, changes.url_filter(repo.csv, "?changed_since=2024-01-31"), {})["rowData"]
+    assert {r["id"]: r["change"] for r in rows} == {
+        SMALL_IDS[0]: "edited location",
+        SMALL_IDS[1]: "edited location",
+        SMALL_IDS[3]: "new",
+    }
+    assert "change" not in grid_block(frame, changes.url_filter(repo.csv, ""), {})["rowData"][0]
+
+
 def test_an_unknown_revision_drops_the_filter_and_says_why(repo):
     search = "?changed_since=no-such-tag"
     view = views.render_view(snapshot(repo), search)

@@ -50,6 +50,11 @@ def test_changed_since_in_the_url_rings_lists_and_explains(serve, page: Page, re
     )
     expect(panel.locator(".changes-removed del")).to_have_text("US says Russia buys shells")
 
+    # The table says what changed of each event, in a column shown only with a "changed since".
+    change_header = page.locator('#grid .ag-header-cell[col-id="change"]')
+    expect(change_header).to_be_visible()
+    expect(page.locator('#grid .ag-row .ag-cell[col-id="change"]').first).to_have_text("new")
+
     # The event's own history in the details panel.
     page.locator("#grid .ag-row", has_text="Rockets for Wagner").first.click()
     expect(page.locator("#details .event-history")).to_have_text(
@@ -75,6 +80,7 @@ def test_changed_since_in_the_url_rings_lists_and_explains(serve, page: Page, re
     page.wait_for_function(f"() => ({PLOTTED})() === 3", timeout=20_000)
     expect(panel).to_be_hidden()
     assert page.evaluate(RINGED) == []
+    expect(change_header).to_have_count(0)
 
 
 def test_every_mark_and_ring_is_painted_in_its_colour_after_each_redraw(serve, page: Page, repo):
