@@ -166,6 +166,8 @@ def test_the_reading_view_of_changes_says_what_changed_of_each_event(repo):
     assert page.count('<p class="change">') == 3  # (the rockets, Khasan and New York)
     everything = create_app(repo.csv).server.test_client().get("/read").data.decode()
     assert 'class="change"' not in everything
+    brief = create_app(repo.csv).server.test_client().get("/read/brief.md?changed_since=2024-01-31").data.decode()
+    assert "  _Since 2024-01-31: edited location_  " in brief.splitlines()
 
 
 def test_the_table_says_what_changed_of_each_event_only_for_a_changed_since(repo):
