@@ -26,7 +26,7 @@ from tracker.charts.style import (
     format_date,
     lanes_of,
 )
-from tracker.charts.timeline import counted_timeline_spec, timeline_spec
+from tracker.charts.timeline import counted_timeline_spec, extent, timeline_spec
 from tracker.contract import DateParseError, schema
 from tracker.query import EventFilter, from_query, parse_bound, to_query
 from tracker.storage import Snapshot
@@ -263,7 +263,7 @@ def timeline_of(frame: pd.DataFrame, mask: np.ndarray, changed: ChangeMarks | No
         spec = timeline_spec(rows, stable_lanes(frame), changed.notes)
         spec["data"] += change_marks(rows, changed.kinds)
         if 0 < len(rows) <= labels.SCREEN_LIMIT:
-            labels.labelled(spec, rows, labels.extent(rows), labels.SCREEN_PLOT_PX)
+            labels.labelled(spec, rows, extent(rows), labels.SCREEN_PLOT_PX)
         return spec
     return counted_timeline_spec(per_frame(frame, "start index", StartIndex).count(mask), stable_lanes(frame))
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .timeline import SLIDER_PX, extent  # noqa: F401 (labels are placed for the timeline's window)
+from .timeline import SLIDER_PX
 
 SCREEN_PLOT_PX = 640  # the dashboard's plot is at least this wide beside the filters and details
 SCREEN_LIMIT = 60  # the dashboard labels a window holding at most this many events

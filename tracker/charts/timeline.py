@@ -78,12 +78,11 @@ def window_spec(
     else:
         spec = _marks(shown, lanes, notes)
     spec["data"].append(density.overview_trace(density.DayCounts.of(frame)))
-    xaxis = spec["layout"]["xaxis"]
-    if x_range:  # the slider keeps showing (and reaching) the whole extent
-        xaxis["range"] = list(x_range)
-        xaxis["rangeslider"]["range"] = [frame["start"].min().isoformat(), frame["end"].max().isoformat()]
-    elif "heatmap" not in {t["type"] for t in spec["data"]}:
-        xaxis["range"] = xaxis["rangeslider"]["range"] = [str(v.astype("datetime64[D]")) for v in extent(frame)]
+    # The window is set, not left to plotly's autorange; the slider keeps showing (and reaching)
+    # the whole extent.
+    whole = [str(v.astype("datetime64[D]")) for v in extent(frame)]
+    spec["layout"]["xaxis"]["range"] = list(x_range) if x_range else whole
+    spec["layout"]["xaxis"]["rangeslider"]["range"] = list(whole)
     return spec
 
 

@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 
 from ..charts import density
 from ..charts.counts import build_counts_figure
-from ..charts.labels import EXPORT_LIMIT, MORE_MARGIN, extent, labelled
+from ..charts.labels import EXPORT_LIMIT, MORE_MARGIN, labelled
 from ..charts.map import build_map_figure
-from ..charts.timeline import build_timeline_figure, timeline_spec
+from ..charts.timeline import build_timeline_figure, extent, timeline_spec
 from ..errors import TrackerError
 from .image import geo_assets_script
 from .provenance import ExportMeta
