@@ -190,6 +190,35 @@ def test_a_brief_of_changes_says_what_changed_of_each_event(repo, tmp_path):
     assert "Since" not in plain.read_text(encoding="utf-8")
 
 
+def test_a_json_export_of_changes_says_what_changed_as_tracker_diff_does(repo, tmp_path):
+    out = tmp_path / "changed.json"
+    result = run("export", "--changed-since", "2024-01-20", "--csv", str(repo.csv), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert [e["id"] for e in doc["events"]] == [SMALL_IDS[2], SMALL_IDS[3]]
+    assert doc["changes"] == {
+        "added": [SMALL_IDS[3]],
+        "changed": [{"id": SMALL_IDS[2], "changes": {"status": ["denied", "confirmed"]}}],
+    }
+    narrowed = tmp_path / "narrowed.json"
+    args = [
+        "export",
+        "--changed-since",
+        "2024-01-20",
+        "--status",
+        "denied",
+        "--csv",
+        str(repo.csv),
+        "-o",
+        str(narrowed),
+    ]
+    assert run(*args).exit_code == 0
+    assert json.loads(narrowed.read_text(encoding="utf-8"))["changes"] == {"added": [SMALL_IDS[3]], "changed": []}
+    plain = tmp_path / "all.json"
+    assert run("export", "--csv", str(repo.csv), "-o", str(plain)).exit_code == 0
+    assert "changes" not in json.loads(plain.read_text(encoding="utf-8"))
+
+
 def _summaries(path) -> list[tuple]:
     return [(v.short, v.message, v.diff.summary(), v.invalid) for v in file_history(path).versions]
 

@@ -77,8 +77,7 @@ def export_view(
     shown = filter_events(frame, f)
     meta = export_meta(shown, f, csv_path, total=len(frame))
     name = export_filename(f, shown, chart, fmt)
-    content = _content(shown, meta, fmt, chart, title, size, labels, change_notes(f))
-    return ExportResult(content, name, MEDIA_TYPES[fmt], meta)
+    return ExportResult(_content(shown, meta, fmt, chart, title, size, labels, f), name, MEDIA_TYPES[fmt], meta)
 
 
 def export_bytes(frame: pd.DataFrame, f: EventFilter, fmt: str, **options) -> bytes:
@@ -94,12 +93,14 @@ def _content(
     title: str | None,
     size: ImageSize | None,
     labels: str = "auto",
-    changes: dict[str, str] | None = None,
+    f: EventFilter | None = None,
 ) -> bytes:
+    f = f or EventFilter()
+    changes = change_notes(f)  # (what changed of each event, in words, for a "changed since")
     if fmt == "csv":
         return events_csv(shown)
     if fmt == "json":
-        return events_json(shown, meta)
+        return events_json(shown, meta, f.changes if f.changed_since else None)
     if fmt == "timelinejs":
         return events_timelinejs(shown, meta, title)
     if fmt == "md":

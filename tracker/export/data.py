@@ -4,6 +4,7 @@ with the export's provenance."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -32,7 +33,15 @@ def events_csv(frame: pd.DataFrame) -> bytes:
     return text.encode("utf-8")
 
 
-def events_json(frame: pd.DataFrame, meta: ExportMeta) -> bytes:
-    """``{"meta": {...}, "events": [rows]}`` as UTF-8 JSON."""
-    doc = {"meta": meta.as_dict(), "events": records(frame)}
+def events_json(frame: pd.DataFrame, meta: ExportMeta, changes: Mapping | None = None) -> bytes:
+    """``{"meta": {...}, "events": [rows]}`` as UTF-8 JSON; for a "changed since" view (``changes``:
+    the filter's, by id), also ``"changes": {"added": [ids], "changed": [{"id": ..., "changes":
+    {FIELD: [OLD, NEW]}}]}`` of the events shown, as ``tracker diff --format json`` gives them."""
+    doc: dict = {"meta": meta.as_dict(), "events": records(frame)}
+    if changes is not None:
+        shown = sorted(set(frame["id"]) & set(changes))
+        doc["changes"] = {
+            "added": [i for i in shown if changes[i] is None],
+            "changed": [{"id": i, "changes": {k: list(v) for k, v in changes[i].items()}} for i in shown if changes[i]],
+        }
     return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
