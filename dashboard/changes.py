@@ -303,15 +303,16 @@ def history_line(path: Path, event_id: str) -> str:
         return ""
     parts = []
     for version in versions:
-        date, pending = (version.date, "") if version.date else ("", f" ({NOT_COMMITTED})")
-        on = f" on {date} ({short_message(version.message)})" if date else pending
+        pending = "" if version.date else f" ({NOT_COMMITTED})"
+        day = f" {version.date}" if version.date else pending
+        on = f" on {version.date} ({short_message(version.message)})" if version.date else pending
         if version.change == "added":
-            parts.append(f"{'recorded again' if parts else 'first recorded'}{' ' + date if date else pending}")
+            parts.append(f"{'recorded again' if parts else 'first recorded'}{day}")
         elif version.change == "removed":
             parts.append(f"removed{on}")
         elif "status" in version.changes:
             old, new = version.changes["status"]
             parts.append(f"status {old} → {new}{on}")
         else:
-            parts.append(f"edited{' ' + date if date else ''}: {', '.join(version.changes)}{pending}")
+            parts.append(f"edited{day if version.date else ''}: {', '.join(version.changes)}{pending}")
     return " · ".join(parts)

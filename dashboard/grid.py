@@ -54,8 +54,7 @@ def grid_block(frame: pd.DataFrame, f: EventFilter, request: dict | None) -> dic
     positions = table_rows(frame, f, request.get("filterModel"), request.get("sortModel"))
     start = max(_int(request.get("startRow"), 0), 0)
     end = min(max(_int(request.get("endRow"), start + BLOCK_SIZE), start), start + MAX_BLOCK)
-    rows = grid_records(frame, positions[start:end], f.changes if f.changed_since else None)
-    return {"rowData": rows, "rowCount": int(len(positions))}
+    return {"rowData": grid_records(frame, positions[start:end], f.changes), "rowCount": int(len(positions))}
 
 
 def table_rows(frame: pd.DataFrame, f: EventFilter, filter_model, sort_model) -> np.ndarray:

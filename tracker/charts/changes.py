@@ -41,6 +41,11 @@ def change_text(changes: Mapping[str, tuple[str, str]] | None) -> str:
     return "; ".join(parts)
 
 
+def change_note(since: str, changes: Mapping[str, tuple[str, str]] | None) -> str:
+    """One event's change in a line: "Since 2024-05-01: status alleged → confirmed"."""
+    return f"Since {since}: {change_text(changes)}"
+
+
 @dataclass(frozen=True)
 class ChangeMarks:
     """What the timeline shows of a "changed since": each changed event's kind (its ring) and a
@@ -53,10 +58,9 @@ class ChangeMarks:
     def of(cls, added: Iterable[str], changed: Mapping[str, Mapping[str, tuple[str, str]]], since: str):
         """The marks of the events ``added`` and ``changed`` (id: field: (old, new)) since ``since``."""
         whats = {i: None for i in added} | dict(changed)
-        since = html.escape(since)  # (from the URL: plotly renders hover text as HTML)
-        return cls(
+        return cls(  # (the since is from the URL: plotly renders hover text as HTML)
             {i: change_kind(c) for i, c in whats.items()},
-            {i: f"<i>Since {since}: {html.escape(change_text(c))}</i>" for i, c in whats.items()},
+            {i: f"<i>{html.escape(change_note(since, c))}</i>" for i, c in whats.items()},
         )
 
 

@@ -96,17 +96,16 @@ def _content(
     f: EventFilter | None = None,
 ) -> bytes:
     f = f or EventFilter()
-    changes = change_notes(f)  # (what changed of each event, in words, for a "changed since")
     if fmt == "csv":
         return events_csv(shown)
     if fmt == "json":
-        return events_json(shown, meta, f.changes if f.changed_since else None)
+        return events_json(shown, meta, f.changes)
     if fmt == "timelinejs":
         return events_timelinejs(shown, meta, title)
     if fmt == "md":
-        return events_markdown(shown, meta, title, changes)
+        return events_markdown(shown, meta, title, change_notes(f))
     if fmt == "docx":
-        return events_docx(shown, meta, title, changes)
+        return events_docx(shown, meta, title, change_notes(f))
     size = size or ImageSize()
     fig = chart_figure(chart, shown, meta, title=title, size=size, labels=labels)
     if fmt == "html":

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from ..charts.changes import change_text
+from ..charts.changes import change_note
 from ..charts.style import CATEGORY_LABELS, format_extent
 from ..contract import schema
 from ..query import EventFilter
@@ -93,7 +93,7 @@ def change_notes(f: EventFilter) -> dict[str, str]:
     "Since HEAD: status alleged → confirmed"); empty without one."""
     if not f.changed_since or not f.changes:
         return {}
-    return {i: f"Since {f.changed_since}: {change_text(c)}" for i, c in f.changes.items()}
+    return {i: change_note(f.changed_since, c) for i, c in f.changes.items()}
 
 
 def _event(row, notes: dict[str, Note], change: str = "") -> BriefEvent:

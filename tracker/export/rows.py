@@ -44,11 +44,12 @@ def _table(frame: pd.DataFrame, width: int | None = None) -> str:
     full) and title; then the count."""
     buf = io.StringIO()
     id_width = int(frame["id"].str.len().max()) if len(frame) else 0
+    widths = (10, 13, 9, id_width)  # (the date, category and status columns fit their longest values)
     room = TITLE_CHARS
     if width:
-        room = min(TITLE_CHARS, max(MIN_TITLE_CHARS, width - (10 + 13 + 9 + id_width + 8)))
-    for row in frame.itertuples(index=False):
-        title = row.title if len(row.title) <= room else row.title[: room - 1] + "…"
-        buf.write(f"{row.date:<10}  {row.category!s:<13}  {row.status!s:<9}  {row.id:<{id_width}}  {title}\n")
+        room = min(TITLE_CHARS, max(MIN_TITLE_CHARS, width - sum(widths) - 2 * len(widths)))
+    for *columns, title in frame[["date", "category", "status", "id", "title"]].astype(str).itertuples(index=False):
+        title = title if len(title) <= room else title[: room - 1] + "…"
+        buf.write("  ".join(f"{value:<{w}}" for value, w in zip(columns, widths, strict=True)) + f"  {title}\n")
     buf.write(f"{len(frame)} event{'s' if len(frame) != 1 else ''}\n")
     return buf.getvalue()
