@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tracker.contract import schema
-from tracker.storage import Change, change_events
+from tracker.storage import Change, change_events, splice
 from tracker.storage import writer as events_writer
 
 HEADER = list(schema.HEADER_COLUMNS)
@@ -80,7 +80,7 @@ def test_a_change_keeps_every_other_line_and_sorts_the_new_ones_in(tmp_path, old
         assert got.rstrip(newline) == expected.rstrip(newline)
 
 
-@pytest.mark.parametrize("count", [3, events_writer.FEW_CHANGES + 5], ids=["one-by-one", "searched"])
+@pytest.mark.parametrize("count", [3, splice.FEW_CHANGES + 5], ids=["one-by-one", "searched"])
 def test_unchanged_records_keep_their_bytes_quoting_included(tmp_path, count):
     path = tmp_path / "events.csv"
     kept = '2001-05-03-a,2001-05-03,,"Quoted, title",,military,reported,,,,,,,"https://example.org/a"\n'
@@ -94,9 +94,9 @@ def test_an_unsorted_file_gets_each_row_before_the_first_record_that_sorts_after
     path = tmp_path / "events.csv"
     rows = [row("2003", "c"), row("2001", "a"), row("2004", "d")]
     path.write_text(csv_text(rows), encoding="utf-8")
-    write(path, insert=[row("2002", f"b{i}") for i in range(events_writer.FEW_CHANGES + 1)])
+    write(path, insert=[row("2002", f"b{i}") for i in range(splice.FEW_CHANGES + 1)])
     ids = [r["id"] for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))]
-    new = [f"2002-b{i}" for i in range(events_writer.FEW_CHANGES + 1)]
+    new = [f"2002-b{i}" for i in range(splice.FEW_CHANGES + 1)]
     assert ids == sorted(new) + ["2003-c", "2001-a", "2004-d"]  # (before 2003-c, the first that sorts after)
 
 
@@ -107,7 +107,7 @@ def test_a_change_costs_pieces_for_what_it_touches_not_for_every_record(tmp_path
         data = events_writer.whole(path, source)
         existing = events_writer.valid_raw(path, data)
         change = Change(remove=(10, 1_500), insert=(row("2001", "r0500x"),))
-        pieces = events_writer.spliced(path, source, data, existing, change)
+        pieces = splice.spliced(path, source, data, existing, change)
     assert [type(p).__name__ for p in pieces] == ["FileRange", "FileRange", "bytes", "FileRange", "FileRange"]
 
 

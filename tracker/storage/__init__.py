@@ -4,7 +4,8 @@
 from .append import add_event
 from .load import check_events, default_csv, load_events
 from .source import EventSource, Snapshot
-from .writer import WRITER_COLUMNS, Change, change_events
+from .splice import Change
+from .writer import WRITER_COLUMNS, change_events
 
 __all__ = [
     "WRITER_COLUMNS",

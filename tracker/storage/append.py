@@ -36,18 +36,8 @@ from .filewrite import (
 )
 from .load import typed
 from .rows import TakenIds, check_row, clean_row, csv_line, insert_index, make_id, refuse_duplicate
-from .writer import (
-    PLANNING_ERRORS,
-    WRITER_COLUMNS,
-    Change,
-    change_events,
-    claimed,
-    head_line,
-    locked,
-    newline_of,
-    opened,
-    planned_on,
-)
+from .splice import Change, head_line, newline_of
+from .writer import PLANNING_ERRORS, WRITER_COLUMNS, change_events, claimed, locked, opened, planned_on
 
 
 def add_event(path: str | os.PathLike, row: dict[str, str]) -> str:

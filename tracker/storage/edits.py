@@ -20,7 +20,8 @@ import pandas as pd
 from ..contract import InvalidRowError, Problem, schema
 from ..errors import TrackerError
 from .rows import duplicate_of, first_day, option_problems
-from .writer import WRITER_COLUMNS, Change, change_events
+from .splice import Change
+from .writer import WRITER_COLUMNS, change_events
 
 SEPARATOR = schema.SOURCE_SEPARATOR
 NO_ARCHIVE = "-"
