@@ -166,7 +166,8 @@ def _cache_update(path: Path, claim: frame_cache.Claim, source, insert: _Insert)
     row = _cache_row(path, claim, insert)
     if row is None:
         return None
-    return claim.after_insert(source, insert.offset, insert.prefix + insert.record, row, insert.at)
+    put = insert.prefix + insert.record
+    return claim.after_change(source, [(insert.offset, 0, put)], [], [(insert.at, row, put.count(b"\n"))])
 
 
 def _cache_row(path: Path, claim: frame_cache.Claim, insert: _Insert) -> pd.DataFrame | None:

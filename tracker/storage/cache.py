@@ -10,12 +10,12 @@ to any of them, a module added included, retires every entry. An entry is used o
 hash and the code match (a ``touch`` alone does not force a
 re-read; any changed byte does): a hit is exactly a frame this validator accepted for these bytes.
 
-``tracker add`` keeps the cache vouching for the file it writes without rewriting the entry: a small
-*delta* file beside it holds the rows inserted since (each as the validator parses its line, typed
-by the loader), their places, and the key of the new bytes (only the segment that got the line is
-hashed again). A delta counts only on top of the entry it was made for, by the same code, when
-the file's bytes match its key; past ``MAX_DELTA_ROWS`` rows it is
-folded into a new entry. A missing, stale or unreadable entry is rebuilt; a cache folder that
+The writers keep the cache vouching for the file they write without rewriting the entry: a
+small *delta* file beside it (``cachedelta``) holds the rows taken out and put in since (each
+new one as the validator parses its line, typed by the loader), their places, and the key of the
+new bytes (only the segments that changed are hashed again). A delta counts only on top of the
+entry it was made for, by the same code, when the file's bytes match its key; past
+``MAX_DELTA_ROWS`` rows it is folded into a new entry. A missing, stale or unreadable entry is rebuilt; a cache folder that
 cannot be written is skipped. Where: ``$TRACKER_CACHE_DIR``, else ``$XDG_CACHE_HOME/sanctions-tracker``,
 else ``~/.cache/sanctions-tracker`` (never beside the CSV); the ``KEEP_ENTRIES`` most recently used
 entries are kept.
@@ -23,12 +23,13 @@ entries are kept.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import tempfile
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -38,7 +39,12 @@ import pyarrow as pa
 import pyarrow.feather as feather
 
 from ..errors import TrackerError
+from . import cachedelta
+from .cachedelta import Delta, composed
 from .filebytes import in_threads, nth_newline, scan
+
+Edit = tuple[int, int, bytes]  # a change to a file's bytes: at offset, how many taken out, what put in
+Inserted = tuple[int, pd.DataFrame, int]  # a row put in: its position, the typed row, its newlines
 
 META_KEY = b"sanctions-tracker"
 FORMAT = 2
@@ -128,7 +134,7 @@ class Claim:
     columns, or those asked for) the validator accepted for them. Their hashes are checked in
     background threads meanwhile: use nothing of it for real before ``holds()`` says True."""
 
-    def __init__(self, entry: Path, base: pa.Table, base_key: dict, delta: _Delta | None, data):
+    def __init__(self, entry: Path, base: pa.Table, base_key: dict, delta: Delta | None, data):
         self.entry, self.base, self.base_key, self.delta = entry, base, base_key, delta
         self.key = delta.key if delta else base_key
         self.frame: pd.DataFrame | None = None
@@ -157,20 +163,28 @@ class Claim:
             return 0
         raise ValueError(f"line {line} is past the end of the file")
 
-    def after_insert(self, data, offset: int, inserted: bytes, row: pd.DataFrame, at: int) -> Callable[[], None] | None:
-        """The call that stores the cache's word for ``data`` with ``inserted`` put at byte
-        ``offset``: the frame with the typed ``row`` (its final ``_line`` set) as row number ``at``.
-        Make it once the new file is in place (it stores nothing unless the claim holds). None
-        when that word cannot be prepared: the next reader then parses the file afresh."""
+    def after_change(self, data, edits: list[Edit], dropped: list[tuple[int, int]], inserted: list[Inserted]):
+        """The call that stores the cache's word for ``data`` with ``edits`` made to its bytes
+        (each: offset, bytes taken out, bytes put in; in order): the frame with the rows at
+        ``dropped`` (position, newlines; highest first) taken out, then each ``inserted`` row
+        (position in the new file, one typed row with its final ``_line``, newlines; lowest
+        first) put in. Make it once the new file is in place (it stores nothing unless the claim
+        holds). None when that word cannot be prepared: the next reader parses the file afresh."""
         try:
-            if list(row.columns) != self.base.column_names:
-                return None
-            key = _key_after_insert(self.key, data, offset, inserted)
-            delta = _delta_with(self.delta, row, at, inserted.count(b"\n"), key)
-        except _UNREADABLE:
+            key = _key_after_edits(self.key, data, edits)
+            delta = self.delta or cachedelta.empty(key, self.base)
+            for position, newlines in dropped:
+                delta = cachedelta.dropping(delta, self.base.num_rows, position, newlines)
+            for position, row, newlines in inserted:
+                if list(row.columns) != self.base.column_names:
+                    return None
+                table = pa.Table.from_pandas(row, preserve_index=False)
+                delta = cachedelta.inserting(delta, position, table, newlines)
+            delta = dataclasses.replace(delta, key=key)
+        except (*_UNREADABLE, IndexError):
             return None
-        if len(delta.rows) > MAX_DELTA_ROWS:  # fold it into a new entry: one slow add now and then
-            return lambda: self.holds() and _write(self.entry, _with_rows(self.base, delta), key)
+        if delta.size > MAX_DELTA_ROWS:  # fold it into a new entry: one slow write now and then
+            return lambda: self.holds() and _write(self.entry, composed(self.base, delta), key)
         return lambda: self.holds() and _write_delta(self.entry, delta, self.base_key)
 
 
@@ -198,30 +212,29 @@ def _may_hold(key: dict, data) -> bool:
         return False
 
 
-def _key_after_insert(key: dict, data, offset: int, inserted: bytes) -> dict:
-    """The key of ``data`` with ``inserted`` put at ``offset``: only the segment holding
-    ``offset`` is read and hashed again (cut in segments when it grows past twice the size)."""
+def _key_after_edits(key: dict, data, edits: list[Edit]) -> dict:
+    """The key of ``data`` with ``edits`` made (in order, none overlapping): only the segments
+    from the first edit to the last are read and hashed again (cut in segments when they grow
+    past twice the size)."""
     segments, bounds = [list(s) for s in key["segments"]], _bounds(key) or [(0, 0)]
-    i = max(0, int(np.searchsorted([b[0] for b in bounds], offset, side="right")) - 1)
-    region = bytes(data[bounds[i][0] : offset]) + inserted + bytes(data[offset : bounds[i][1]])
+    starts = [b[0] for b in bounds]
+    first = max(0, bisect_right(starts, edits[0][0]) - 1)
+    last_offset, last_taken, _ = edits[-1]
+    last = max(first, bisect_right(starts, max(last_offset, last_offset + last_taken - 1)) - 1)
+    region_start, region_end = bounds[first][0], bounds[last][1]
+    parts, done = [], region_start
+    for offset, taken, put in edits:
+        parts += [bytes(data[done:offset]), put]
+        done = offset + taken
+    region = b"".join([*parts, bytes(data[done:region_end])])
     size = SEGMENT_BYTES if len(region) > 2 * SEGMENT_BYTES else max(1, len(region))
-    segments[i : i + 1] = [scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
-    return {"size": key["size"] + len(inserted), "segments": segments, "code": key["code"]}
+    segments[first : last + 1] = [scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
+    grown = sum(len(put) - taken for _, taken, put in edits)
+    return {"size": key["size"] + grown, "segments": segments, "code": key["code"]}
 
 
 def _digest(key: dict) -> str:
     return hashlib.sha256(json.dumps([key["size"], key["segments"], key["code"]]).encode()).hexdigest()
-
-
-@dataclass
-class _Delta:
-    """Rows inserted since the entry was built: typed, with final ``_line``s; their final row
-    numbers ``at`` (ascending); the newlines each inserted; and the key of the bytes now."""
-
-    rows: pa.Table
-    at: list[int]
-    newlines: list[int]
-    key: dict
 
 
 def last_accepted(csv_path: str | os.PathLike, stored_after_ns: int) -> pd.DataFrame | None:
@@ -234,12 +247,12 @@ def last_accepted(csv_path: str | os.PathLike, stored_after_ns: int) -> pd.DataF
         stored = max(p.stat().st_mtime_ns for p in (entry, _delta_path(entry)) if p.exists())
         if base_key["code"] != code_fingerprint() or stored <= stored_after_ns:
             return None
-        return _to_pandas(base if delta is None else _with_rows(base, delta))
+        return _to_pandas(base if delta is None else composed(base, delta))
     except _UNREADABLE:
         return None
 
 
-def _read_entry(entry: Path) -> tuple[pa.Table, dict, _Delta | None]:
+def _read_entry(entry: Path) -> tuple[pa.Table, dict, Delta | None]:
     """The entry's table (memory-mapped), its key, and the delta made on top of it (if any)."""
     base = feather.read_table(str(entry), memory_map=True)
     base_key = json.loads(base.schema.metadata[META_KEY])
@@ -265,7 +278,7 @@ def _fill(claim: Claim, columns: list[str] | None) -> bool:
     try:
         if columns is not None:  # the pandas metadata describes all columns: drop it for a selection
             base = base.select(columns).replace_schema_metadata(None)
-        claim.frame = _to_pandas(base if claim.delta is None else _with_rows(base, claim.delta))
+        claim.frame = _to_pandas(base if claim.delta is None else composed(base, claim.delta))
     except _UNREADABLE:
         return False
     return True
@@ -281,48 +294,7 @@ def _arrow_lists(arrow_type: pa.DataType) -> pd.ArrowDtype | None:
     return pd.ArrowDtype(arrow_type) if is_list else None
 
 
-def _with_rows(base: pa.Table, delta: _Delta) -> pa.Table:
-    """``base`` (all its columns or a selection) with the delta's rows at their places and the
-    later ``_line``s moved down; the unchanged rows are not copied."""
-    rows, pieces, start = delta.rows.select(base.column_names), [], 0
-    for j, final in enumerate(delta.at):
-        pieces += [base.slice(start, final - j - start), rows.slice(j, 1)]
-        start = final - j
-    pieces = [p.replace_schema_metadata(None) for p in [*pieces, base.slice(start)]]
-    table = pa.concat_tables(pieces).replace_schema_metadata(base.schema.metadata)
-    if "_line" in table.column_names:
-        added = np.zeros(table.num_rows, dtype=np.int64)
-        added[delta.at] = delta.newlines
-        shift = np.cumsum(added)
-        shift[delta.at] = 0  # the delta's own lines are final
-        table = _with_lines(table, table["_line"].to_numpy() + shift)
-    return table
-
-
-def _with_lines(table: pa.Table, lines: np.ndarray) -> pa.Table:
-    i = table.schema.get_field_index("_line")
-    return table.set_column(i, table.schema.field(i), pa.array(lines, type=table.schema.field(i).type))
-
-
-def _delta_with(delta: _Delta | None, row: pd.DataFrame, at: int, newlines: int, key: dict) -> _Delta:
-    """``delta`` plus ``row`` as row number ``at``: rows after it move a place on, ``newlines`` down."""
-    new = pa.Table.from_pandas(row, preserve_index=False).replace_schema_metadata(None)
-    if delta is None:
-        return _Delta(new, [at], [newlines], key)
-    later = np.asarray(delta.at) >= at
-    rows = _with_lines(delta.rows, delta.rows["_line"].to_numpy() + np.where(later, newlines, 0))
-    j = int((~later).sum())
-    rows = pa.concat_tables([rows.slice(0, j), new, rows.slice(j)]).combine_chunks()
-    moved = [a + int(a >= at) for a in delta.at]
-    return _Delta(
-        rows,
-        moved[:j] + [at] + moved[j:],
-        delta.newlines[:j] + [newlines] + delta.newlines[j:],
-        key,
-    )
-
-
-def _read_delta(entry: Path, base_key: dict) -> _Delta | None:
+def _read_delta(entry: Path, base_key: dict) -> Delta | None:
     """The delta on top of ``entry`` when there is one made for it by this code."""
     try:
         table = feather.read_table(str(_delta_path(entry)), memory_map=False)
@@ -331,17 +303,11 @@ def _read_delta(entry: Path, base_key: dict) -> _Delta | None:
     meta = json.loads(table.schema.metadata[META_KEY])
     if meta["base"] != _digest(base_key) or meta["writer"] != code_fingerprint():
         return None
-    return _Delta(table.replace_schema_metadata(None), meta["at"], meta["newlines"], meta["key"])
+    return cachedelta.from_meta(table.replace_schema_metadata(None), meta)
 
 
-def _write_delta(entry: Path, delta: _Delta, base_key: dict) -> None:
-    meta = {
-        "base": _digest(base_key),
-        "writer": code_fingerprint(),
-        "key": delta.key,
-        "at": delta.at,
-        "newlines": delta.newlines,
-    }
+def _write_delta(entry: Path, delta: Delta, base_key: dict) -> None:
+    meta = {"base": _digest(base_key), "writer": code_fingerprint(), **cachedelta.to_meta(delta)}
     try:
         _store(_delta_path(entry), delta.rows, meta)
         os.utime(entry)  # in use: keep it from being pruned
@@ -370,9 +336,16 @@ def _store(target: Path, table: pa.Table, meta: dict) -> None:
         with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, schema) as writer:
             for start in range(0, table.num_rows, BATCH_ROWS):
                 writer.write_table(table.slice(start, BATCH_ROWS).combine_chunks())
+            if not table.num_rows:  # an empty batch still holds the dictionaries: the categories
+                writer.write_batch(_empty_batch(table))  # of an empty file's frame come back
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _empty_batch(table: pa.Table) -> pa.RecordBatch:
+    columns = [c.chunk(0) if c.num_chunks else pa.array([], c.type) for c in table.columns]
+    return pa.RecordBatch.from_arrays(columns, schema=table.schema)
 
 
 def _prune(folder: Path) -> None:

@@ -77,6 +77,35 @@ def spliced(
     return _spliced_many(path, source, data, existing, change)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a few changed rows go: before the old row ``at`` (the count of rows: after the
+    last), the ``rows`` written there in order (new ones, then a rewritten one), and whether the
+    old row ``at`` goes (removed, or rewritten)."""
+
+    at: int
+    rows: list[dict[str, str]]
+    drops: bool
+
+
+def places(existing: pd.DataFrame, change: Change) -> list[Place]:
+    """The places of a few changed rows (``few(change)``), in the file's order: each new row's by
+    ``insert_index`` among the rows that stay."""
+    removed = {int(r) for r in change.remove}
+    kept = np.ones(len(existing), dtype=bool)
+    kept[list(removed)] = False
+    new: dict[int, list[dict[str, str]]] = {}
+    for row in sorted(
+        rows_frame(change.insert).to_dict(orient="records"), key=lambda r: (padded_date(r["date"]), r["id"])
+    ):
+        new.setdefault(insert_index(existing, row, kept), []).append(row)
+    rewritten = change.replace
+    return [
+        Place(at, [*new.get(at, []), *([rewritten[at]] if at in rewritten else [])], at in removed or at in rewritten)
+        for at in sorted(removed | set(new) | set(rewritten))
+    ]
+
+
 def _spliced_few(
     path: Path, source: FileBytes, data: bytes, existing: pd.DataFrame, change: Change, line_start: LineStart
 ) -> list:
@@ -84,27 +113,19 @@ def _spliced_few(
     changed places copied as single ranges."""
     head = head_line(data)
     header, newline = header_of(head), newline_of(head)
-    removed = {int(r) for r in change.remove}
-    kept = np.ones(len(existing), dtype=bool)
-    kept[list(removed)] = False
-    places: dict[int, list[dict[str, str]]] = {}
-    for row in sorted(
-        rows_frame(change.insert).to_dict(orient="records"), key=lambda r: (padded_date(r["date"]), r["id"])
-    ):
-        places.setdefault(insert_index(existing, row, kept), []).append(row)
-    changed = removed | set(places) | set(change.replace)
-    wanted = {0, *changed, *(at + 1 for at in removed | set(change.replace))}
+    placed = places(existing, change)
+    wanted = {0, *(p.at for p in placed), *(p.at + 1 for p in placed if p.drops)}
     starts = record_offsets(data, existing["_line"].to_numpy(), wanted, line_start)  # (len(data): the end)
     pieces = _Pieces(source.fd)
     pieces.copy(0, len(head) if not len(existing) else starts[0])
     copied = 0  # the next record not yet copied
-    for at in sorted(changed):
-        pieces.copy(starts[copied], starts[at])
-        for row in [*places.get(at, []), *([change.replace[at]] if at in change.replace else [])]:
+    for place in placed:
+        pieces.copy(starts[copied], starts[place.at])
+        for row in place.rows:
             pieces.write(_newline_if_open(data, pieces.end, newline) + csv_line(path, row, header, newline))
-        if at < len(existing):
+        if place.at < len(existing):
             pieces.write(_newline_if_open(data, pieces.end, newline))
-        copied = at + 1 if at in removed or at in change.replace else at
+        copied = place.at + 1 if place.drops else place.at
     pieces.copy(starts[copied], len(data))
     return pieces.items
 

@@ -26,7 +26,7 @@ from ..contract import schema, valid_raw
 from ..contract.csvtext import header_of
 from ..errors import TrackerError
 from . import cache as frame_cache
-from . import filebytes
+from . import cacheword, filebytes
 from .filebytes import FileBytes, read_events_bytes
 from .filewrite import FileRange, append_in_place, check_unchanged, fits_one_page, install, write_temp
 from .placement import record_text
@@ -87,11 +87,16 @@ def _change_from_cache(path: Path, source: FileBytes, decide: Decide, columns: l
             return change, spliced(path, source, data, claim.frame, change, partial(claim.line_start, source))
 
         planned = planned_on(claim, plan)
-        if planned is None or not claim.holds():
+        if planned is None:
             return None
         change, pieces = planned
+        save = cacheword.after_change(path, source, claim, change, pieces) if pieces is not None else None
+        if not claim.holds():
+            return None
         if pieces is not None:
             write_pieces(path, source, pieces)
+            if save is not None:
+                save()  # the cache vouches for the new file: the next writer need not validate it
         return change
 
 
