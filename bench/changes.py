@@ -25,8 +25,8 @@ LINKS, HOSTS = 1000, 20
 def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
     """Seconds (medians) of an edit in place (a new status), an edit that moves the row (a new
     date) and a removal, each of an event in the middle of a fresh copy of ``csv`` the cache
-    vouches for (as after the dashboard or ``tracker list`` read it); and the edit in place with
-    no cache (the whole file re-read and validated)."""
+    vouches for (as after the dashboard or ``tracker list`` read it); the edit in place with no
+    cache (the whole file re-read and validated); and what comes after an edit."""
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
         work = Path(tmp) / "events.csv"
         frame = load_events(csv)
@@ -48,7 +48,24 @@ def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
                 lambda: edit_event(work, event_id, Edit({"date": "2026", "end_date": ""})), repeat, fresh_copy
             ),
             "remove": median_time(lambda: remove_event(work, event_id), repeat, fresh_copy),
+            **_after_an_edit(work, frame, fresh_copy, repeat),
         }
+
+
+def _after_an_edit(work: Path, frame, fresh_copy, repeat: int) -> dict[str, float]:
+    """Seconds (medians), on a fresh copy the cache vouched for and an edit made to it: a second
+    edit (of another event), and a load of the file (the dashboard's reload); each takes the
+    cache's word through the delta the first edit left."""
+    first, second = frame["id"].iloc[len(frame) // 3], frame["id"].iloc[2 * len(frame) // 3]
+
+    def edited_copy():
+        fresh_copy()
+        edit_event(work, first, Edit({"status": "denied"}))
+
+    return {
+        "edit_second": median_time(lambda: edit_event(work, second, Edit({"status": "alleged"})), repeat, edited_copy),
+        "load_after_edit": median_time(lambda: load_events(work), repeat, edited_copy),
+    }
 
 
 class _Quiet(BaseHTTPRequestHandler):

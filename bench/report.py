@@ -99,6 +99,13 @@ ROWS = [
     Row("`tracker edit`, a new status, no cache (re-read and validate)", _get("edit_status_uncached"), "s"),
     Row("… ratio to the copy", _ratio("edit_status_uncached", "copy"), "x"),
     Row(
+        "`tracker edit`, a second in a row (the cache vouches through the first edit's delta)", _get("edit_second"), "s"
+    ),
+    Row("… ratio to the copy", _ratio("edit_second", "copy"), "x"),
+    Row(
+        "load after an edit (the dashboard's reload: the cache vouches through the delta)", _get("load_after_edit"), "s"
+    ),
+    Row(
         "`tracker check-links`, 1,000 distinct URLs on 20 local hosts (16 at once, 2 per host), empty cache",
         _get("links_first"),
         "s",

@@ -66,11 +66,23 @@ def run(operation: str, path: Path, event_id: str, n: int):
     newline=st.sampled_from(["\n", "\r\n"]),
     blank_line=st.booleans(),
     max_delta_rows=st.sampled_from([3, cache.MAX_DELTA_ROWS]),
+    segment_bytes=st.sampled_from([300, cache.SEGMENT_BYTES]),  # (small: edits far apart in many segments)
 )
 def test_any_changes_in_a_row_are_served_by_the_cache(
-    tmp_path_factory, validations, parses, count, seed, steps, newline, blank_line, max_delta_rows, monkeypatch
+    tmp_path_factory,
+    validations,
+    parses,
+    count,
+    seed,
+    steps,
+    newline,
+    blank_line,
+    max_delta_rows,
+    segment_bytes,
+    monkeypatch,
 ):
     monkeypatch.setattr(cache, "MAX_DELTA_ROWS", max_delta_rows)
+    monkeypatch.setattr(cache, "SEGMENT_BYTES", segment_bytes)
     folder = tmp_path_factory.mktemp("files")
     text = events(count, seed=seed).to_csv(index=False, lineterminator=newline)
     if blank_line and count > 1:  # a blank line inside the file: a record's span is two lines

@@ -213,24 +213,36 @@ def _may_hold(key: dict, data) -> bool:
 
 
 def _key_after_edits(key: dict, data, edits: list[Edit]) -> dict:
-    """The key of ``data`` with ``edits`` made (in order, none overlapping): only the segments
-    from the first edit to the last are read and hashed again (cut in segments when they grow
-    past twice the size)."""
+    """The key of ``data`` with ``edits`` made (in order, none overlapping): only the segments an
+    edit touches are read and hashed again (cut in segments when they grow past twice the size);
+    those between two edits keep their hashes, whatever the distance."""
     segments, bounds = [list(s) for s in key["segments"]], _bounds(key) or [(0, 0)]
     starts = [b[0] for b in bounds]
-    first = max(0, bisect_right(starts, edits[0][0]) - 1)
-    last_offset, last_taken, _ = edits[-1]
-    last = max(first, bisect_right(starts, max(last_offset, last_offset + last_taken - 1)) - 1)
-    region_start, region_end = bounds[first][0], bounds[last][1]
-    parts, done = [], region_start
+    groups: list[list] = []  # [first segment, last segment, its edits]
+    for edit in edits:
+        offset, taken, _ = edit
+        first = max(0, bisect_right(starts, offset) - 1)
+        last = max(first, bisect_right(starts, max(offset, offset + taken - 1)) - 1)
+        if groups and first <= groups[-1][1]:
+            groups[-1][1] = max(groups[-1][1], last)
+            groups[-1][2].append(edit)
+        else:
+            groups.append([first, last, [edit]])
+    for first, last, group in reversed(groups):  # (the last first: earlier segments keep their numbers)
+        segments[first : last + 1] = _hashed_again(data, bounds[first][0], bounds[last][1], group)
+    grown = sum(len(put) - taken for _, taken, put in edits)
+    return {"size": key["size"] + grown, "segments": segments, "code": key["code"]}
+
+
+def _hashed_again(data, start: int, end: int, edits: list[Edit]) -> list:
+    """The segments of ``data[start:end]`` with ``edits`` made in it."""
+    parts, done = [], start
     for offset, taken, put in edits:
         parts += [bytes(data[done:offset]), put]
         done = offset + taken
-    region = b"".join([*parts, bytes(data[done:region_end])])
+    region = b"".join([*parts, bytes(data[done:end])])
     size = SEGMENT_BYTES if len(region) > 2 * SEGMENT_BYTES else max(1, len(region))
-    segments[first : last + 1] = [scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
-    grown = sum(len(put) - taken for _, taken, put in edits)
-    return {"size": key["size"] + grown, "segments": segments, "code": key["code"]}
+    return [scan(region, (a, min(len(region), a + size))) for a in range(0, len(region), size)]
 
 
 def _digest(key: dict) -> str:
