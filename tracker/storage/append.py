@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..contract import ValidationError, read_raw, schema
 from ..contract.csvtext import header_of
 from ..errors import TrackerError
 from . import cache as frame_cache
+from . import cacheword
 from .filebytes import FileBytes
 from .filewrite import (
     FileRange,
@@ -34,7 +34,6 @@ from .filewrite import (
     install,
     write_temp,
 )
-from .load import typed
 from .rows import TakenIds, check_row, clean_row, csv_line, insert_index, make_id, refuse_duplicate
 from .splice import Change, head_line, newline_of
 from .writer import PLANNING_ERRORS, WRITER_COLUMNS, change_events, claimed, locked, opened, planned_on
@@ -171,25 +170,20 @@ def _cache_update(path: Path, claim: frame_cache.Claim, source, insert: _Insert)
 
 
 def _cache_row(path: Path, claim: frame_cache.Claim, insert: _Insert) -> pd.DataFrame | None:
-    """The new row as the cache would hold it for the new file: exactly as the validator parses
-    and accepts its line (under the file's own header) and the loader types it, at its physical
-    line; None when that is not the row meant (then the next reader parses the file afresh)."""
-    row, newline = insert.row, insert.record[len(insert.record.rstrip(b"\r\n")) :]
-    for f in schema.fields():  # the validator's one rule across rows: unique values
-        if f.unique and f.name != "id" and row[f.name] and (claim.frame[f.name] == row[f.name]).any():
-            return None
-    head = insert.head if insert.head.endswith(b"\n") else insert.head + newline
-    try:
-        raw = read_raw(path, head + insert.record)  # (its values passed the rules above)
-        if len(raw) != 1 or any(raw.at[0, c] != row.get(c, "") for c in raw.columns if c != "_line"):
-            return None
-        if insert.at < len(claim.frame):  # it takes the place of the record that sorts after it
-            raw["_line"] = int(claim.frame["_line"].iloc[insert.at])
-        else:  # it starts after the last newline (and the one put before it, if any)
-            raw["_line"] = sum(s[2] for s in claim.key["segments"]) + 1 + insert.prefix.count(b"\n")
-        return typed(raw)
-    except (ValidationError, *PLANNING_ERRORS):  # cache data that do not hold: nothing to remember
+    """The new row as the cache would hold it for the new file (``cacheword.typed_rows``), at
+    its physical line; None when that is not the row meant (then the next reader parses the file
+    afresh)."""
+    if not cacheword.ONLY_IDS_UNIQUE:
         return None
+    try:
+        if insert.at < len(claim.frame):  # it takes the place of the record that sorts after it
+            line = int(claim.frame["_line"].iloc[insert.at])
+        else:  # it starts after the last newline (and the one put before it, if any)
+            line = sum(s[2] for s in claim.key["segments"]) + 1 + insert.prefix.count(b"\n")
+        rows = cacheword.typed_rows(path, insert.head, [(insert.at, insert.row, insert.record, line)])
+    except (*cacheword.UNSURE, *PLANNING_ERRORS):  # cache data that do not hold: nothing to remember
+        return None
+    return None if rows is None else rows[0][1]
 
 
 __all__ = ["add_event"]

@@ -21,6 +21,9 @@ from .splice import Change, Place, few, head_line, newline_of, places
 
 # What preparing the word may raise on rows it cannot vouch for: then it says nothing.
 UNSURE = (ValidationError, LookupError, ValueError, TypeError)
+# The validator's one rule across rows is unique values; the writers check ids, so the cache
+# vouches only while ids are the only unique column.
+ONLY_IDS_UNIQUE = not any(f.unique and f.name != "id" for f in schema.fields())
 
 
 def after_change(
@@ -32,13 +35,13 @@ def after_change(
     size = len(source)
     if not few(change) or not size or source[size - 1 : size] != b"\n":
         return None
-    if any(f.unique and f.name != "id" for f in schema.fields()):  # (the writers keep only ids unique)
+    if not ONLY_IDS_UNIQUE:
         return None
     try:
         head = head_line(source)
         header, newline = header_of(head), newline_of(head)
         dropped, records = _moves(claim, places(claim.frame, change), lambda row: csv_line(path, row, header, newline))
-        rows = _typed_rows(path, head, records)
+        rows = typed_rows(path, head, records)
     except UNSURE:
         return None
     if rows is None:
@@ -68,12 +71,15 @@ def _moves(claim: frame_cache.Claim, placed: list[Place], line_of: Callable[[dic
     return dropped, records
 
 
-def _typed_rows(path: Path, head: bytes, records: list) -> list[tuple[int, pd.DataFrame, int]] | None:
-    """Each new record as the cache holds its row: exactly as the validator parses it (under the
-    file's own header) and the loader types it, at its line; None when one does not read back
-    as the row meant."""
+def typed_rows(path: Path, head: bytes, records: list) -> list[tuple[int, pd.DataFrame, int]] | None:
+    """Each new record (position, row, record, line) as the cache holds its row: exactly as the
+    validator parses it (under the file's own header) and the loader types it, at its line, with
+    its position and newlines; None when one does not read back as the row meant."""
     if not records:
         return []
+    if not head.endswith(b"\n"):  # (a file of its header alone, without a newline)
+        record = records[0][2]
+        head += record[len(record.rstrip(b"\r\n")) :]
     raw = read_raw(path, head + b"".join(record for _, _, record, _ in records))
     if len(raw) != len(records):
         return None
