@@ -136,3 +136,17 @@ def test_byte_edits_say_what_the_pieces_change():
     assert byte_edits(pieces, 35) == [(10, 4, b"new\n"), (20, 10, b""), (35, 0, b"end\n")]
     assert byte_edits([b"all new"], 5) == [(0, 5, b"all new")]
     assert byte_edits([FileRange(3, 0, 5)], 5) == []
+
+
+def test_a_small_import_leaves_the_cache_vouching_for_the_file(events_csv, tmp_path, validations, parses):
+    from tracker.importing import import_file
+
+    source = tmp_path / "new.csv"
+    pd.DataFrame([added(n) for n in (1, 17, 33)]).to_csv(source, index=False)
+    before = len(store.load_events(events_csv))
+    parses.clear()
+    report = import_file(events_csv, source)
+    assert len(report.added) == 3 and report.written and validations == []
+    frame = store.load_events(events_csv)
+    assert parses == [] and len(frame) == before + 3
+    pd.testing.assert_frame_equal(frame, store.load_events(events_csv, cache=False), check_exact=True)
