@@ -31,7 +31,7 @@ def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
         work = Path(tmp) / "events.csv"
         frame = load_events(csv)
         middle = frame.iloc[len(frame) // 2]
-        event_id, status = middle["id"], "denied" if middle["status"] != "denied" else "alleged"
+        event_id, status = middle["id"], _another_status(middle)
 
         def fresh_copy():
             shutil.copyfile(csv, work)
@@ -56,16 +56,23 @@ def _after_an_edit(work: Path, frame, fresh_copy, repeat: int) -> dict[str, floa
     """Seconds (medians), on a fresh copy the cache vouched for and an edit made to it: a second
     edit (of another event), and a load of the file (the dashboard's reload); each takes the
     cache's word through the delta the first edit left."""
-    first, second = frame["id"].iloc[len(frame) // 3], frame["id"].iloc[2 * len(frame) // 3]
+    first, second = frame.iloc[len(frame) // 3], frame.iloc[2 * len(frame) // 3]
 
     def edited_copy():
         fresh_copy()
-        edit_event(work, first, Edit({"status": "denied"}))
+        edit_event(work, first["id"], Edit({"status": _another_status(first)}))
 
     return {
-        "edit_second": median_time(lambda: edit_event(work, second, Edit({"status": "alleged"})), repeat, edited_copy),
+        "edit_second": median_time(
+            lambda: edit_event(work, second["id"], Edit({"status": _another_status(second)})), repeat, edited_copy
+        ),
         "load_after_edit": median_time(lambda: load_events(work), repeat, edited_copy),
     }
+
+
+def _another_status(event) -> str:
+    """A status the event does not have (an edit to the same one writes nothing)."""
+    return "denied" if event["status"] != "denied" else "alleged"
 
 
 class _Quiet(BaseHTTPRequestHandler):
