@@ -179,7 +179,7 @@ def _cache_row(path: Path, claim: frame_cache.Claim, insert: _Insert) -> pd.Data
         if insert.at < len(claim.frame):  # it takes the place of the record that sorts after it
             line = int(claim.frame["_line"].iloc[insert.at])
         else:  # it starts after the last newline (and the one put before it, if any)
-            line = sum(s[2] for s in claim.key["segments"]) + 1 + insert.prefix.count(b"\n")
+            line = claim.end_line() + insert.prefix.count(b"\n")
         rows = cacheword.typed_rows(path, insert.head, [(insert.at, insert.row, insert.record, line)])
     except (*cacheword.UNSURE, *PLANNING_ERRORS):  # cache data that do not hold: nothing to remember
         return None

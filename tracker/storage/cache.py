@@ -152,6 +152,10 @@ class Claim:
                 self._holds = False
         return self._holds
 
+    def end_line(self) -> int:
+        """The line after the last newline of the claimed bytes (where a record put last starts)."""
+        return sum(s[2] for s in self.key["segments"]) + 1
+
     def line_start(self, data, line: int) -> int:
         """Byte offset where physical ``line`` (1-based) of ``data`` starts."""
         need = line - 1  # the newlines before it

@@ -53,7 +53,7 @@ def _moves(claim: frame_cache.Claim, placed: list[Place], line_of: Callable[[dic
     """The rows taken out (position, the lines their records took) and the rows put in (position
     in the new file, the row, its record, the line it starts on), as the splice writes them."""
     lines = claim.frame["_line"].to_numpy()
-    end = sum(s[2] for s in claim.key["segments"]) + 1  # the line after the last newline
+    end = claim.end_line()
 
     def line(at: int) -> int:
         return int(lines[at]) if at < len(lines) else end
