@@ -24,6 +24,7 @@ from tracker.contract.fast import rows_accepted
 from tracker.contract.rules import RULES
 from tracker.importing.ids import _dashed, assign_ids, base_ids, folded
 from tracker.importing.mapping import listed
+from tracker.importing.readers import read_table
 from tracker.storage import load_events
 from tracker.storage.placement import insert_order, sort_keys
 from tracker.storage.rows import NEVER_QUOTED, csv_line, csv_lines, insert_index, make_id
@@ -171,3 +172,28 @@ def test_runs_of_other_characters_become_one_dash_as_the_regex_makes_them(values
     """``ids._dashed`` (numpy on the bytes) against the regex it stands for, on slices too."""
     text = pc.ascii_lower(pa.array(["x"] * start + values, pa.string())).slice(start)
     assert _dashed(text).to_pylist() == pc.replace_substring_regex(text, r"[^a-z0-9]+", "-").to_pylist()
+
+
+@pytest.mark.parametrize("before_end", [1, 9, 40])
+def test_a_value_over_two_lines_where_arrow_splits_the_file_is_read_whole(tmp_path: Path, before_end: int):
+    """Arrow reads a file in blocks of 1 MiB, split at the last line end before each; the first
+    reading assumes no value holds one. A quoted line end put just before that mark must still
+    leave its value whole, and every record on its line."""
+    head, row = "date,title,description\n", "2021,Plain,{}\n"
+    rows = [head]
+    size = len(head)
+    while size < 2**20 - 300:
+        rows.append(row.format(len(rows)))
+        size += len(rows[-1])
+    prefix = '2021,Split,"starts here'
+    filler = "x" * (2**20 - before_end - size - len(prefix))
+    rows.append(f'{prefix}{filler}\nends there"\n')
+    rows += [row.format(n) for n in range(1000)]
+    source = tmp_path / "split.csv"
+    source.write_text("".join(rows))
+    table = read_table(source)
+    assert len(table.frame) == len(rows) - 1
+    split = table.frame.index[table.frame["title"] == "Split"][0]
+    assert table.frame.at[split, "description"] == f"starts here{filler}\nends there"
+    assert table.lines[split - 1 : split + 2].tolist() == [split + 1, split + 2, split + 4]
+    assert table.reader == "pyarrow"

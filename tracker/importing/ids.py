@@ -159,8 +159,9 @@ def duplicates_in(
     hits = pd.DataFrame({"what": [], "line": [], "other": []})
     if not len(rows) or not len(existing):
         return hits
-    by_id = _first_index(rows["id"], existing["id"])
-    by_id[~given] = -1
+    by_id = np.full(len(rows), -1, dtype=np.int64)
+    if given.any():  # (made ids were made apart from the file's; only given ones can meet it)
+        by_id[given] = _first_index(rows["id"][given], existing["id"])
     near = existing[within(existing["date"], rows["date"].unique())]
     by_title = _first_index(same_day_title_keys(rows) if keys is None else keys, same_day_title_keys(near))
     by_title[by_id >= 0] = -1

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 from ..contract import Problem, ValidationError
@@ -60,24 +61,43 @@ def _read_csv(path: Path, data: bytes) -> Table:
         raise ValidationError(path, [problem])
     header = header_of(data)
     _check_header(path, header)
+    lines_in_file = data.count(b"\n") + (not data.endswith(b"\n"))
     try:
-        parsed = pcsv.read_csv(
-            pa.py_buffer(data),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
-                column_types={name: pa.string() for name in header}, strings_can_be_null=False
-            ),
-        )
-        frame = parsed.to_pandas()
+        frame = _parsed(data, header, lines_in_file)
     except (pa.ArrowInvalid, ValueError):  # ragged rows, broken quoting: the exact reader words it
         frame, lines = read_records(path, data)
         return Table(path, _stripped(frame), lines, "pandas")
-    lines_in_file = data.count(b"\n") + (not data.endswith(b"\n"))
     if lines_in_file == len(frame) + 1:  # every record is one line (each takes at least one)
         lines = np.arange(2, len(frame) + 2, dtype=np.int64)
     else:  # records over several lines, or blank lines: found from the quotes
         lines = record_lines(data, len(frame), path)
-    return Table(path, _stripped(frame), lines, "pyarrow")
+    return Table(path, frame, lines, "pyarrow")
+
+
+def _parsed(data: bytes, header: list[str], lines_in_file: int) -> pd.DataFrame:
+    """Every record of ``data`` as text. First read as if no value held a line end, which lets
+    Arrow split the file anywhere and parse the parts in parallel; that reading stands only when
+    it found a record on every line (a value over two lines would have split a record, or
+    failed), else the file is read again, quotes and all. Names and values come stripped."""
+    convert = pcsv.ConvertOptions(column_types={name: pa.string() for name in header}, strings_can_be_null=False)
+    try:
+        one_per_line = pcsv.read_csv(
+            pa.py_buffer(data), parse_options=pcsv.ParseOptions(newlines_in_values=False), convert_options=convert
+        )
+        if one_per_line.num_rows + 1 == lines_in_file:
+            return _stripped_table(one_per_line)
+    except pa.ArrowInvalid:
+        pass
+    parsed = pcsv.read_csv(
+        pa.py_buffer(data), parse_options=pcsv.ParseOptions(newlines_in_values=True), convert_options=convert
+    )
+    return _stripped_table(parsed)
+
+
+def _stripped_table(table: pa.Table) -> pd.DataFrame:
+    """``_stripped``, done in Arrow before the table becomes a frame."""
+    columns = [pc.utf8_trim_whitespace(column) for column in table.columns]
+    return pa.table(columns, names=[str(name).strip() for name in table.column_names]).to_pandas()
 
 
 def _check_header(path: Path, header: list[str]) -> None:
