@@ -16,7 +16,7 @@ from ..storage.rows import make_id
 def base_ids(rows: pd.DataFrame) -> pd.Series:
     """``make_id``'s first candidate for each row: its date and the first six words of its title
     as a slug of at most 80 characters ("event" when that is empty), in Arrow's string kernels."""
-    return pd.Series(_bases(rows).to_numpy(zero_copy_only=False), index=rows.index, dtype=str)
+    return pd.Series(_bases(rows), index=rows.index, dtype=str)
 
 
 def _bases(rows: pd.DataFrame) -> pa.Array:
@@ -57,28 +57,35 @@ def assign_ids(rows: pd.DataFrame, given: np.ndarray, existing: pd.Series) -> pd
     """Each row's id: its own where ``given``, else a new one that no row of ``existing``, no
     given id and no other new row has: ``base`` for the first row with that base, ``base-2`` for
     the second, and so on; one that is still taken is made one by one, as ``tracker add`` does."""
-    ids = rows["id"].to_numpy(dtype=object).copy()
     new = np.flatnonzero(~given)
     if not len(new):
-        return pd.Series(ids, index=rows.index, dtype=str)
-    bases = _bases(rows.iloc[new])
+        return rows["id"]
+    ids = _text(rows["id"])
+    bases = _bases(rows if len(new) == len(rows) else rows.iloc[new])
     rank = _rank_within(pc.dictionary_encode(bases).indices.to_numpy())
-    candidates = bases
-    if rank.any():
+    candidates, taken = bases, np.zeros(len(new), dtype=bool)
+    if rank.any():  # (else the bases are distinct: none is another's)
         numbered = pc.binary_join_element_wise(bases, pa.array((rank + 1).astype(str)), "-")
         candidates = pc.if_else(pa.array(rank > 0), numbered, bases)
-    codes = pc.dictionary_encode(candidates).indices.to_numpy()
-    taken = (np.bincount(codes)[codes] > 1) | within(candidates, existing) | within(candidates, ids[given])
-    ids[new] = candidates.to_numpy(zero_copy_only=False)
+        codes = pc.dictionary_encode(candidates).indices.to_numpy()
+        taken = np.bincount(codes)[codes] > 1
+    given_ids = ids.filter(pa.array(given))
+    taken |= within(candidates, existing) | within(candidates, given_ids)
+    made = pc.replace_with_mask(ids, pa.array(~given), candidates) if len(new) < len(rows) else candidates
     if taken.any():
         bad = np.flatnonzero(taken)
         base_text = bases.to_numpy(zero_copy_only=False)
-        used = _related(existing, base_text[bad]) | set(ids[given]) | set(ids[new[~taken]])
+        kept = candidates.filter(pa.array(~taken)).to_pylist()
+        used = _related(existing, base_text[bad]) | set(given_ids.to_pylist()) | set(kept)
         titles, dates = rows["title"].to_numpy(dtype=object), rows["date"].to_numpy(dtype=object)
+        remade = []
         for i in new[bad]:  # (few: one by one, as tracker add makes them)
-            ids[i] = make_id({"date": dates[i], "title": titles[i]}, used)
-            used.add(ids[i])
-    return pd.Series(ids, index=rows.index, dtype=str)
+            remade.append(make_id({"date": dates[i], "title": titles[i]}, used))
+            used.add(remade[-1])
+        mask = np.zeros(len(rows), dtype=bool)
+        mask[new[bad]] = True
+        made = pc.replace_with_mask(made, pa.array(mask), pa.array(remade, type=pa.string()))
+    return pd.Series(made, index=rows.index, dtype=str)
 
 
 def _rank_within(codes: np.ndarray) -> np.ndarray:
