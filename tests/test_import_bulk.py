@@ -22,7 +22,7 @@ from test_rules import BROKEN_ROW
 from tracker.contract import fast, problems_in, schema
 from tracker.contract.fast import rows_accepted
 from tracker.contract.rules import RULES
-from tracker.importing.ids import _dashed, assign_ids, base_ids, folded
+from tracker.importing.ids import _dashed, _first_index, assign_ids, base_ids, folded, within
 from tracker.importing.mapping import listed
 from tracker.importing.readers import read_table
 from tracker.storage import load_events
@@ -197,3 +197,15 @@ def test_a_value_over_two_lines_where_arrow_splits_the_file_is_read_whole(tmp_pa
     assert table.frame.at[split, "description"] == f"starts here{filler}\nends there"
     assert table.lines[split - 1 : split + 2].tolist() == [split + 1, split + 2, split + 4]
     assert table.reader == "pyarrow"
+
+
+@given(
+    st.lists(st.sampled_from("abcdefgh"), max_size=12),
+    st.lists(st.sampled_from("abcdefghijkl"), max_size=60),
+)
+def test_lookups_find_what_a_dictionary_finds_whichever_side_is_hashed(values, others):
+    first = {}
+    for i, other in enumerate(others):
+        first.setdefault(other, i)
+    assert within(values, others).tolist() == [v in first for v in values]
+    assert _first_index(values, others).tolist() == [first.get(v, -1) for v in values]

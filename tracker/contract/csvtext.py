@@ -168,6 +168,18 @@ def _quoting_problem(line: int, error: str) -> Problem:
     return Problem(line, "", f"broken quoting: {error}", hint)
 
 
+# Bytes scanned at a time for one byte value: a whole file's worth of booleans at once is a fresh
+# allocation as large as the file, and faulting its pages in costs more than the scan itself.
+SCAN_BYTES = 1 << 22
+
+
+def positions(data, byte: bytes) -> np.ndarray:
+    """Offsets of every occurrence of the one ``byte`` in ``data`` (bytes or a buffer), ascending."""
+    raw, value = np.frombuffer(data, dtype=np.uint8), ord(byte)
+    found = [np.flatnonzero(raw[at : at + SCAN_BYTES] == value) + at for at in range(0, len(raw), SCAN_BYTES)]
+    return np.concatenate(found) if found else np.zeros(0, np.int64)
+
+
 def _record_layout(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(physical start line, field count) of every non-blank record, the header first; and the
     lines holding a stray double quote (inside an unquoted field or right after a closing one).
@@ -177,8 +189,7 @@ def _record_layout(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Works on the positions of quotes, newlines and commas (never a per-byte state array).
     """
     raw = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.flatnonzero(raw == ord('"'))
-    newlines = np.flatnonzero(raw == ord("\n"))
+    quotes, newlines = positions(data, b'"'), positions(data, b"\n")
     ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0]  # even quotes before: outside
     if len(raw) and not (len(ends) and ends[-1] == len(raw) - 1):
         ends = np.append(ends, len(raw))

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..contract import schema
+from ..contract.csvtext import positions
 from ..contract.exact import problems_in
 from ..contract.fast import rows_accepted, table_accepted
 from ..errors import TrackerError
@@ -133,9 +134,7 @@ class Lines:
 
 def _quotes_per_line(data: bytes) -> np.ndarray:
     """How many double quotes each line (split at LF) holds."""
-    raw = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == ord("\n"))
-    quotes = np.flatnonzero(raw == ord('"'))
+    newlines, quotes = positions(data, b"\n"), positions(data, b'"')
     ends = np.append(np.searchsorted(quotes, newlines), len(quotes))
     return np.diff(ends, prepend=0)
 

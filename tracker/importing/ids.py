@@ -120,10 +120,18 @@ def _related(existing: pd.Series, bases: np.ndarray) -> set[str]:
     return set(existing[within(existing, bases) | within(stem, bases)])
 
 
+# Past this many others per value, a lookup hashes the values and runs the others through them:
+# hashing the file's million ids to look up a few new ones costs more than the other way round.
+FEW_VALUES = 4
+
+
 def within(values, others) -> np.ndarray:
     """Whether each of ``values`` is one of ``others`` (strings; Arrow's hash kernel: pandas'
     ``isin`` walks its argument in Python)."""
-    return np.asarray(pc.is_in(_text(values), value_set=_text(others)), dtype=bool)
+    values, others = _text(values), _text(others)
+    if len(others) > FEW_VALUES * len(values):
+        others = others.filter(pc.is_in(others, value_set=values))
+    return np.asarray(pc.is_in(values, value_set=others), dtype=bool)
 
 
 def _text(values) -> pa.Array:
@@ -154,7 +162,11 @@ def _folded(titles: pa.Array) -> pa.Array:
 
 def same_day_title_keys(rows: pd.DataFrame) -> pa.Array:
     """``date NUL title`` with the title's case folded: what makes two events the same."""
-    return pc.binary_join_element_wise(_text(rows["date"]), _folded(_text(rows["title"])), "\x00")
+    return _keys(_text(rows["date"]), _text(rows["title"]))
+
+
+def _keys(dates: pa.Array, titles: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(dates, _folded(titles), "\x00")
 
 
 def duplicates_in(
@@ -169,19 +181,33 @@ def duplicates_in(
     by_id = np.full(len(rows), -1, dtype=np.int64)
     if given.any():  # (made ids were made apart from the file's; only given ones can meet it)
         by_id[given] = _first_index(rows["id"][given], existing["id"])
-    near = existing[within(existing["date"], rows["date"].unique())]
-    by_title = _first_index(same_day_title_keys(rows) if keys is None else keys, same_day_title_keys(near))
+    near = np.flatnonzero(within(existing["date"], rows["date"].unique()))
+    dates, titles = _text(existing["date"]), _text(existing["title"])
+    if len(near) < len(existing):  # (else every event is on a day of the new rows: no copy)
+        dates, titles = dates.take(near), titles.take(near)
+    near_keys = _keys(dates, titles)
+    by_title = _first_index(same_day_title_keys(rows) if keys is None else keys, near_keys)
+    by_title = _through(near, by_title)
     by_title[by_id >= 0] = -1
     found = []
-    for at, source, what in ((by_id, existing, "the same id"), (by_title, near, "the same date and title")):
+    for at, what in ((by_id, "the same id"), (by_title, "the same date and title")):
         hit = np.flatnonzero(at >= 0)
-        if len(hit):
-            lines, ids = source["_line"].to_numpy()[at[hit]], source["id"].to_numpy(dtype=object)[at[hit]]
+        if len(hit):  # (the file's columns taken at the hits only: a million ids as objects cost)
+            lines, ids = existing["_line"].to_numpy()[at[hit]], existing["id"].iloc[at[hit]].to_numpy(dtype=object)
             found.append(pd.DataFrame({"what": what, "line": lines, "other": ids}, index=rows.index[hit]))
     return pd.concat(found).sort_index() if found else hits
 
 
 def _first_index(values, others) -> np.ndarray:
     """Where each of ``values`` first occurs among ``others`` (-1 where it does not)."""
-    found = pc.index_in(_text(values), value_set=_text(others))
-    return np.asarray(pc.fill_null(found, -1), dtype=np.int64)
+    values, others = _text(values), _text(others)
+    if len(others) <= FEW_VALUES * len(values):
+        return np.asarray(pc.fill_null(pc.index_in(values, value_set=others), -1), dtype=np.int64)
+    hits = np.flatnonzero(np.asarray(pc.is_in(others, value_set=values), dtype=bool))
+    found = np.asarray(pc.fill_null(pc.index_in(values, value_set=others.take(hits)), -1), dtype=np.int64)
+    return _through(hits, found)
+
+
+def _through(positions: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """``positions[found]``, -1 where ``found`` is -1 (found among the values at ``positions``)."""
+    return np.where(found >= 0, positions[np.maximum(found, 0)], -1) if len(positions) else np.full_like(found, -1)

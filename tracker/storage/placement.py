@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import schema
+from ..contract.csvtext import positions
 from .rows import arrow_text, first_days
 
 
@@ -40,8 +41,7 @@ def record_offsets(data, lines: np.ndarray, positions: Iterable[int], line_start
 
 def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
     """Byte offset where each record (by its physical start line) begins."""
-    newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
-    line_starts = np.concatenate(([0], newlines + 1))
+    line_starts = np.concatenate(([0], positions(data, b"\n") + 1))
     return line_starts[lines.astype(np.int64) - 1]
 
 
