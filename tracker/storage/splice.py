@@ -137,7 +137,9 @@ def _spliced_many(path: Path, source: FileBytes, data: bytes, existing: pd.DataF
     header, newline = header_of(head), newline_of(head)
     starts = record_starts(data, existing["_line"].to_numpy())
     ends = np.append(starts[1:], len(data))
-    kept = np.setdiff1d(np.arange(len(existing)), np.asarray(change.remove, dtype=np.int64))
+    dropped = np.zeros(len(existing), dtype=bool)  # (a mask: setdiff1d sorts every row number)
+    dropped[np.asarray(change.remove, dtype=np.int64)] = True
+    kept = np.flatnonzero(~dropped)
     new = rows_frame(change.insert)
     order, positions = insert_order(existing.iloc[kept], new)
     block, line_at = csv_block(path, new, header, newline, order)
