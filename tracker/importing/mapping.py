@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..contract import DateParseError, parse_date, schema
 from ..contract.arrowtext import arrow_pattern
@@ -92,7 +93,9 @@ def labelled(theirs: str, ours: str) -> str:
 
 
 def empty_rows(table: Table) -> pd.DataFrame:
-    rows = pd.DataFrame({c: pd.Series("", index=table.frame.index, dtype=str) for c in schema.COLUMNS})
+    n = len(table.frame)  # (one Arrow array of empty strings, shared: no column of its own each)
+    empty = pa.StringArray.from_buffers(n, pa.py_buffer(np.zeros(n + 1, dtype=np.int32)), pa.py_buffer(b""))
+    rows = pd.DataFrame({c: pd.Series(empty, index=table.frame.index, dtype=str) for c in schema.COLUMNS})
     rows["_line"] = table.lines
     return rows
 
