@@ -17,7 +17,7 @@ from tracker.storage import load_events
 from tracker.storage.filewrite import atomic_write
 
 from .generate import DATA_DIR
-from .timing import median_time
+from .timing import interleaved_times
 
 IMPORT_ROWS = 100_000
 
@@ -44,18 +44,42 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         work = Path(tmp) / "events.csv"
 
+        cache_dir, runs = os.environ.get("TRACKER_CACHE_DIR"), iter(range(1_000_000))
+
         def fresh_copy():
             shutil.copyfile(csv, work)
             os.sync()
 
-        fresh_copy()
+        def uncached_copy():  # an empty cache: no word on any bytes
+            os.environ["TRACKER_CACHE_DIR"] = str(Path(tmp) / f"no-cache-{next(runs)}")
+            fresh_copy()
+
+        def vouched_copy():  # the cache's word on these bytes (each fresh copy has them again)
+            _set_cache_dir(cache_dir)
+            fresh_copy()
+            load_events(work)
+
+        uncached_copy()
         report = import_file(work, source, options=Options())
         assert len(report.added) == IMPORT_ROWS, "every row of the import is new"
         result = work.read_bytes()
-        read_csv = median_time(lambda: pd.read_csv(source), repeat)
-        rewrite = median_time(lambda: atomic_write(Path(tmp) / "rewrite.csv", result), repeat, setup=os.sync)
-        imported = median_time(lambda: import_file(work, source), repeat, setup=fresh_copy)
-        fresh_copy()
-        load_events(work)  # the cache's word on these bytes (each fresh copy has them again)
-        vouched = median_time(lambda: import_file(work, source), repeat, setup=fresh_copy)
-    return {"import": imported, "import_vouched": vouched, "import_read_csv": read_csv, "import_rewrite": rewrite}
+        # (in turn, each round: the rewrite's fsync varies with the disk more than anything here)
+        times = interleaved_times(
+            {
+                "import_read_csv": lambda: pd.read_csv(source),
+                "import_rewrite": lambda: atomic_write(Path(tmp) / "rewrite.csv", result),
+                "import": lambda: import_file(work, source),
+                "import_vouched": lambda: import_file(work, source),
+            },
+            repeat,
+            {"import_rewrite": os.sync, "import": uncached_copy, "import_vouched": vouched_copy},
+        )
+        _set_cache_dir(cache_dir)
+    return times
+
+
+def _set_cache_dir(path: str | None) -> None:
+    if path is None:
+        os.environ.pop("TRACKER_CACHE_DIR", None)
+    else:
+        os.environ["TRACKER_CACHE_DIR"] = path
