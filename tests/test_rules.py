@@ -8,12 +8,14 @@ import io
 import pandas as pd
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from synthetic import events
 
-from tracker.contract import ValidationError, exact_raw, schema
+from tracker.contract import ValidationError, csvtext, exact_raw, schema
 from tracker.contract import fast as fast_path
 from tracker.contract.columns import ArrowColumns
-from tracker.contract.csvtext import header_of
+from tracker.contract.csvtext import byte_positions, header_of
 from tracker.contract.rules import RULES, Rule, field_rules
 
 BROKEN_ROW = 25  # the row each test breaks: line 27 of the file (header, then rows from line 2)
@@ -135,3 +137,11 @@ def test_no_fast_form_passes_what_its_exact_form_refuses_in_a_few_rows(valid, ch
     if any(refused for _, refused in answers["calendar_dates"]):  # (the order of an unreal date: left to it)
         unsure = [name for name in unsure if name != "end_not_before_date"]
     assert unsure == []  # (and none is unsure of a value it could settle)
+
+
+@given(st.binary(max_size=64).map(lambda b: b.replace(b"\x00", b"\n")), st.integers(1, 9))
+def test_byte_positions_are_every_occurrence_whatever_the_scan_size(data, scan_bytes):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvtext, "SCAN_BYTES", scan_bytes)
+        found = byte_positions(data, b"\n").tolist()
+    assert found == [i for i, byte in enumerate(data) if byte == ord("\n")]

@@ -173,7 +173,7 @@ def _quoting_problem(line: int, error: str) -> Problem:
 SCAN_BYTES = 1 << 22
 
 
-def positions(data, byte: bytes) -> np.ndarray:
+def byte_positions(data, byte: bytes) -> np.ndarray:
     """Offsets of every occurrence of the one ``byte`` in ``data`` (bytes or a buffer), ascending."""
     raw, value = np.frombuffer(data, dtype=np.uint8), ord(byte)
     found = [np.flatnonzero(raw[at : at + SCAN_BYTES] == value) + at for at in range(0, len(raw), SCAN_BYTES)]
@@ -189,7 +189,7 @@ def _record_layout(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Works on the positions of quotes, newlines and commas (never a per-byte state array).
     """
     raw = np.frombuffer(data, dtype=np.uint8)
-    quotes, newlines = positions(data, b'"'), positions(data, b"\n")
+    quotes, newlines = byte_positions(data, b'"'), byte_positions(data, b"\n")
     ends = newlines[(np.searchsorted(quotes, newlines) & 1) == 0]  # even quotes before: outside
     if len(raw) and not (len(ends) and ends[-1] == len(raw) - 1):
         ends = np.append(ends, len(raw))

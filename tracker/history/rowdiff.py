@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..contract import schema
-from ..contract.csvtext import positions
+from ..contract.csvtext import byte_positions
 from ..contract.exact import problems_in
 from ..contract.fast import rows_accepted, table_accepted
 from ..errors import TrackerError
@@ -134,7 +134,7 @@ class Lines:
 
 def _quotes_per_line(data: bytes) -> np.ndarray:
     """How many double quotes each line (split at LF) holds."""
-    newlines, quotes = positions(data, b"\n"), positions(data, b'"')
+    newlines, quotes = byte_positions(data, b"\n"), byte_positions(data, b'"')
     ends = np.append(np.searchsorted(quotes, newlines), len(quotes))
     return np.diff(ends, prepend=0)
 

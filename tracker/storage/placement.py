@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..contract import schema
-from ..contract.csvtext import positions
+from ..contract.csvtext import byte_positions
 from .rows import arrow_text, first_days
 
 
@@ -41,7 +41,7 @@ def record_offsets(data, lines: np.ndarray, positions: Iterable[int], line_start
 
 def record_starts(data: bytes, lines: np.ndarray) -> np.ndarray:
     """Byte offset where each record (by its physical start line) begins."""
-    line_starts = np.concatenate(([0], positions(data, b"\n") + 1))
+    line_starts = np.concatenate(([0], byte_positions(data, b"\n") + 1))
     return line_starts[lines.astype(np.int64) - 1]
 
 
