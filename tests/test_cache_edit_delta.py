@@ -19,7 +19,7 @@ from tracker.errors import TrackerError
 from tracker.storage import append, cache
 from tracker.storage import load as store
 from tracker.storage.cacheword import byte_edits
-from tracker.storage.edits import Edit, NewSource, edit_event, remove_event
+from tracker.storage.edits import Edit, NewSource, edit_event, remove_event, remove_events
 from tracker.storage.filewrite import FileRange
 
 pytestmark = pytest.mark.usefixtures("private_cache")
@@ -43,6 +43,7 @@ OPERATIONS = {
     "coordinates": lambda p, i, n: edit_event(p, i, Edit({"lat": "-0.50", "lon": "10"})),
     "a source": lambda p, i, n: edit_event(p, i, Edit(add_sources=(NewSource(f"https://example.org/s{n}", "S"),))),
     "remove": lambda p, i, n: remove_event(p, i),
+    "remove two": lambda p, i, n: remove_events(p, [i, ids_of(p)[n % len(ids_of(p))]]),
     "add": lambda p, i, n: append.add_event(p, added(n)),
 }
 

@@ -359,6 +359,32 @@ def test_remove_takes_out_its_lines_and_prints_the_reason(small_csv):
     assert SHELLS not in set(load_events(small_csv)["id"])
 
 
+def test_remove_several_in_one_write_names_them_all(small_csv):
+    before = lines_of(small_csv)
+    result = run(
+        "remove", "2024-03-oil", SHELLS, "2006-10-14-res-1718", SHELLS, "--csv", str(small_csv), "--reason", "dupes"
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Remove 2024-03-oil, {SHELLS} and 2006-10-14-res-1718: dupes\n"
+    assert lines_of(small_csv) == [before[0], before[2], before[4]]
+
+
+def test_remove_several_with_one_unknown_writes_nothing(small_csv):
+    before = small_csv.read_bytes()
+    result = run("remove", SHELLS, "2022-11-rocket", "--csv", str(small_csv), "--reason", "gone")
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {small_csv}: no event has the id '2022-11-rocket' (did you mean 2022-11-rockets?)\n"
+    )
+    assert small_csv.read_bytes() == before
+
+
+def test_remove_needs_an_id(small_csv):
+    result = run("remove", "--csv", str(small_csv), "--reason", "gone")
+    assert result.exit_code == 2
+    assert "Error: Missing argument 'ID...'." in result.output
+
+
 def test_remove_the_last_event_without_a_final_newline(small_csv):
     small_csv.write_bytes(small_csv.read_bytes().rstrip(b"\n"))
     before = lines_of(small_csv)

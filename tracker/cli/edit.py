@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..contract import InvalidRowError
-from ..storage.edits import Edit, NewSource, edit_event, remove_event
+from ..storage.edits import Edit, NewSource, edit_event, remove_events
 from .common import CATEGORY, STATUS, csv_option, handle_errors, normalized_options, resolve_csv
 
 CLEAR = ' ("" clears it)'
@@ -76,14 +76,19 @@ def _new_sources(urls: tuple, names: tuple, archives: tuple) -> tuple[NewSource,
 
 
 @click.command()
-@click.argument("event_id", metavar="ID")
+@click.argument("event_ids", metavar="ID...", nargs=-1, required=True)
 @csv_option
-@click.option("--reason", required=True, help="Why it goes (printed, for the commit message).")
+@click.option("--reason", required=True, help="Why they go (printed, for the commit message).")
 @handle_errors
-def remove(csv_path, event_id, reason):
-    """Take the event ID out of the file; prints `Remove ID: REASON` for the commit message."""
+def remove(csv_path, event_ids, reason):
+    """Take the events ID... out of the file, all in one write or none; prints `Remove ID:
+    REASON` for the commit message."""
     reason = " ".join(reason.split())
     if not reason:
         raise click.UsageError("--reason: is empty (say why the event goes: it becomes the commit message)")
-    removed = remove_event(resolve_csv(csv_path), event_id.strip())
-    click.echo(f"Remove {removed['id']}: {reason}")
+    removed = remove_events(resolve_csv(csv_path), [event_id.strip() for event_id in event_ids])
+    click.echo(f"Remove {_and_list([row['id'] for row in removed])}: {reason}")
+
+
+def _and_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -1,4 +1,4 @@
-"""Changing and removing events: ``edit_event`` and ``remove_event``.
+"""Changing and removing events: ``edit_event`` and ``remove_events``.
 
 Both tell the writers' one story (``writer.change_events``): lock, re-read and validate the
 file (or take the cache's word on its bytes, as an add does), decide against what is there,
@@ -94,13 +94,19 @@ def edit_event(path: str | os.PathLike, event_id: str, edit: Edit) -> Edited:
 
 
 def remove_event(path: str | os.PathLike, event_id: str) -> dict[str, str]:
-    """Take the event ``event_id`` out of ``path``; return its row. Raises TrackerError, writing
-    nothing, for an unknown id (with close matches) or an invalid file."""
-    path = Path(path)
+    """Take the event ``event_id`` out of ``path``; return its row (see ``remove_events``)."""
+    return remove_events(path, [event_id])[0]
+
+
+def remove_events(path: str | os.PathLike, event_ids: list[str]) -> list[dict[str, str]]:
+    """Take the events ``event_ids`` out of ``path`` in one atomic write; return their rows, in
+    the order given (an id given twice counts once). Raises TrackerError, writing nothing, when
+    any id is unknown (with close matches) or the file is invalid."""
+    path, wanted = Path(path), list(dict.fromkeys(event_ids))
 
     def decide(existing: pd.DataFrame, record) -> Change:
-        position = position_of(path, existing, event_id)
-        return Change(remove=(position,), notes={"removed": record(position)})
+        positions = positions_of(path, existing, wanted)
+        return Change(remove=tuple(sorted(positions)), notes={"removed": [record(p) for p in positions]})
 
     return change_events(path, decide, WRITER_COLUMNS).notes["removed"]
 
@@ -115,6 +121,17 @@ class UnknownEventError(TrackerError):
         else:
             hint = "check the id: `tracker list --search WORDS` shows the ids of matching events"
         super().__init__(f"{path}: no event has the id {event_id!r}", hint)
+
+
+def positions_of(path: Path, existing: pd.DataFrame, event_ids: list[str]) -> list[int]:
+    """The row number of each event of ``event_ids``; UnknownEventError for the first unknown."""
+    if len(event_ids) <= 1:
+        return [position_of(path, existing, event_id) for event_id in event_ids]
+    found = existing["id"].isin(event_ids).to_numpy(dtype=bool)  # (one pass, however many ids)
+    first = {}
+    for position, event_id in zip(np.flatnonzero(found).tolist(), existing["id"][found], strict=True):
+        first.setdefault(event_id, position)
+    return [first[i] if i in first else position_of(path, existing, i) for i in event_ids]
 
 
 def position_of(path: Path, existing: pd.DataFrame, event_id: str) -> int:
