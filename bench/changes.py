@@ -15,7 +15,7 @@ from tracker.contract import schema
 from tracker.links import ProbeOptions, check_links
 from tracker.links.cache import cache_path
 from tracker.storage import load_events
-from tracker.storage.edits import Edit, edit_event, remove_event
+from tracker.storage.edits import Edit, edit_event, remove_event, remove_events
 
 from .timing import median_time
 
@@ -24,14 +24,15 @@ LINKS, HOSTS = 1000, 20
 
 def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
     """Seconds (medians) of an edit in place (a new status), an edit that moves the row (a new
-    date) and a removal, each of an event in the middle of a fresh copy of ``csv`` the cache
-    vouches for (as after the dashboard or ``tracker list`` read it); the edit in place with no
+    date) and a removal, each of an event in the middle, and a removal of ten events across the
+    file in one write, each on a fresh copy of ``csv`` the cache vouches for (as after the dashboard or ``tracker list`` read it); the edit in place with no
     cache (the whole file re-read and validated); and what comes after an edit."""
     with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
         work = Path(tmp) / "events.csv"
         frame = load_events(csv)
         middle = frame.iloc[len(frame) // 2]
         event_id, status = middle["id"], _another_status(middle)
+        spread = frame["id"].iloc[:: max(1, len(frame) // 10)].head(10).tolist()  # (ten, across the file)
 
         def fresh_copy():
             shutil.copyfile(csv, work)
@@ -48,6 +49,7 @@ def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
                 lambda: edit_event(work, event_id, Edit({"date": "2026", "end_date": ""})), repeat, fresh_copy
             ),
             "remove": median_time(lambda: remove_event(work, event_id), repeat, fresh_copy),
+            "remove_ten": median_time(lambda: remove_events(work, spread), repeat, fresh_copy),
             **_after_an_edit(work, frame, fresh_copy, repeat),
         }
 

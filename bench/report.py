@@ -96,6 +96,7 @@ ROWS = [
     Row("… ratio to the copy", _ratio("edit_status", "copy"), "x"),
     Row("`tracker edit`, a new date (the cache vouches; the row moves to its sorted place)", _get("edit_date"), "s"),
     Row("`tracker remove` (the cache vouches)", _get("remove"), "s"),
+    Row("`tracker remove` of ten events across the file, one write (the cache vouches)", _get("remove_ten"), "s"),
     Row("`tracker edit`, a new status, no cache (re-read and validate)", _get("edit_status_uncached"), "s"),
     Row("… ratio to the copy", _ratio("edit_status_uncached", "copy"), "x"),
     Row(
