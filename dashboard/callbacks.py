@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
+from tracker.links.cache import kept_results
 from tracker.query import from_query
 from tracker.storage import EventSource
 
@@ -94,7 +95,7 @@ def register_callbacks(app: Dash, source: EventSource) -> None:
     )
     def show_details(timeline_click, map_click, selected_rows):
         event_id = details.clicked_event_id(ctx.triggered_id, timeline_click, map_click, selected_rows)
-        return details.details_children(source.frame(), event_id, source.path)
+        return details.details_children(source.frame(), event_id, source.path, kept_results())
 
     @app.callback(
         Output(ids.CHANGES, "children"),

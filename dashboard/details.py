@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 from dash import html
 
-from tracker.charts.style import CATEGORY_LABELS, format_extent
+from tracker.charts.style import CATEGORY_LABELS, format_date, format_extent
 from tracker.contract import schema
+from tracker.links import DEAD, DOUBTFUL, LinkResult
 
 from . import ids
 from .changes import history_line
@@ -29,9 +32,12 @@ def clicked_event_id(trigger: str | None, timeline_click, map_click, selected_ro
     return None
 
 
-def details_children(frame: pd.DataFrame, event_id: str | None, path: Path | None = None) -> list:
-    """The details panel for one event (with its history in git when ``path`` has one), or a
-    hint when none is chosen."""
+def details_children(
+    frame: pd.DataFrame, event_id: str | None, path: Path | None = None, links: Mapping[str, LinkResult] | None = None
+) -> list:
+    """The details panel for one event (with its history in git when ``path`` has one, and what
+    ``tracker check-links`` last found of a source that is dead or doubtful, from ``links``), or
+    a hint when none is chosen."""
     rows = frame[frame["id"] == event_id] if event_id else frame.iloc[:0]
     if rows.empty:
         return [html.P(DETAILS_HINT, className="hint")]
@@ -49,7 +55,12 @@ def details_children(frame: pd.DataFrame, event_id: str | None, path: Path | Non
         html.Dl([part for name, value in facts for part in (html.Dt(name), html.Dd(value))]),
         html.P(row["description"], className="description"),
         html.H4("Sources"),
-        html.Ul([html.Li([source_link(name, url), *archived_link(archive)]) for name, url, archive in _sources(row)]),
+        html.Ul(
+            [
+                html.Li([source_link(name, url), *archived_link(archive), *link_state((links or {}).get(url))])
+                for name, url, archive in _sources(row)
+            ]
+        ),
         html.P(f"id: {row['id']}", className="event-id"),
         *_history(path, row["id"]),
     ]
@@ -77,6 +88,16 @@ def _sources(row) -> list[tuple[str, str, str]]:
 def archived_link(url: str) -> list:
     """ " (archived)" after a source, linking its archived copy with the same rules; nothing without one."""
     return [" (", source_link("archived", url), ")"] if url else []
+
+
+def link_state(result: LinkResult | None) -> list:
+    """What the last link check found of a source, when it was not found alive: " · dead link:
+    404 Not Found (checked 3 Dec 2026)"; nothing for a live link or one never checked."""
+    if result is None or result.state not in (DEAD, DOUBTFUL):
+        return []
+    checked = dt.datetime.fromtimestamp(result.checked_at, dt.UTC).date().isoformat()
+    what = "dead link" if result.state == DEAD else "doubtful link"
+    return [html.Span(f" · {what}: {result.detail} (checked {format_date(checked)})", className=f"link-{result.state}")]
 
 
 def source_link(name: str, url: str):

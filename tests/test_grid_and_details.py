@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from dashboard_helpers import find, text_of
 from dashboard import create_app, details, ids
 from dashboard.grid import GRID_COLUMNS, MAX_BLOCK, grid_block
 from tracker.charts.style import CATEGORY_LABELS
+from tracker.links import DEAD, DOUBTFUL, OK, LinkResult
 from tracker.query import EventFilter, filter_events, from_query
 
 SHIPPED_CSV = Path(__file__).resolve().parent / "data" / "events.csv"
@@ -118,6 +120,24 @@ def test_details_link_each_archived_copy_beside_its_source(source):
         "noopener noreferrer",
     )
     assert find(items[0], html.A)[0].href == urls[0] and len(find(items[0], html.A)) == 1
+
+
+def test_details_say_what_the_last_link_check_found_of_a_dead_or_doubtful_source(source):
+    frame = source.frame()
+    at = frame.index[frame["id"] == "2024-03-28-russia-vetoes-panel-of-experts"][0]
+    urls, names = frame.at[at, "source_urls"], frame.at[at, "source_names"]
+    checked = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC).timestamp()
+    links = {
+        urls[0]: LinkResult(urls[0], DEAD, 404, "404 Not Found", checked),
+        urls[1]: LinkResult(urls[1], OK, 200, "200 OK", checked),
+    }
+    items = find(html.Div(details.details_children(frame, frame.at[at, "id"], links=links)), html.Li)
+    assert [text_of(li) for li in items] == [f"{names[0]} · dead link: 404 Not Found (checked 3 Dec 2026)", names[1]]
+    assert find(items[0], html.Span)[0].className == "link-dead"
+    slow = LinkResult(urls[1], DOUBTFUL, None, "no answer within 10 s", checked)
+    assert (
+        text_of(html.Span(details.link_state(slow))) == " · doubtful link: no answer within 10 s (checked 3 Dec 2026)"
+    )
 
 
 def test_an_archived_copy_that_is_not_http_is_shown_as_text():

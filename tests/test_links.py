@@ -20,8 +20,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from tracker.contract import schema
-from tracker.links import ProbeOptions, check_links
-from tracker.links.cache import cache_path
+from tracker.links import LinkResult, ProbeOptions, check_links
+from tracker.links import cache as links_cache
+from tracker.links.cache import cache_path, kept_results, save_results
 from tracker.links.collect import links_of
 from tracker.storage import load_events
 
@@ -281,3 +282,17 @@ def test_links_of_skips_missing_archives_and_keeps_file_order(small_csv):
         "https://a.org/d",
     ]
     assert links["https://a.org/b"] == ["2022-09-05-shells"]
+
+
+def test_the_kept_results_are_read_again_only_when_a_check_rewrote_them(private_cache):
+    assert kept_results() == {}
+    dead = LinkResult("https://a.example/x", "dead", 404, "404 Not Found", 1000.0)
+    save_results([dead])
+    assert kept_results() == {dead.url: dead}
+    reads = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(links_cache, "load_results", lambda: reads.append(1) or {})
+        assert kept_results() == {dead.url: dead} and reads == []  # (the same file: not read again)
+    alive = LinkResult(dead.url, "ok", 200, "200 OK", 2000.0)
+    save_results([alive])
+    assert kept_results() == {dead.url: alive}

@@ -38,6 +38,23 @@ def load_results() -> dict[str, LinkResult]:
         return {}
 
 
+_kept: tuple[tuple, dict[str, LinkResult]] = ((), {})
+
+
+def kept_results() -> dict[str, LinkResult]:
+    """``load_results``, read again only when the cache file changed (the dashboard asks for
+    each event's details; a rerun of check-links rewrites the file)."""
+    global _kept
+    try:
+        stat = cache_path().stat()
+        key = (str(cache_path()), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return {}
+    if _kept[0] != key:
+        _kept = (key, load_results())
+    return _kept[1]
+
+
 def save_results(results: Iterable[LinkResult]) -> None:
     """Keep ``results`` beside the results already kept (the newer of two wins)."""
     results = list(results)
