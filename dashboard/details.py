@@ -90,14 +90,21 @@ def archived_link(url: str) -> list:
     return [" (", source_link("archived", url), ")"] if url else []
 
 
-def link_state(result: LinkResult | None) -> list:
-    """What the last link check found of a source, when it was not found alive: " · dead link:
-    404 Not Found (checked 3 Dec 2026)"; nothing for a live link or one never checked."""
+def link_note(result: LinkResult | None) -> tuple[str, str] | None:
+    """(CSS class, words) of what the last link check found of a source, when it was not found
+    alive: ("link-dead", "dead link: 404 Not Found (checked 3 Dec 2026)"); None for a live link
+    or one never checked. The details panel and the reading view both say it so."""
     if result is None or result.state not in (DEAD, DOUBTFUL):
-        return []
+        return None
     checked = dt.datetime.fromtimestamp(result.checked_at, dt.UTC).date().isoformat()
     what = "dead link" if result.state == DEAD else "doubtful link"
-    return [html.Span(f" · {what}: {result.detail} (checked {format_date(checked)})", className=f"link-{result.state}")]
+    return f"link-{result.state}", f"{what}: {result.detail} (checked {format_date(checked)})"
+
+
+def link_state(result: LinkResult | None) -> list:
+    """``link_note`` after a source's link in the details panel: " · dead link: …"."""
+    note = link_note(result)
+    return [html.Span(f" · {note[1]}", className=note[0])] if note else []
 
 
 def source_link(name: str, url: str):

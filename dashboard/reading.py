@@ -22,10 +22,12 @@ from tracker.charts.style import STATUS_MARKS
 from tracker.errors import TrackerError
 from tracker.export import export_meta
 from tracker.export.brief import NO_EVENTS, brief_of, change_notes
+from tracker.links.cache import kept_results
 from tracker.query import filter_events, to_query
 from tracker.storage import EventSource
 
 from .changes import url_filter
+from .details import link_note
 from .export_controls import view_export
 
 READ_PATH = "/read"
@@ -55,11 +57,19 @@ def reading_page(source: EventSource, search: str, prefix: str = "/") -> str:
             limit=READ_LIMIT,
             no_events=NO_EVENTS,
             marks=STATUS_MARKS,
+            link_notes=_link_notes(brief.notes),
             dashboard=prefix + query,
             stylesheet=prefix + "read/read.css",
             downloads=[(name, f"{prefix}read/brief.{fmt}{query}") for fmt, name in BRIEF_FORMATS.items()],
         )
     )
+
+
+def _link_notes(notes) -> dict[str, tuple[str, str]]:
+    """What the last link check found of each cited URL that it did not find alive."""
+    kept = kept_results()
+    found = {note.url: link_note(kept.get(note.url)) for note in notes} if kept else {}
+    return {url: note for url, note in found.items() if note}
 
 
 def register_reading(app: Dash, source: EventSource) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 
@@ -10,6 +11,8 @@ import pytest
 from dashboard import reading
 from dashboard.app import create_app
 from tracker.export import export_view
+from tracker.links import LinkResult
+from tracker.links.cache import save_results
 from tracker.query import from_query
 from tracker.storage import load_events
 
@@ -137,3 +140,19 @@ def _walk(component):
     for child in children if isinstance(children, list) else [children]:
         if child is not None and hasattr(child, "to_plotly_json"):
             yield from _walk(child)
+
+
+def test_a_source_the_last_link_check_found_dead_says_so(client, private_cache):
+    checked = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC).timestamp()
+    save_results(
+        [
+            LinkResult("https://a.org/d", "dead", 410, "410 Gone", checked),
+            LinkResult("https://a.org/b", "ok", 200, "200 OK", checked),
+        ]
+    )
+    page = client.get("/read?since=2022").get_data(as_text=True)
+    assert (
+        '<li id="n3">MarineLink: <a href="https://a.org/d" rel="noopener noreferrer">https://a.org/d</a> '
+        '<span class="link-dead">· dead link: 410 Gone (checked 3 Dec 2026)</span></li>'
+    ) in page
+    assert page.count('class="link-') == 1  # (a.org/b was found alive)
