@@ -4,10 +4,15 @@ violation; the filters, the table, the details and the reading view work with th
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from test_dashboard_browser import csv_rows, open_dashboard, wait_plotted
+
+from tracker.links import LinkResult
+from tracker.links.cache import save_results
 
 pytestmark = pytest.mark.browser
 
@@ -39,8 +44,13 @@ def tab_to(page: Page, matches, limit: int = 150, key: str = "Tab") -> dict:
     raise AssertionError(f"{key} never reached the element (last: {focused})")
 
 
-def test_no_serious_violation_on_the_dashboard_the_details_or_the_reading_view(serve, page: Page, events_csv):
+def test_no_serious_violation_on_the_dashboard_the_details_or_the_reading_view(
+    serve, page: Page, events_csv, private_cache
+):
     rows = csv_rows(events_csv)
+    khasan = next(r for r in rows if r["id"] == "2013-khasan-rajin-rail-freight")
+    dead = khasan["source_url"].split(" | ")[0]  # (a link check's result, so the panel marks it)
+    save_results([LinkResult(dead, "dead", 404, "404 Not Found", time.time())])
     server = serve(events_csv)
     open_dashboard(page, server.url)
     wait_plotted(page, len(rows))
@@ -49,6 +59,7 @@ def test_no_serious_violation_on_the_dashboard_the_details_or_the_reading_view(s
 
     page.locator("#grid .ag-row", has_text="Khasan-Tumangang").first.click()
     expect(page.locator("#details")).to_contain_text("2013 (year precision)")
+    expect(page.locator("#details .link-dead")).to_contain_text("dead link: 404 Not Found (checked ")
     assert serious(page) == []
 
     page.goto(server.url + "/read?category=transport,energy")
