@@ -7,6 +7,7 @@ from cli_helpers import SMALL_IDS, SMALL_ROWS
 from history_helpers import HEADER, Repo, first_rows, replaced
 from playwright.sync_api import Page, expect
 from probes import PAINTED, PLOTTED, POINT_XY
+from test_accessibility_browser import serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("private_cache")]
 
@@ -49,6 +50,7 @@ def test_changed_since_in_the_url_rings_lists_and_explains(serve, page: Page, re
         "Rockets for Wagner (Nov 2022) · 2024-03-10 · Rockets confirmed; retract the shells"
     )
     expect(panel.locator(".changes-removed del")).to_have_text("US says Russia buys shells")
+    assert serious(page) == []  # (the panel's kinds and struck-through removals, audited too)
 
     # The table says what changed of each event, in a column shown only with a "changed since".
     change_header = page.locator('#grid .ag-header-cell[col-id="change"]')
