@@ -25,8 +25,8 @@ FOCUSED = """() => { const e = document.activeElement;
 # axe-core's colour-contrast rule stops, for the whole page, at an element whose midpoint lies
 # outside the page: ag-grid's virtual row container, as tall as every row (axe-core issue #4253;
 # it reports the rule as "incomplete" with an error, not as a violation). So contrast is checked
-# in a second run with the table left out (ag-grid's own theme colours), and a rule that stopped
-# with an error fails the audit instead of passing silently.
+# in a second run with the table left out (its colours, ag-grid's theme's, go unchecked), and a
+# rule that stopped with an error fails the audit instead of passing silently.
 CONTRAST = "color-contrast"
 NOT_CONTRAST = {"rules": {CONTRAST: {"enabled": False}}}
 
