@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cli_helpers import run
 from pytest_httpserver import HTTPServer
@@ -23,7 +24,7 @@ from tracker.contract import schema
 from tracker.links import LinkResult, ProbeOptions, check_links
 from tracker.links import cache as links_cache
 from tracker.links.cache import cache_path, kept_results, save_results
-from tracker.links.collect import links_of
+from tracker.links.collect import links_of, unarchived
 from tracker.storage import load_events
 
 FAST = ProbeOptions(timeout=0.5, retry_wait=0)
@@ -206,19 +207,24 @@ def test_json_lists_one_entry_per_distinct_url_and_exits_1_on_a_dead_link(linked
                           "status": None, "detail": "no answer within 0.5 s"}  # fmt: skip
 
 
-def test_text_names_dead_then_doubtful_links_with_their_events(tmp_path, web, private_cache):
+def test_text_names_dead_then_doubtful_links_with_their_events_and_those_without_a_copy(tmp_path, web, private_cache):
     url = web.url_for
     path = events_file(
         tmp_path / "events.csv",
-        {"2024-01-01-a": ([url("/ok"), url("/missing")], []), "2024-01-02-b": ([url("/broken"), url("/missing")], [])},
+        {
+            "2024-01-01-a": ([url("/ok"), url("/missing")], ["-", url("/ok")]),  # (/missing has a copy here)
+            "2024-01-02-b": ([url("/broken"), url("/missing")], []),
+        },
     )
     result = run("check-links", "--csv", str(path), "--timeout", "0.5")
     assert result.exit_code == 1
     assert result.output == (
         "Dead links (1):\n"
         f"  {url('/missing')}\n    404 Not Found; cited by 2024-01-01-a, 2024-01-02-b\n"
+        f"    no archived copy in 2024-01-02-b (give one: tracker edit ID --archive-for {url('/missing')} ARCHIVE_URL)\n"
         "Doubtful links (1):\n"
         f"  {url('/broken')}\n    500 Internal Server Error; cited by 2024-01-02-b\n"
+        f"    no archived copy in 2024-01-02-b (give one: tracker edit ID --archive-for {url('/broken')} ARCHIVE_URL)\n"
         "3 links: 1 ok, 1 dead, 1 doubtful (3 visited, 0 from the cache)\n"
     )
 
@@ -296,3 +302,15 @@ def test_the_kept_results_are_read_again_only_when_a_check_rewrote_them(private_
     alive = LinkResult(dead.url, "ok", 200, "200 OK", 2000.0)
     save_results([alive])
     assert kept_results() == {dead.url: alive}
+
+
+def test_the_events_citing_a_source_without_its_archived_copy():
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c", "d"],
+            "source_url": ["https://x/1 | https://x/2", "https://x/1", "https://x/2 | https://x/1", "https://x/3"],
+            "archive_urls": ["https://ar/1 | -", "", "https://ar/2", "https://x/1"],
+        }
+    )
+    links = {"https://x/1": ["a", "b", "c"], "https://x/2": ["a", "c"], "https://ar/1": ["a"]}
+    assert unarchived(frame, links) == {"https://x/1": ["b", "c"], "https://x/2": ["a"], "https://ar/1": []}

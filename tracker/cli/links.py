@@ -65,7 +65,7 @@ def render_text(report: LinkReport) -> str:
         entries = report.with_state(state)
         if entries:
             out.append(f"{heading} ({len(entries)}):")
-            out += [f"  {e.url}\n    {e.result.detail}; cited by {', '.join(e.ids)}" for e in entries]
+            out += [f"  {e.url}\n    {e.result.detail}; cited by {', '.join(e.ids)}{_no_copy(e)}" for e in entries]
     counts, total = report.counts, len(report.entries)
     out.append(
         f"{total} link{'s' if total != 1 else ''}: {counts['ok']} ok, {counts[DEAD]} dead, {counts[DOUBTFUL]} doubtful "
@@ -92,3 +92,13 @@ class _Progress:
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.__exit__(*exc)
+
+
+def _no_copy(entry) -> str:
+    """A line naming the citing events that have no archived copy of a dead or doubtful source."""
+    if not entry.unarchived:
+        return ""
+    return (
+        f"\n    no archived copy in {', '.join(entry.unarchived)} "
+        f"(give one: tracker edit ID --archive-for {entry.url} ARCHIVE_URL)"
+    )

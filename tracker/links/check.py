@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..errors import TrackerError
 from ..storage import load_events
 from .cache import load_results, save_results
-from .collect import links_of
+from .collect import links_of, unarchived
 from .probe import DEAD, DOUBTFUL, OK, LinkResult, ProbeOptions, is_dns_failure, probe_urls
 
 OFFLINE_HOSTS = 3  # no answer from this many hosts or more, some not resolving: the machine is offline
@@ -24,6 +24,7 @@ class LinkEntry:
     url: str
     ids: list[str]
     result: LinkResult
+    unarchived: list[str] = field(default_factory=list)  # (dead or doubtful: citing events with no copy)
 
     def as_json(self) -> dict:
         r = self.result
@@ -55,7 +56,8 @@ def check_links(
     """Visit every source URL and archived copy of the events file ``path`` whose kept result
     is older than ``max_age`` seconds (or missing), keep the new results, and report them all.
     ``progress(done, total)`` follows the visits."""
-    links = links_of(load_events(path))
+    frame = load_events(path)
+    links = links_of(frame)
     now = time.time()
     kept = {url: r for url, r in load_results().items() if url in links and now - r.checked_at <= max_age}
     stale = [url for url in links if url not in kept]
@@ -71,7 +73,9 @@ def check_links(
     _refuse_if_offline(visited)
     save_results(visited)
     results = kept | {r.url: r for r in visited}
-    return LinkReport([LinkEntry(url, ids, results[url]) for url, ids in links.items()], len(visited))
+    bad = unarchived(frame, {url: ids for url, ids in links.items() if results[url].state != OK})
+    entries = [LinkEntry(url, ids, results[url], bad.get(url, [])) for url, ids in links.items()]
+    return LinkReport(entries, len(visited))
 
 
 def _refuse_if_offline(visited: list[LinkResult]) -> None:

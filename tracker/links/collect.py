@@ -28,3 +28,19 @@ def links_of(frame: pd.DataFrame) -> dict[str, list[str]]:
         if not ids or ids[-1] != event_id:
             ids.append(event_id)
     return links
+
+
+def unarchived(frame: pd.DataFrame, links: dict[str, list[str]]) -> dict[str, list[str]]:
+    """For each of ``links`` (URL: the events citing it), those events that cite it as a source
+    without an archived copy of it, in the same order (``archive_urls`` holds the copies in the
+    order of ``source_url``; ``-`` for none). One pass over the events concerned."""
+    wanted = {event_id for ids in links.values() for event_id in ids}
+    rows = frame[frame["id"].isin(wanted)]
+    archives = rows["archive_urls"] if "archive_urls" in rows else pd.Series("", index=rows.index)
+    bare: set[tuple[str, str]] = set()  # (event id, URL) cited with no copy
+    for event_id, sources, copies in zip(rows["id"], rows["source_url"], archives, strict=True):
+        kept = [c.strip() for c in str(copies or "").split(schema.SOURCE_SEPARATOR)]
+        for i, url in enumerate(u.strip() for u in str(sources).split(schema.SOURCE_SEPARATOR)):
+            if url in links and (i >= len(kept) or kept[i] in ("", NO_ARCHIVE)):
+                bare.add((event_id, url))
+    return {url: [i for i in ids if (i, url) in bare] for url, ids in links.items()}
