@@ -18,7 +18,6 @@ from .changes import history_line
 
 DETAILS_HINT = "Click an event on the timeline, the map or the table to see its details."
 SAFE_SCHEMES = ("http://", "https://")
-NO_ARCHIVE = "-"  # (archive_urls: a source without an archived copy)
 
 
 def clicked_event_id(trigger: str | None, timeline_click, map_click, selected_rows) -> str | None:
@@ -73,16 +72,9 @@ def _history(path: Path | None, event_id: str) -> list:
 
 def _sources(row) -> list[tuple[str, str, str]]:
     """(name, URL, archived copy or "") of each source."""
-    urls, names = row["source_urls"], row["source_names"]
-    archives = str(row.get("archive_urls") or "").split(schema.SOURCE_SEPARATOR)
-    return [
-        (
-            names[i] if i < len(names) and names[i] else url,
-            url,
-            archives[i] if i < len(archives) and archives[i] != NO_ARCHIVE else "",
-        )
-        for i, url in enumerate(urls)
-    ]
+    names = row["source_names"]
+    copies = schema.archived_copies(row["source_url"], row.get("archive_urls"))
+    return [(names[i] if i < len(names) and names[i] else url, url, copy) for i, (url, copy) in enumerate(copies)]
 
 
 def archived_link(url: str) -> list:

@@ -282,3 +282,12 @@ def test_the_events_the_record_was_missing_are_there(events, event_id, date, end
     event = by_id(events, event_id)
     assert (event["date"], event["end_date"]) == (date, end_date)
     assert len(event["source_urls"]) >= 2
+
+
+def test_archived_copies_pair_each_source_with_its_copy_in_order():
+    assert schema.archived_copies("https://a/1 | https://a/2 | https://a/3", "https://ar/1 | - ") == [
+        ("https://a/1", "https://ar/1"),
+        ("https://a/2", ""),
+        ("https://a/3", ""),
+    ]
+    assert schema.archived_copies("https://a/1", "") == [("https://a/1", "")]

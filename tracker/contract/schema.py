@@ -13,6 +13,15 @@ from .dates import PRECISIONS
 SCHEMA_FILE = "events.schema.json"
 LIST_SEPARATOR = ";"
 SOURCE_SEPARATOR = " | "
+NO_ARCHIVE = "-"  # in archive_urls: a source without an archived copy
+
+
+def archived_copies(source_url: str, archive_urls: str) -> list[tuple[str, str]]:
+    """(URL, its archived copy or "") of each source: ``archive_urls`` holds the copies in the
+    order of ``source_url``, ``-`` for none (an empty or shorter list: none for the rest)."""
+    urls = [u.strip() for u in str(source_url or "").split(SOURCE_SEPARATOR) if u.strip()]
+    copies = [c.strip() for c in str(archive_urls or "").split(SOURCE_SEPARATOR)]
+    return [(url, copies[i] if i < len(copies) and copies[i] != NO_ARCHIVE else "") for i, url in enumerate(urls)]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from .provenance import ExportMeta
 
 DEFAULT_TITLE = "Sanctions events"
 NO_EVENTS = "No events match these filters."
-NO_ARCHIVE = "-"
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")  # (what can start or end markup mid-line)
 
 
@@ -124,17 +123,9 @@ def _items(text: str) -> list[str]:
 
 def sources_of(row) -> list[tuple[str, str, str]]:
     """(URL, name, archived copy) of each of a row's sources."""
-    urls = [u for u in str(row.source_url).split(schema.SOURCE_SEPARATOR) if u]
     names = str(row.source_name).split(schema.SOURCE_SEPARATOR) if row.source_name else []
-    archives = str(getattr(row, "archive_urls", "") or "").split(schema.SOURCE_SEPARATOR)
-    return [
-        (
-            url,
-            names[i] if i < len(names) else "",
-            archives[i] if i < len(archives) and archives[i] != NO_ARCHIVE else "",
-        )
-        for i, url in enumerate(urls)
-    ]
+    copies = schema.archived_copies(row.source_url, getattr(row, "archive_urls", ""))
+    return [(url, names[i] if i < len(names) else "", copy) for i, (url, copy) in enumerate(copies)]
 
 
 def cited_as(numbers: list[int]) -> str:

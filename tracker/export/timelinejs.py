@@ -55,11 +55,9 @@ def _text(row) -> str:
     """The description's paragraphs, the claim status and the sources as links, in HTML."""
     paragraphs = [f"<p>{escape(line)}</p>" for line in str(row.description).splitlines() if line.strip()]
     paragraphs.append(f"<p>Claim status: {escape(str(row.status))}</p>")
-    urls = row.source_url.split(schema.SOURCE_SEPARATOR)
-    names = row.source_name.split(schema.SOURCE_SEPARATOR) if row.source_name else urls
-    archived = getattr(row, "archive_urls", "") or ""
-    copies = archived.split(schema.SOURCE_SEPARATOR) if archived else ["-"] * len(urls)
-    links = [_link(url, name) + _archived(copy) for url, name, copy in zip(urls, names, copies, strict=True)]
+    sources = schema.archived_copies(row.source_url, getattr(row, "archive_urls", ""))
+    names = row.source_name.split(schema.SOURCE_SEPARATOR) if row.source_name else [url for url, _ in sources]
+    links = [_link(url, name) + _archived(copy) for (url, copy), name in zip(sources, names, strict=True)]
     paragraphs.append(f"<p>Source{'s' if len(links) > 1 else ''}: {' · '.join(links)}</p>")
     return "".join(paragraphs)
 
@@ -69,4 +67,4 @@ def _link(url: str, text: str) -> str:
 
 
 def _archived(copy: str) -> str:
-    return f" ({_link(copy, 'archived')})" if copy != "-" else ""
+    return f" ({_link(copy, 'archived')})" if copy else ""

@@ -6,8 +6,6 @@ import pandas as pd
 
 from ..contract import schema
 
-NO_ARCHIVE = "-"
-
 
 def links_of(frame: pd.DataFrame) -> dict[str, list[str]]:
     """Each distinct URL of ``frame`` (its sources, then their archived copies), in the order
@@ -21,7 +19,7 @@ def links_of(frame: pd.DataFrame) -> dict[str, list[str]]:
         ignore_index=False,
     ).sort_index(kind="stable")
     pairs = pairs.explode("url")
-    pairs = pairs[pairs["url"].notna() & ~pairs["url"].isin(["", NO_ARCHIVE])]
+    pairs = pairs[pairs["url"].notna() & ~pairs["url"].isin(["", schema.NO_ARCHIVE])]
     links: dict[str, list[str]] = {}
     for event_id, url in zip(pairs["id"], pairs["url"], strict=True):
         ids = links.setdefault(url, [])
@@ -37,10 +35,10 @@ def unarchived(frame: pd.DataFrame, links: dict[str, list[str]]) -> dict[str, li
     wanted = {event_id for ids in links.values() for event_id in ids}
     rows = frame[frame["id"].isin(wanted)]
     archives = rows["archive_urls"] if "archive_urls" in rows else pd.Series("", index=rows.index)
-    bare: set[tuple[str, str]] = set()  # (event id, URL) cited with no copy
-    for event_id, sources, copies in zip(rows["id"], rows["source_url"], archives, strict=True):
-        kept = [c.strip() for c in str(copies or "").split(schema.SOURCE_SEPARATOR)]
-        for i, url in enumerate(u.strip() for u in str(sources).split(schema.SOURCE_SEPARATOR)):
-            if url in links and (i >= len(kept) or kept[i] in ("", NO_ARCHIVE)):
-                bare.add((event_id, url))
+    bare = {  # (event id, URL) cited with no copy
+        (event_id, url)
+        for event_id, sources, copies in zip(rows["id"], rows["source_url"], archives, strict=True)
+        for url, copy in schema.archived_copies(sources, copies)
+        if url in links and not copy
+    }
     return {url: [i for i in ids if (i, url) in bare] for url, ids in links.items()}

@@ -24,7 +24,6 @@ from .splice import Change
 from .writer import WRITER_COLUMNS, change_events
 
 SEPARATOR = schema.SOURCE_SEPARATOR
-NO_ARCHIVE = "-"
 # The option of ``tracker edit`` that sets each column whose option is not named after it.
 EDIT_OPTIONS = {"id": "--new-id", "source_url": "--add-source", "archive_urls": "--archive-url"}
 MAX_COMPARED = 20_000  # ids difflib compares an unknown id with (more take seconds)
@@ -205,7 +204,7 @@ class _Sources:
         return cls(*(_split(row.get(c, "")) for c in ("source_url", "source_name", "archive_urls")))
 
     def columns(self) -> dict[str, str]:
-        archives = self.archives if any(a != NO_ARCHIVE for a in self.archives) else []
+        archives = self.archives if any(a != schema.NO_ARCHIVE for a in self.archives) else []
         return {
             "source_url": SEPARATOR.join(self.urls),
             "source_name": SEPARATOR.join(self.names),
@@ -214,7 +213,7 @@ class _Sources:
 
     def archive_of(self) -> dict[str, str]:
         """Each source URL's archived copy ("-" for none)."""
-        return dict(zip(self.urls, self.archives or [NO_ARCHIVE] * len(self.urls), strict=False))
+        return dict(zip(self.urls, self.archives or [schema.NO_ARCHIVE] * len(self.urls), strict=False))
 
     def remove(self, url: str) -> Problem | None:
         if url not in self.urls:
@@ -226,9 +225,9 @@ class _Sources:
         return None
 
     def add(self, old: dict[str, str], source: NewSource) -> list[Problem]:
-        url, name, archive = source.url.strip(), source.name.strip(), source.archive.strip() or NO_ARCHIVE
+        url, name, archive = source.url.strip(), source.name.strip(), source.archive.strip() or schema.NO_ARCHIVE
         problems = _value_problems(old, "source_url", url, "--add-source")
-        if archive != NO_ARCHIVE:
+        if archive != schema.NO_ARCHIVE:
             problems += _value_problems(old, "archive_urls", archive, "--archive-url")
         if url in self.urls:
             problems.append(Problem(0, "--add-source", f"{url!r} is already a source of this event", "give a new URL"))
@@ -240,8 +239,8 @@ class _Sources:
             problems.append(Problem(0, "--source-name", "the event's sources are named: name the new one too", hint))
         if problems:
             return problems
-        if self.archives or archive != NO_ARCHIVE:
-            self.archives = (self.archives or [NO_ARCHIVE] * len(self.urls)) + [archive]
+        if self.archives or archive != schema.NO_ARCHIVE:
+            self.archives = (self.archives or [schema.NO_ARCHIVE] * len(self.urls)) + [archive]
         self.urls.append(url)
         if name:
             self.names.append(name)
@@ -250,12 +249,12 @@ class _Sources:
     def set_archive(self, old: dict[str, str], url: str, archive: str) -> list[Problem]:
         if url not in self.urls:
             return [self._not_a_source("--archive-for", url)]
-        archive = archive or NO_ARCHIVE
-        if archive != NO_ARCHIVE:
+        archive = archive or schema.NO_ARCHIVE
+        if archive != schema.NO_ARCHIVE:
             problems = _value_problems(old, "archive_urls", archive, "--archive-for")
             if problems:
                 return problems
-        self.archives = self.archives or [NO_ARCHIVE] * len(self.urls)
+        self.archives = self.archives or [schema.NO_ARCHIVE] * len(self.urls)
         self.archives[self.urls.index(url)] = archive
         return []
 
