@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..storage.cache import cache_dir
 from ..storage.filewrite import atomic_write
-from .probe import LinkResult
+from .result import LinkResult
 
 FILE_NAME = "links.json"
 VERSION = 1

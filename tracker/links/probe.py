@@ -22,23 +22,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-OK, DEAD, DOUBTFUL = "ok", "dead", "doubtful"
+from .result import DEAD, DOUBTFUL, OK, LinkResult
+
 GONE = (404, 410)
 TRANSIENT = (429, *range(500, 600))
 DNS_FAILURE = "DNS failure"
 HOME_PAGES = ("", "/", "/index.html", "/index.htm", "/index.php", "/home", "/en", "/en/")
-
-
-@dataclass(frozen=True)
-class LinkResult:
-    """What visiting ``url`` found, and when (seconds since the epoch)."""
-
-    url: str
-    state: str
-    status: int | None
-    detail: str
-    checked_at: float
-    transient: bool = False  # worth one more try
 
 
 @dataclass(frozen=True)
