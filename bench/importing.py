@@ -3,6 +3,7 @@ rewrite of the events file it makes."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -44,7 +45,7 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         work = Path(tmp) / "events.csv"
 
-        cache_dir, runs = os.environ.get("TRACKER_CACHE_DIR"), iter(range(1_000_000))
+        cache_dir, runs = os.environ.get("TRACKER_CACHE_DIR"), itertools.count()
 
         def fresh_copy():
             shutil.copyfile(csv, work)

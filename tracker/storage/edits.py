@@ -124,8 +124,6 @@ class UnknownEventError(TrackerError):
 
 def positions_of(path: Path, existing: pd.DataFrame, event_ids: list[str]) -> list[int]:
     """The row number of each event of ``event_ids``; UnknownEventError for the first unknown."""
-    if len(event_ids) <= 1:
-        return [position_of(path, existing, event_id) for event_id in event_ids]
     found = existing["id"].isin(event_ids).to_numpy(dtype=bool)  # (one pass, however many ids)
     first = {}
     for position, event_id in zip(np.flatnonzero(found).tolist(), existing["id"][found], strict=True):
