@@ -11,8 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
 
 from tests.synthetic import VERSION, events
+from tracker.contract import schema, valid_raw
+from tracker.contract.fast import table_accepted
 from tracker.importing import Options, import_file
 from tracker.storage import load_events
 from tracker.storage.filewrite import atomic_write
@@ -40,7 +44,9 @@ def import_source(n: int = IMPORT_ROWS, data_dir: Path = DATA_DIR) -> Path:
 def measure_import(csv: Path, repeat: int) -> dict[str, float]:
     """Seconds (medians): the import of IMPORT_ROWS rows into a copy of ``csv``, with no cache and
     with the cache vouching for the copy; their baseline, a bare read_csv of the rows plus one
-    atomic rewrite (temp file, fsync, rename) of the result."""
+    atomic rewrite (temp file, fsync, rename) of the result; and the floor any import that keeps
+    the contract stands on (``import_floor``: the rows read as text and checked by the rules'
+    fast forms, plus that rewrite; ``import_floor_file``: the file re-read and validated)."""
     source = import_source()
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         work = Path(tmp) / "events.csv"
@@ -64,6 +70,13 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
         report = import_file(work, source, options=Options())
         assert len(report.added) == IMPORT_ROWS, "every row of the import is new"
         result = work.read_bytes()
+        rows = _contract_rows(source, report.added.sort_values("_line")["id"])
+        events_bytes = csv.read_bytes()
+
+        def floor():
+            assert table_accepted(rows(pcsv.read_csv(source, convert_options=_AS_TEXT)))
+            atomic_write(Path(tmp) / "rewrite.csv", result)
+
         # (in turn, each round: the rewrite's fsync varies with the disk more than anything here)
         times = interleaved_times(
             {
@@ -71,12 +84,35 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
                 "import_rewrite": lambda: atomic_write(Path(tmp) / "rewrite.csv", result),
                 "import": lambda: import_file(work, source),
                 "import_vouched": lambda: import_file(work, source),
+                "import_floor": floor,
+                "import_floor_file": lambda: valid_raw(csv, events_bytes),
             },
             repeat,
-            {"import_rewrite": os.sync, "import": uncached_copy, "import_vouched": vouched_copy},
+            {
+                "import_rewrite": os.sync,
+                "import": uncached_copy,
+                "import_vouched": vouched_copy,
+                "import_floor": os.sync,
+            },
         )
         _set_cache_dir(cache_dir)
     return times
+
+
+_AS_TEXT = pcsv.ConvertOptions(column_types={name: pa.string() for name in schema.COLUMNS}, strings_can_be_null=False)
+
+
+def _contract_rows(source: Path, ids: pd.Series):
+    """A function making the rows ``source`` reads as (a table of its text) a table in the
+    contract's columns, with the ids the import gave them (the rules need every column)."""
+    ids = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+
+    def rows(table: pa.Table) -> pa.Table:
+        empty = pa.array([""] * table.num_rows, type=pa.string())
+        given = {"id": ids, **{name: table[name] for name in table.column_names}}
+        return pa.table({name: given.get(name, empty) for name in schema.COLUMNS})
+
+    return rows
 
 
 def _set_cache_dir(path: str | None) -> None:

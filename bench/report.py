@@ -26,6 +26,12 @@ def _sum(*keys: str) -> Callable[[dict], float | None]:
     return lambda r: sum(r[k] for k in keys) if all(r.get(k) is not None for k in keys) else None
 
 
+def _import_ratio(*keys: str) -> Callable[[dict], float | None]:
+    """The sum of ``keys`` over the import's baseline (a bare read of the rows, one rewrite)."""
+    baseline, total = _sum("import_read_csv", "import_rewrite"), _sum(*keys)
+    return lambda r: total(r) / baseline(r) if total(r) is not None and baseline(r) else None
+
+
 def _get(key: str, scale: float = 1.0) -> Callable[[dict], float | None]:
     return lambda r: None if r.get(key) is None else r[key] * scale
 
@@ -92,6 +98,18 @@ ROWS = [
         ),
         "x",
     ),
+    Row(
+        "the floor the contract sets any import: the rows read as text, every rule checked, the one rewrite",
+        _get("import_floor"),
+        "s",
+    ),
+    Row("… floor ratio to the bare read and rewrite", _import_ratio("import_floor"), "x"),
+    Row(
+        "… with the file re-read and validated too (a writer with no cache must)",
+        _sum("import_floor", "import_floor_file"),
+        "s",
+    ),
+    Row("… no-cache floor ratio to the bare read and rewrite", _import_ratio("import_floor", "import_floor_file"), "x"),
     Row("`tracker edit`, a new status (the cache vouches; the line rewritten in place)", _get("edit_status"), "s"),
     Row("… ratio to the copy", _ratio("edit_status", "copy"), "x"),
     Row("`tracker edit`, a new date (the cache vouches; the row moves to its sorted place)", _get("edit_date"), "s"),
