@@ -8,8 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from ..contract.dates import padded_date
 from ..errors import TrackerError
 from ..storage import load_events
+from .archives import Lookup, find_snapshots
 from .cache import load_results, save_results
 from .collect import links_of, unarchived
 from .probe import DEAD, DOUBTFUL, OK, LinkResult, ProbeOptions, is_dns_failure, probe_urls
@@ -25,10 +27,17 @@ class LinkEntry:
     ids: list[str]
     result: LinkResult
     unarchived: list[str] = field(default_factory=list)  # (dead or doubtful: citing events with no copy)
+    archive: Lookup | None = None  # (asked for: what the archive has of it for those events)
 
-    def as_json(self) -> dict:
+    def as_json(self, with_archive: bool = False) -> dict:
+        """The entry's JSON; ``with_archive``: with ``archive``, the copy the archive has for the
+        events in ``unarchived`` (``{"url", "captured"}``), or null."""
         r = self.result
-        return {"url": self.url, "ids": self.ids, "state": r.state, "status": r.status, "detail": r.detail}
+        entry = {"url": self.url, "ids": self.ids, "state": r.state, "status": r.status, "detail": r.detail}
+        if with_archive:
+            snapshot = self.archive.snapshot if self.archive else None
+            entry["archive"] = {"url": snapshot.url, "captured": snapshot.captured} if snapshot else None
+        return entry
 
 
 @dataclass(frozen=True)
@@ -38,9 +47,19 @@ class LinkReport:
 
     entries: list[LinkEntry]
     visited: int
+    archives_asked: bool = False  # (whether the archive was asked for copies of the bad links)
 
     def with_state(self, state: str) -> list[LinkEntry]:
         return [e for e in self.entries if e.result.state == state]
+
+    def found_copies(self) -> dict[str, dict[str, str]]:
+        """The archive's copies for the events without one: {event id: {source URL: copy}}."""
+        copies: dict[str, dict[str, str]] = {}
+        for entry in self.entries:
+            if entry.archive is not None and entry.archive.snapshot is not None:
+                for event_id in entry.unarchived:
+                    copies.setdefault(event_id, {})[entry.url] = entry.archive.snapshot.url
+        return copies
 
     @property
     def counts(self) -> dict[str, int]:
@@ -52,10 +71,12 @@ def check_links(
     max_age: float,
     options: ProbeOptions | None = None,
     progress: Callable[[int, int], None] | None = None,
+    find_archives: bool = False,
 ) -> LinkReport:
     """Visit every source URL and archived copy of the events file ``path`` whose kept result
     is older than ``max_age`` seconds (or missing), keep the new results, and report them all.
-    ``progress(done, total)`` follows the visits."""
+    ``progress(done, total)`` follows the visits. ``find_archives``: ask the Wayback Machine
+    for a copy of each dead or doubtful source that citing events have none of."""
     frame = load_events(path)
     links = links_of(frame)
     now = time.time()
@@ -74,8 +95,16 @@ def check_links(
     save_results(visited)
     results = kept | {r.url: r for r in visited}
     bad = unarchived(frame, {url: ids for url, ids in links.items() if results[url].state != OK})
-    entries = [LinkEntry(url, ids, results[url], bad.get(url, [])) for url, ids in links.items()]
-    return LinkReport(entries, len(visited))
+    lookups = find_snapshots(_cited_days(frame, bad), options or ProbeOptions()) if find_archives else {}
+    entries = [LinkEntry(url, ids, results[url], bad.get(url, []), lookups.get(url)) for url, ids in links.items()]
+    return LinkReport(entries, len(visited), find_archives)
+
+
+def _cited_days(frame, unarchived: dict[str, list[str]]) -> dict[str, str]:
+    """For each URL some events cite without a copy, the first day of the earliest of them."""
+    wanted = {event_id for ids in unarchived.values() for event_id in ids}
+    dates = dict(zip(frame["id"][frame["id"].isin(wanted)], frame["date"][frame["id"].isin(wanted)], strict=True))
+    return {url: min(padded_date(dates[i]) for i in ids) for url, ids in unarchived.items() if ids}
 
 
 def _refuse_if_offline(visited: list[LinkResult]) -> None:

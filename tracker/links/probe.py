@@ -13,11 +13,12 @@ import asyncio
 import socket
 import ssl
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +28,7 @@ from .result import DEAD, DOUBTFUL, OK, LinkResult
 GONE = (404, 410)
 TRANSIENT = (429, *range(500, 600))
 DNS_FAILURE = "DNS failure"
+T = TypeVar("T")
 HOME_PAGES = ("", "/", "/index.html", "/index.htm", "/index.php", "/home", "/en", "/en/")
 
 
@@ -52,13 +54,17 @@ def probe_urls(
     urls = list(urls)
     if not urls:
         return []
-    probing = partial(_probe_all, urls, options, progress or (lambda url: None))
+    return run_async(partial(_probe_all, urls, options, progress or (lambda url: None)))
+
+
+def run_async(work: Callable[[], Coroutine[object, object, T]]) -> T:
+    """What the coroutine ``work()`` returns, run to its end on an event loop of its own."""
     if _loop_running():
         # A caller inside an event loop (Playwright's sync API, a notebook) cannot
         # start another in this thread: run ours in a worker thread instead.
         with ThreadPoolExecutor(max_workers=1) as worker:
-            return worker.submit(lambda: asyncio.run(probing())).result()
-    return asyncio.run(probing())
+            return worker.submit(lambda: asyncio.run(work())).result()
+    return asyncio.run(work())
 
 
 def _loop_running() -> bool:
@@ -121,7 +127,7 @@ async def _probe(client: httpx.AsyncClient, url: str, options: ProbeOptions) -> 
 
 def _answered(url: str, response: httpx.Response) -> LinkResult:
     status = response.status_code
-    detail = f"{status} {_reason(status)}"
+    detail = f"{status} {reason(status)}"
     final = str(response.url)
     if response.history and final != url:
         detail += f", after a redirect to {final}"
@@ -168,7 +174,8 @@ def _is_home_page(url: str) -> bool:
     return parts.path.lower() in HOME_PAGES and not parts.query
 
 
-def _reason(status: int) -> str:
+def reason(status: int) -> str:
+    """The standard phrase of an HTTP status."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:

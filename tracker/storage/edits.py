@@ -1,4 +1,4 @@
-"""Changing and removing events: ``edit_event`` and ``remove_events``.
+"""Changing and removing events: ``edit_event``, ``set_archived_copies`` and ``remove_events``.
 
 Both tell the writers' one story (``writer.change_events``): lock, re-read and validate the
 file (or take the cache's word on its bytes, as an add does), decide against what is there,
@@ -88,6 +88,28 @@ def edit_event(path: str | os.PathLike, event_id: str, edit: Edit) -> Edited:
         if sort_key(new) == sort_key(old):
             return Change(replace={position: new}, notes={"edited": edited})
         return Change(remove=(position,), insert=(new,), notes={"edited": edited})
+
+    return change_events(path, decide, WRITER_COLUMNS).notes["edited"]
+
+
+def set_archived_copies(path: str | os.PathLike, copies: dict[str, dict[str, str]]) -> list[Edited]:
+    """Give events archived copies of their sources in one atomic write: ``copies`` maps an
+    event id to {source URL: archived copy}. Each row stays in its place (its sort key does
+    not change). Raises TrackerError, writing nothing, for an unknown id or a copy refused."""
+    path, wanted = Path(path), list(copies)
+
+    def decide(existing: pd.DataFrame, record) -> Change:
+        replace, edited = {}, []
+        for event_id, position in zip(wanted, positions_of(path, existing, wanted), strict=True):
+            old = record(position)
+            try:
+                new = edited_row(old, Edit(archives=tuple(copies[event_id].items())))
+            except InvalidRowError as exc:
+                problem = exc.problems[0]
+                raise TrackerError(f"{path}: {event_id}: {problem.message}", "nothing was written") from None
+            replace[position] = new
+            edited.append(Edited(old, new))
+        return Change(replace=replace, notes={"edited": edited})
 
     return change_events(path, decide, WRITER_COLUMNS).notes["edited"]
 
