@@ -1,8 +1,10 @@
 """Changing events (``tracker edit`` / ``remove`` against a copy of the file) and checking links
-(``tracker check-links`` on 1,000 URLs served by local servers, first run and rerun from the cache)."""
+(``tracker check-links`` on 1,000 URLs served by local servers, first run and rerun from the
+cache, and the rerun that asks a local stand-in for the Wayback Machine for copies of 100 dead ones)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -10,6 +12,7 @@ import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from tracker.contract import schema
 from tracker.links import ProbeOptions, check_links
@@ -19,7 +22,7 @@ from tracker.storage.edits import Edit, edit_event, remove_event, remove_events
 
 from .timing import median_time
 
-LINKS, HOSTS = 1000, 20
+LINKS, HOSTS, DEAD_LINKS = 1000, 20, 100
 
 
 def measure_edits(csv: Path, repeat: int) -> dict[str, float]:
@@ -78,10 +81,26 @@ def _another_status(event) -> str:
 
 
 class _Quiet(BaseHTTPRequestHandler):
+    """Pages (200), gone pages (404), and the Wayback Machine's availability API, which has a
+    capture of every page asked for."""
+
     def do_HEAD(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
+        self._answer(404 if self.path.startswith("/gone/") else 200)
+
+    def do_GET(self):
+        if not self.path.startswith("/wayback/available"):
+            return self.do_HEAD()
+        url = parse_qs(urlsplit(self.path).query)["url"][0]
+        copy = {"available": True, "url": f"http://web.archive.org/web/20240101000000/{url}"}
+        copy.update(timestamp="20240101000000", status="200")
+        self._answer(200, json.dumps({"url": url, "archived_snapshots": {"closest": copy}}).encode())
+
+    def _answer(self, status: int, body: bytes = b"") -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args):
         pass
@@ -108,7 +127,7 @@ def measure_links(repeat: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-links-") as tmp, local_hosts(HOSTS) as bases:
         os.environ["TRACKER_CACHE_DIR"] = str(Path(tmp) / "cache")
         path = Path(tmp) / "events.csv"
-        urls = [f"{bases[i % HOSTS]}/page/{i}" for i in range(LINKS)]
+        urls = [f"{bases[i % HOSTS]}/{'gone' if i < DEAD_LINKS else 'page'}/{i}" for i in range(LINKS)]
         rows = [",".join(schema.COLUMNS)]
         for i in range(0, LINKS, 4):
             row = dict.fromkeys(schema.COLUMNS, "")
@@ -121,6 +140,10 @@ def measure_links(repeat: int) -> dict[str, float]:
             lambda: check_links(path, 0, options), repeat, setup=lambda: cache_path().unlink(missing_ok=True)
         )
         report = check_links(path, 3600, options)
-        assert report.visited == 0 and report.counts["ok"] == LINKS, report.counts
+        assert report.visited == 0 and report.counts["dead"] == DEAD_LINKS, report.counts
         rerun = median_time(lambda: check_links(path, 3600, options), repeat)
-    return {"links_first": first, "links_cached": rerun}
+        os.environ["TRACKER_WAYBACK_API"] = f"{bases[0]}/wayback/available"
+        assert len(check_links(path, 3600, options, find_archives=True).found_copies()) == DEAD_LINKS // 4
+        archives = median_time(lambda: check_links(path, 3600, options, find_archives=True), repeat)
+        os.environ.pop("TRACKER_WAYBACK_API")
+    return {"links_first": first, "links_cached": rerun, "links_archives": archives}

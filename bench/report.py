@@ -125,11 +125,16 @@ ROWS = [
         "load after an edit (the dashboard's reload: the cache vouches through the delta)", _get("load_after_edit"), "s"
     ),
     Row(
-        "`tracker check-links`, 1,000 distinct URLs on 20 local hosts (16 at once, 2 per host), empty cache",
+        "`tracker check-links`, 1,000 distinct URLs on 20 local hosts (16 at once, 2 per host), 100 of them dead, empty cache",
         _get("links_first"),
         "s",
     ),
     Row("… rerun within `--max-age` (every result from the cache)", _get("links_cached"), "s"),
+    Row(
+        "… rerun with `--find-archives`: 100 dead sources looked up in a local stand-in for the Wayback API (2 at once)",
+        _get("links_archives"),
+        "s",
+    ),
     Row("dashboard restart (cache warm) → `/` answers", _get("ours.ready"), "s"),
     Row(
         "dashboard restart → first timeline callback answered",

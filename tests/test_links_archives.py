@@ -114,6 +114,16 @@ def test_the_archive_is_asked_for_the_earliest_event_without_a_copy(tmp_path, we
     assert [e.archive for e in report.entries if e.url == url("/ok")] == [None], "a live link is not looked up"
 
 
+def test_progress_follows_the_visits_then_the_archive(tmp_path, web, archive, private_cache):
+    url = web.url_for
+    path = events_file(tmp_path / "events.csv", {"2024-01-01-a": ([url("/ok"), url("/missing"), url("/gone")], [])})
+    seen = []
+    check_links(path, max_age=0, options=FAST, progress=lambda *step: seen.append(step), find_archives=True)
+    visits, asks = seen[:3], seen[3:]
+    assert visits == [("Visiting links", 1, 3), ("Visiting links", 2, 3), ("Visiting links", 3, 3)]
+    assert asks == [("Asking the Wayback Machine", 1, 2), ("Asking the Wayback Machine", 2, 2)]
+
+
 def test_text_gives_the_command_that_adds_each_copy_found(tmp_path, web, archive, private_cache):
     url = web.url_for
     path = events_file(

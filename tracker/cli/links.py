@@ -94,23 +94,26 @@ def render_text(report: LinkReport, added: bool = False) -> str:
 
 
 class _Progress:
-    """A progress bar on standard error while links are visited, only when it is a terminal."""
+    """A progress bar on standard error for each stage (visiting links, asking the archive),
+    only when it is a terminal."""
 
     def __enter__(self):
-        self.bar = None
+        self.bar, self.stage = None, None
         return self
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int) -> None:
         if not sys.stderr.isatty():
             return
-        if self.bar is None:
-            self.bar = click.progressbar(length=total, label="Visiting links", file=sys.stderr)
+        if stage != self.stage:
+            self.__exit__(None, None, None)
+            self.bar, self.stage = click.progressbar(length=total, label=stage, file=sys.stderr), stage
             self.bar.__enter__()
         self.bar.update(1)
 
     def __exit__(self, *exc):
         if self.bar is not None:
             self.bar.__exit__(*exc)
+            self.bar = None
 
 
 def _no_copy(entry, added: bool) -> str:

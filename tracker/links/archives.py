@@ -3,13 +3,14 @@
 citing event happened, so that the copy shows the page as it stood when it was cited.
 
 Only a capture the archive recorded with a 200 answer counts: a capture of the 404 page would
-be no copy at all. Asked one at a time per host, as the archive asks of its callers.
+be no copy at all. The archive is one host: it is asked no more at once than any host is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,22 +45,26 @@ def api_url() -> str:
     return os.environ.get(API_VARIABLE) or WAYBACK_API
 
 
-def find_snapshots(cited: dict[str, str], options: ProbeOptions | None = None) -> dict[str, Lookup]:
+def find_snapshots(
+    cited: dict[str, str], options: ProbeOptions | None = None, progress: Callable[[str], None] | None = None
+) -> dict[str, Lookup]:
     """For each source URL of ``cited`` (URL: the day an event cited it, YYYY-MM-DD), the
-    archive's capture closest to that day, by URL."""
+    archive's capture closest to that day, by URL. ``progress(url)`` as each one is done."""
     if not cited:
         return {}
-    return run_async(lambda: _find_all(cited, options or ProbeOptions()))
+    return run_async(lambda: _find_all(cited, options or ProbeOptions(), progress or (lambda url: None)))
 
 
-async def _find_all(cited: dict[str, str], options: ProbeOptions) -> dict[str, Lookup]:
-    one_at_a_time = asyncio.Semaphore(1)  # (every request goes to the one archive)
+async def _find_all(cited: dict[str, str], options: ProbeOptions, progress: Callable[[str], None]):
+    at_once = asyncio.Semaphore(options.per_host)  # (every request goes to the one archive)
     headers = {"User-Agent": options.user_agent, "Accept": "application/json"}
     async with httpx.AsyncClient(timeout=options.timeout, headers=headers, follow_redirects=True) as client:
 
         async def one(url: str, day: str) -> Lookup:
-            async with one_at_a_time:
-                return await _lookup_with_retry(client, url, day, options)
+            async with at_once:
+                lookup = await _lookup_with_retry(client, url, day, options)
+            progress(url)
+            return lookup
 
         found = await asyncio.gather(*(one(url, day) for url, day in cited.items()))
     return {lookup.source: lookup for lookup in found}

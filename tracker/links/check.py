@@ -16,6 +16,7 @@ from .cache import load_results, save_results
 from .collect import links_of, unarchived
 from .probe import DEAD, DOUBTFUL, OK, LinkResult, ProbeOptions, is_dns_failure, probe_urls
 
+VISITING, ASKING_ARCHIVE = "Visiting links", "Asking the Wayback Machine"
 OFFLINE_HOSTS = 3  # no answer from this many hosts or more, some not resolving: the machine is offline
 
 
@@ -70,34 +71,42 @@ def check_links(
     path: str | os.PathLike,
     max_age: float,
     options: ProbeOptions | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
     find_archives: bool = False,
 ) -> LinkReport:
     """Visit every source URL and archived copy of the events file ``path`` whose kept result
     is older than ``max_age`` seconds (or missing), keep the new results, and report them all.
-    ``progress(done, total)`` follows the visits. ``find_archives``: ask the Wayback Machine
-    for a copy of each dead or doubtful source that citing events have none of."""
+    ``progress(stage, done, total)`` follows the visits and the archive's answers.
+    ``find_archives``: ask the Wayback Machine for a copy of each dead or doubtful source that
+    citing events have none of."""
     frame = load_events(path)
     links = links_of(frame)
     now = time.time()
     kept = {url: r for url, r in load_results().items() if url in links and now - r.checked_at <= max_age}
     stale = [url for url in links if url not in kept]
+    visits = _counter(VISITING, len(stale), progress)
+    visited = probe_urls(stale, options or ProbeOptions(), visits)
+    _refuse_if_offline(visited)
+    save_results(visited)
+    results = kept | {r.url: r for r in visited}
+    bad = unarchived(frame, {url: ids for url, ids in links.items() if results[url].state != OK})
+    cited = _cited_days(frame, bad) if find_archives else {}
+    lookups = find_snapshots(cited, options, _counter(ASKING_ARCHIVE, len(cited), progress))
+    entries = [LinkEntry(url, ids, results[url], bad.get(url, []), lookups.get(url)) for url, ids in links.items()]
+    return LinkReport(entries, len(visited), find_archives)
+
+
+def _counter(stage: str, total: int, progress: Callable[[str, int, int], None] | None) -> Callable[[str], None]:
+    """A callback for each URL done that tells ``progress`` how many of ``total`` are."""
     done = 0
 
     def one_done(url: str) -> None:
         nonlocal done
         done += 1
         if progress is not None:
-            progress(done, len(stale))
+            progress(stage, done, total)
 
-    visited = probe_urls(stale, options or ProbeOptions(), one_done)
-    _refuse_if_offline(visited)
-    save_results(visited)
-    results = kept | {r.url: r for r in visited}
-    bad = unarchived(frame, {url: ids for url, ids in links.items() if results[url].state != OK})
-    lookups = find_snapshots(_cited_days(frame, bad), options or ProbeOptions()) if find_archives else {}
-    entries = [LinkEntry(url, ids, results[url], bad.get(url, []), lookups.get(url)) for url, ids in links.items()]
-    return LinkReport(entries, len(visited), find_archives)
+    return one_done
 
 
 def _cited_days(frame, unarchived: dict[str, list[str]]) -> dict[str, str]:
