@@ -3,10 +3,14 @@ rewrite of the events file it makes."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
 import tempfile
+import threading
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -46,9 +50,10 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
     with the cache vouching for the copy; their baseline, a bare read_csv of the rows plus one
     atomic rewrite (temp file, fsync, rename) of the result; and the floor any import that keeps
     the contract stands on (``import_floor``: the rows read as text and checked by the rules'
-    fast forms, plus that rewrite; ``import_floor_file``: the file re-read and validated)."""
+    fast forms, plus that rewrite; ``import_floor_file``: the file re-read and validated); and
+    the vouched import of the same rows fetched from an http address on this machine."""
     source = import_source()
-    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp, served(source) as address:
         work = Path(tmp) / "events.csv"
 
         cache_dir, runs = os.environ.get("TRACKER_CACHE_DIR"), itertools.count()
@@ -84,6 +89,7 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
                 "import_rewrite": lambda: atomic_write(Path(tmp) / "rewrite.csv", result),
                 "import": lambda: import_file(work, source),
                 "import_vouched": lambda: import_file(work, source),
+                "import_url": lambda: import_file(work, address),
                 "import_floor": floor,
                 "import_floor_file": lambda: valid_raw(csv, events_bytes),
             },
@@ -92,11 +98,30 @@ def measure_import(csv: Path, repeat: int) -> dict[str, float]:
                 "import_rewrite": os.sync,
                 "import": uncached_copy,
                 "import_vouched": vouched_copy,
+                "import_url": vouched_copy,
                 "import_floor": os.sync,
             },
         )
         _set_cache_dir(cache_dir)
     return times
+
+
+@contextmanager
+def served(path: Path):
+    """The address of ``path`` on a web server of this machine's, while it runs."""
+    handler = functools.partial(_Quiet, directory=str(path.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/{path.name}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
 
 _AS_TEXT = pcsv.ConvertOptions(column_types={name: pa.string() for name in schema.COLUMNS}, strings_can_be_null=False)

@@ -99,6 +99,11 @@ ROWS = [
         "x",
     ),
     Row(
+        "`tracker import` of those rows from an http address on this machine (the cache vouches)",
+        _get("import_url"),
+        "s",
+    ),
+    Row(
         "the floor the contract sets any import: the rows read as text, every rule checked, the one rewrite",
         _get("import_floor"),
         "s",

@@ -22,6 +22,7 @@ def test_the_import_bench_measures_the_import_its_baseline_and_the_floor(tmp_pat
         "import_floor_file",
         "import_read_csv",
         "import_rewrite",
+        "import_url",
         "import_vouched",
     ]
     assert all(seconds > 0 for seconds in times.values())

@@ -1,5 +1,6 @@
-"""``tracker import FILE``: add the rows of a CSV, XLSX or ODS file (TimelineJS's sheet, ACLED's
-export, or any CSV with ``--map``) to the events file, checked as ``tracker add`` checks one."""
+"""``tracker import FILE``: add the rows of a CSV, XLSX or ODS file, or of one at an http(s)
+address (TimelineJS's sheet, ACLED's export, or any CSV with ``--map``) to the events file,
+checked as ``tracker add`` checks one."""
 
 from __future__ import annotations
 
@@ -11,13 +12,25 @@ import click
 
 from ..contract import ValidationError
 from ..importing import FORMATS, ImportRefused, ImportReport, MappingError, Options, import_file
+from ..importing.remote import is_url
 from .common import CATEGORY, STATUS, csv_option, handle_errors, resolve_csv
 
 BAR_FROM = 2000  # steps: a stage shorter than this shows no progress bar
 
 
+class FileOrAddress(click.ParamType):
+    """A file on this machine (as ``click.Path``), or an http(s) address kept as it is."""
+
+    name = "FILE"
+
+    def convert(self, value, param, ctx):
+        if is_url(value):
+            return value
+        return click.Path(dir_okay=False, path_type=Path).convert(value, param, ctx)
+
+
 @click.command(name="import")
-@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", metavar="FILE", type=FileOrAddress())
 @csv_option
 @click.option(
     "--from",
@@ -40,7 +53,8 @@ BAR_FROM = 2000  # steps: a stage shorter than this shows no progress bar
 @click.option("--skip-invalid", is_flag=True, help="Add the good rows even when others are refused.")
 @handle_errors
 def import_events(source, csv_path, fmt, maps, dry_run, skip_invalid, **defaults):
-    """Add the events of FILE (CSV, XLSX or ODS) in one atomic, sorted rewrite."""
+    """Add the events of FILE (CSV, XLSX or ODS; or its http(s) address, such as a shared Google
+    Sheet's) in one atomic, sorted rewrite."""
     options = Options(tuple(_pair(m) for m in maps), {k: v or "" for k, v in defaults.items()})
     events = resolve_csv(csv_path)
     try:

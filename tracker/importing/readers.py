@@ -1,10 +1,14 @@
 """Reading an input file into text cells: CSV (pyarrow, with the contract's exact CSV checks for
 a file it refuses) and spreadsheets, XLSX and ODS (python-calamine; openpyxl for an XLSX that
-calamine cannot read). Every cell becomes stripped text; each row keeps its line in the file."""
+calamine cannot read), on this machine or at an http(s) address (``remote``). Every cell becomes
+stripped text; each row keeps its line in the file."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +22,7 @@ import pyarrow.csv as pcsv
 from ..contract import Problem, ValidationError
 from ..contract.csvtext import header_of, read_records, record_lines, text_problem
 from ..errors import TrackerError
+from .remote import fetch, is_url, saved
 
 SPREADSHEETS = (".xlsx", ".xlsm", ".ods")
 Stage = Callable[[str, int], Callable[[int], None]]  # (what, how many steps) -> told of steps done
@@ -26,12 +31,30 @@ Stage = Callable[[str, int], Callable[[int], None]]  # (what, how many steps) ->
 @dataclass(frozen=True)
 class Table:
     """An input file's rows: ``frame`` holds their columns as stripped text, ``lines`` each row's
-    line in the file (the sheet's row number for a spreadsheet); ``reader`` says what read it."""
+    line in the file (the sheet's row number for a spreadsheet); ``reader`` says what read it.
+    ``path``: the file, or the address it came from."""
 
-    path: Path
+    path: Path | str
     frame: pd.DataFrame
     lines: np.ndarray
     reader: str
+
+
+def read_source(source: str | os.PathLike, stage: Stage | None = None) -> Table:
+    """The rows of ``source``: a file on this machine (``read_table``) or an http(s) address."""
+    return read_url(source, stage) if is_url(source) else read_table(Path(source), stage)
+
+
+def read_url(url: str, stage: Stage | None = None) -> Table:
+    """The rows of the CSV or spreadsheet at ``url``, fetched once; problems name ``url``."""
+    data, suffix, address = fetch(url)
+    if suffix == ".csv":
+        table = _read_csv(url, data)
+    else:
+        with tempfile.TemporaryDirectory(prefix="tracker-import-") as folder:
+            table = _read_sheet(saved(data, suffix, folder), stage, name=url)
+    via = f", from {address}" if address != url else ""
+    return _drop_empty(dataclasses.replace(table, reader=table.reader + via))
 
 
 def read_table(path: Path, stage: Stage | None = None) -> Table:
@@ -55,7 +78,7 @@ def read_table(path: Path, stage: Stage | None = None) -> Table:
 # ---------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, data: bytes) -> Table:
+def _read_csv(path: Path | str, data: bytes) -> Table:
     problem = text_problem(data)
     if problem:
         raise ValidationError(path, [problem])
@@ -100,7 +123,7 @@ def _stripped_table(table: pa.Table) -> pd.DataFrame:
     return pa.table(columns, names=[str(name).strip() for name in table.column_names]).to_pandas()
 
 
-def _check_header(path: Path, header: list[str]) -> None:
+def _check_header(path: Path | str, header: list[str]) -> None:
     names = [name.strip() for name in header]
     if "" in names:
         column = names.index("") + 1
@@ -131,20 +154,21 @@ def _drop_empty(table: Table) -> Table:
 # ---------------------------------------------------------------- spreadsheets
 
 
-def _read_sheet(path: Path, stage: Stage | None) -> Table:
+def _read_sheet(path: Path, stage: Stage | None, name: str = "") -> Table:
     """The first sheet, read by python-calamine (fast, XLSX and ODS); an XLSX it cannot read is
-    read by openpyxl, and ``reader`` says so."""
+    read by openpyxl, and ``reader`` says so. Problems name ``name`` (else ``path``)."""
+    name = name or str(path)
     try:
         rows, first_line = _calamine_rows(path)
         reader = "python-calamine"
     except Exception as exc:  # noqa: BLE001 - calamine raises its own error types, and more
         if path.suffix.lower() == ".ods":
             raise TrackerError(
-                f"{path}: cannot be read as a spreadsheet ({exc})", "save it again as .ods or .xlsx"
+                f"{name}: cannot be read as a spreadsheet ({exc})", "save it again as .ods or .xlsx"
             ) from None
-        rows, first_line = _openpyxl_rows(path)
+        rows, first_line = _openpyxl_rows(path, name)
         reader = f"openpyxl (python-calamine could not read it: {str(exc).splitlines()[0][:120]})"
-    return _sheet_table(path, rows, first_line, reader, stage)
+    return _sheet_table(name, rows, first_line, reader, stage)
 
 
 def _calamine_rows(path: Path) -> tuple[list[list], int]:
@@ -154,20 +178,20 @@ def _calamine_rows(path: Path) -> tuple[list[list], int]:
     return sheet.to_python(), sheet.start[0] + 1 if sheet.start else 1
 
 
-def _openpyxl_rows(path: Path) -> tuple[list[list], int]:
+def _openpyxl_rows(path: Path, name: str) -> tuple[list[list], int]:
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        raise TrackerError(f"{path}: cannot be read as a spreadsheet ({exc})", "save it again as .xlsx") from None
+        raise TrackerError(f"{name}: cannot be read as a spreadsheet ({exc})", "save it again as .xlsx") from None
     try:
         return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)], 1
     finally:
         book.close()
 
 
-def _sheet_table(path: Path, rows: list[list], first_line: int, reader: str, stage: Stage | None) -> Table:
+def _sheet_table(path: Path | str, rows: list[list], first_line: int, reader: str, stage: Stage | None) -> Table:
     if not rows:
         raise TrackerError(f"{path}: the first sheet is empty", "put the header in row 1 and one event per row")
     header = [cell_text(cell) for cell in rows[0]]

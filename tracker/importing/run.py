@@ -16,7 +16,7 @@ from .acled import is_acled, map_acled
 from .checks import Duplicate, check_rows
 from .ids import avoiding, duplicates_in
 from .mapping import Mapped, MappingError, Options, Stage, apply_overrides, finish, map_csv, silent
-from .readers import Table, read_table
+from .readers import Table, read_source
 from .timelinejs import is_timelinejs, map_timelinejs
 
 FORMATS = ("csv", "timelinejs", "acled")
@@ -66,13 +66,13 @@ def import_file(
     skip_invalid: bool = False,
     stage: Stage = silent,
 ) -> ImportReport:
-    """Add the rows of ``source`` (CSV, XLSX or ODS; ``fmt`` csv, timelinejs or acled, else told
-    from its header) to ``events``. Every row is checked as ``tracker add`` checks one; a row the
+    """Add the rows of ``source`` (CSV, XLSX or ODS, a file or an http(s) address; ``fmt`` csv,
+    timelinejs or acled, else told from its header) to ``events``. Every row is checked as ``tracker add`` checks one; a row the
     file already holds (same id, or same date and title) is a duplicate and left out. Raises
     ImportRefused, writing nothing, when a row is refused, unless ``skip_invalid``; with
     ``dry_run`` writes nothing and reports what it would do."""
     options = options or Options()
-    table = read_table(Path(source), stage)
+    table = read_source(source, stage)
     fmt = fmt or detect(table)
     mapped = map_table(table, fmt, options, stage)
     checked = check_rows(mapped, str(source))
