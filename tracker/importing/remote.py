@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -82,10 +81,7 @@ def _refuse_failure(url: str, response: httpx.Response) -> None:
     if response.is_success:
         return
     status = response.status_code
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "(unknown status)"
+    phrase = httpx.codes.get_reason_phrase(status) or "(unknown status)"
     hint = NOT_SHARED if status in (401, 403) else "check the address"
     raise TrackerError(f"{url}: the server answered {status} {phrase}", hint)
 

@@ -111,8 +111,8 @@ def _counter(stage: str, total: int, progress: Callable[[str, int, int], None] |
 
 def _cited_days(frame, unarchived: dict[str, list[str]]) -> dict[str, str]:
     """For each URL some events cite without a copy, the first day of the earliest of them."""
-    wanted = {event_id for ids in unarchived.values() for event_id in ids}
-    dates = dict(zip(frame["id"][frame["id"].isin(wanted)], frame["date"][frame["id"].isin(wanted)], strict=True))
+    wanted = frame["id"].isin({event_id for ids in unarchived.values() for event_id in ids})
+    dates = dict(zip(frame["id"][wanted], frame["date"][wanted], strict=True))
     return {url: min(padded_date(dates[i]) for i in ids) for url, ids in unarchived.items() if ids}
 
 

@@ -17,7 +17,6 @@ from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from http import HTTPStatus
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -176,10 +175,7 @@ def _is_home_page(url: str) -> bool:
 
 def reason(status: int) -> str:
     """The standard phrase of an HTTP status."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "(unknown status)"
+    return httpx.codes.get_reason_phrase(status) or "(unknown status)"
 
 
 def _result(url: str, state: str, status: int | None, detail: str, transient: bool = False) -> LinkResult:

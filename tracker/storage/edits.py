@@ -1,6 +1,6 @@
 """Changing and removing events: ``edit_event``, ``set_archived_copies`` and ``remove_events``.
 
-Both tell the writers' one story (``writer.change_events``): lock, re-read and validate the
+Each tells the writers' one story (``writer.change_events``): lock, re-read and validate the
 file (or take the cache's word on its bytes, as an add does), decide against what is there,
 write atomically; a refusal writes nothing. An edited row is rewritten in its own place unless
 its sort key (date, then id) changed: then it moves to its new sorted place. Every other record
@@ -106,7 +106,8 @@ def set_archived_copies(path: str | os.PathLike, copies: dict[str, dict[str, str
                 new = edited_row(old, Edit(archives=tuple(copies[event_id].items())))
             except InvalidRowError as exc:
                 problem = exc.problems[0]
-                raise TrackerError(f"{path}: {event_id}: {problem.message}", "nothing was written") from None
+                hint = f"{problem.hint}; nothing was written" if problem.hint else "nothing was written"
+                raise TrackerError(f"{path}: {event_id}: {problem.message}", hint) from None
             replace[position] = new
             edited.append(Edited(old, new))
         return Change(replace=replace, notes={"edited": edited})
