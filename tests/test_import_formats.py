@@ -68,6 +68,16 @@ TIMELINEJS_IDS = [
 ]
 
 
+def timelinejs_report(source, reader: str, events: Path) -> str:
+    """What importing TIMELINEJS_ROWS from ``source`` (a file or an address) prints."""
+    return (
+        f"{source}: TimelineJS sheet, read with {reader}; {NOT_READ}\n"
+        f"{source}:2: skipped: a title slide, not an event\n"
+        f"{source}:6: skipped: an era, not an event\n"
+        f"{events}: added 3 events from {source} (2 skipped)\n"
+    )
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "ods", "csv"])
 def test_a_timelinejs_sheet_keeps_each_dates_precision(small_csv: Path, tmp_path: Path, kind: str):
     writer = {"xlsx": write_xlsx, "ods": write_ods, "csv": write_csv}[kind]
@@ -75,12 +85,7 @@ def test_a_timelinejs_sheet_keeps_each_dates_precision(small_csv: Path, tmp_path
     result = run("import", str(source), "--csv", str(small_csv), *SHEET_DEFAULTS)
     assert result.exit_code == 0, result.output
     reader = "pyarrow" if kind == "csv" else "python-calamine"
-    assert result.stdout == (
-        f"{source}: TimelineJS sheet, read with {reader}; {NOT_READ}\n"
-        f"{source}:2: skipped: a title slide, not an event\n"
-        f"{source}:6: skipped: an era, not an event\n"
-        f"{small_csv}: added 3 events from {source} (2 skipped)\n"
-    )
+    assert result.stdout == timelinejs_report(source, reader, small_csv)
     assert imported(small_csv, TIMELINEJS_IDS) == TIMELINEJS_EVENTS
     assert run("validate", str(small_csv)).exit_code == 0
 

@@ -9,7 +9,14 @@ import pytest
 from cli_helpers import run
 from import_helpers import TIMELINEJS_ROWS, sheet_row, write_csv, write_ods, write_xlsx
 from pytest_httpserver import HTTPServer
-from test_import_formats import NOT_READ, SHEET_DEFAULTS, TIMELINEJS_EVENTS, TIMELINEJS_IDS, imported
+from test_import_formats import (
+    NOT_READ,
+    SHEET_DEFAULTS,
+    TIMELINEJS_EVENTS,
+    TIMELINEJS_IDS,
+    imported,
+    timelinejs_report,
+)
 
 from tracker.importing import remote
 from tracker.importing.remote import sheet_export_url
@@ -44,12 +51,7 @@ def test_a_timelinejs_sheet_at_an_address_imports_as_the_file_would(small_csv, t
     url = serve(web, "/story", writer(tmp_path / f"story.{kind}", TIMELINEJS_ROWS), content_type)
     result = run("import", url, "--csv", str(small_csv), *SHEET_DEFAULTS)
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
-        f"{url}: TimelineJS sheet, read with {reader}; {NOT_READ}\n"
-        f"{url}:2: skipped: a title slide, not an event\n"
-        f"{url}:6: skipped: an era, not an event\n"
-        f"{small_csv}: added 3 events from {url} (2 skipped)\n"
-    )
+    assert result.stdout == timelinejs_report(url, reader, small_csv)
     assert imported(small_csv, TIMELINEJS_IDS) == TIMELINEJS_EVENTS
 
 
