@@ -140,6 +140,7 @@ ROWS = [
         _get("links_archives"),
         "s",
     ),
+    Row("… and again within `--max-age` (the archive's answers kept)", _get("links_archives_kept"), "s"),
     Row("dashboard restart (cache warm) → `/` answers", _get("ours.ready"), "s"),
     Row(
         "dashboard restart → first timeline callback answered",

@@ -198,3 +198,18 @@ def test_set_archived_copies_refuses_a_copy_of_what_is_no_source_and_writes_noth
     assert path.read_bytes() == before
     (edited,) = set_archived_copies(path, {"2024-01-01-a": good})
     assert (edited.old["archive_urls"], edited.new["archive_urls"]) == ("", "https://archive.example/1")
+
+
+def test_the_archives_answers_are_kept_and_asked_again_only_when_stale_or_failed(tmp_path, web, archive, private_cache):
+    url = web.url_for
+    path = events_file(tmp_path / "events.csv", {"2024-01-01-a": ([url("/missing"), url("/gone"), url("/broken")], [])})
+    archive.answers.update({url("/missing"): capture(url("/missing"), "20240101000000"), url("/broken"): 503})
+    first = check_links(path, max_age=3600, options=FAST, find_archives=True)
+    asked = len(archive.asked)
+    again = check_links(path, max_age=3600, options=FAST, find_archives=True)
+    assert [u for u, _ in archive.asked[asked:]] == [url("/broken")] * 2, "only the failed one, tried twice"
+    assert [e.archive for e in again.entries] == [e.archive for e in first.entries]
+    assert again.found_copies() == {"2024-01-01-a": {url("/missing"): capture(url("/missing"), "20240101000000")["archived_snapshots"]["closest"]["url"].replace("http:", "https:", 1)}}  # fmt: skip
+    asked = len(archive.asked)
+    check_links(path, max_age=0, options=FAST, find_archives=True)
+    assert sorted({u for u, _ in archive.asked[asked:]}) == sorted([url("/missing"), url("/gone"), url("/broken")])

@@ -11,34 +11,16 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from .probe import TRANSIENT, ProbeOptions, reason, run_async
+from .result import Lookup, Snapshot
 
 WAYBACK_API = "https://archive.org/wayback/available"
 API_VARIABLE = "TRACKER_WAYBACK_API"  # another address for the same API (a mirror, a test server)
 ARCHIVE_HOSTS = ("web.archive.org",)  # (served over TLS too: their copies are given as https)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """An archived copy: its address and the day it was captured (YYYY-MM-DD)."""
-
-    url: str
-    captured: str
-
-
-@dataclass(frozen=True)
-class Lookup:
-    """What the archive said of one source: its closest good capture (None when it has none),
-    or why it could not say (``problem``)."""
-
-    source: str
-    snapshot: Snapshot | None
-    problem: str = ""
 
 
 def api_url() -> str:

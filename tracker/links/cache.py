@@ -1,4 +1,5 @@
-"""Link results kept with their time, so that a rerun visits only new or stale links.
+"""Link results kept with their time, so that a rerun visits only new or stale links; and the
+Wayback Machine's answers, so that a rerun asks it only of new or stale sources.
 
 One JSON file in the tracker's cache folder (``tracker.storage.cache.cache_dir()``), shared by
 every events file (a URL's state does not depend on who cites it). Writers merge with what is
@@ -14,9 +15,10 @@ from pathlib import Path
 
 from ..storage.cache import cache_dir
 from ..storage.filewrite import atomic_write
-from .result import LinkResult
+from .result import LinkResult, Lookup, Snapshot
 
 FILE_NAME = "links.json"
+ARCHIVES_FILE = "archives.json"  # the archive's answers: {URL: {day, copy, captured, asked_at}}
 VERSION = 1
 
 
@@ -70,3 +72,40 @@ def save_results(results: Iterable[LinkResult]) -> None:
     }
     cache_path().parent.mkdir(parents=True, exist_ok=True)
     atomic_write(cache_path(), json.dumps({"version": VERSION, "links": links}).encode(), durable=False)
+
+
+def kept_lookups(cited: dict[str, str], max_age: float, now: float) -> dict[str, Lookup]:
+    """The archive's kept answers for ``cited`` (URL: the day asked for) given for that same day
+    at most ``max_age`` seconds before ``now``."""
+    try:
+        answers = json.loads((cache_dir() / ARCHIVES_FILE).read_text(encoding="utf-8"))["answers"]
+        kept = {}
+        for url, day in cited.items():
+            a = answers.get(url)
+            if a and a["day"] == day and now - float(a["asked_at"]) <= max_age:
+                kept[url] = Lookup(url, Snapshot(a["copy"], a["captured"]) if a["copy"] else None)
+        return kept
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def save_lookups(lookups: Iterable[Lookup], cited: dict[str, str], now: float) -> None:
+    """Keep the archive's answers (not its failures: those are asked again) beside the others."""
+    answered = [lookup for lookup in lookups if not lookup.problem]
+    if not answered:
+        return
+    path = cache_dir() / ARCHIVES_FILE
+    try:
+        answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
+    except (OSError, ValueError, KeyError, TypeError):
+        answers = {}
+    for lookup in answered:
+        copy = lookup.snapshot
+        answers[lookup.source] = {
+            "day": cited[lookup.source],
+            "copy": copy.url if copy else None,
+            "captured": copy.captured if copy else None,
+            "asked_at": now,
+        }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps({"version": VERSION, "answers": answers}).encode(), durable=False)

@@ -12,7 +12,7 @@ from ..contract.dates import padded_date
 from ..errors import TrackerError
 from ..storage import load_events
 from .archives import Lookup, find_snapshots
-from .cache import load_results, save_results
+from .cache import kept_lookups, load_results, save_lookups, save_results
 from .collect import links_of, unarchived
 from .probe import DEAD, DOUBTFUL, OK, LinkResult, ProbeOptions, is_dns_failure, probe_urls
 
@@ -78,7 +78,7 @@ def check_links(
     is older than ``max_age`` seconds (or missing), keep the new results, and report them all.
     ``progress(stage, done, total)`` follows the visits and the archive's answers.
     ``find_archives``: ask the Wayback Machine for a copy of each dead or doubtful source that
-    citing events have none of."""
+    citing events have none of (its answers are kept, and used again within ``max_age``)."""
     frame = load_events(path)
     links = links_of(frame)
     now = time.time()
@@ -91,7 +91,11 @@ def check_links(
     results = kept | {r.url: r for r in visited}
     bad = unarchived(frame, {url: ids for url, ids in links.items() if results[url].state != OK})
     cited = _cited_days(frame, bad) if find_archives else {}
-    lookups = find_snapshots(cited, options, _counter(ASKING_ARCHIVE, len(cited), progress))
+    lookups = kept_lookups(cited, max_age, now)
+    unasked = {url: day for url, day in cited.items() if url not in lookups}
+    asked = find_snapshots(unasked, options, _counter(ASKING_ARCHIVE, len(unasked), progress))
+    save_lookups(asked.values(), unasked, time.time())
+    lookups |= asked
     entries = [LinkEntry(url, ids, results[url], bad.get(url, []), lookups.get(url)) for url, ids in links.items()]
     return LinkReport(entries, len(visited), find_archives)
 
