@@ -4,9 +4,11 @@ local stand-in for the Wayback Machine's availability API (TRACKER_WAYBACK_API).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
-from cli_helpers import run
+from cli_helpers import ROOT, run
 from pytest_httpserver import HTTPServer
 from test_links import events_file
 from werkzeug import Request, Response
@@ -213,3 +215,10 @@ def test_the_archives_answers_are_kept_and_asked_again_only_when_stale_or_failed
     asked = len(archive.asked)
     check_links(path, max_age=0, options=FAST, find_archives=True)
     assert sorted({u for u, _ in archive.asked[asked:]}) == sorted([url("/missing"), url("/gone"), url("/broken")])
+
+
+def test_reading_kept_results_loads_no_web_client():
+    """The dashboard reads kept link results: it must not pay for httpx at start-up."""
+    code = "import sys, dashboard.details, dashboard.reading, tracker.links.cache; print('httpx' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert found.stdout == "False\n"
