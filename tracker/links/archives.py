@@ -54,11 +54,11 @@ async def _find_all(cited: dict[str, str], options: ProbeOptions, progress: Call
 
 async def _lookup_with_retry(client: httpx.AsyncClient, url: str, day: str, options: ProbeOptions) -> Lookup:
     lookup, transient = await _lookup(client, url, day)
-    for _ in range(options.retries if transient else 0):
-        await asyncio.sleep(options.retry_wait)
-        lookup, transient = await _lookup(client, url, day)
+    for _ in range(options.retries):
         if not transient:
             break
+        await asyncio.sleep(options.retry_wait)
+        lookup, transient = await _lookup(client, url, day)
     return lookup
 
 

@@ -29,15 +29,26 @@ def cache_path() -> Path:
 def load_results() -> dict[str, LinkResult]:
     """Every kept result by URL ({} when there is no readable cache)."""
     try:
-        data = json.loads(cache_path().read_text(encoding="utf-8"))
-        if data.get("version") != VERSION:
-            return {}
         return {
             url: LinkResult(url, r["state"], r["status"], r["detail"], float(r["checked_at"]))
-            for url, r in data["links"].items()
+            for url, r in _read(cache_path(), "links").items()
         }
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _read(path: Path, part: str) -> dict:
+    """The ``part`` a kept file of ours holds ({} when it is missing, damaged or of another version)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data[part] if data.get("version") == VERSION and isinstance(data[part], dict) else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
+
+
+def _write(path: Path, part: str, values: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps({"version": VERSION, part: values}).encode(), durable=False)
 
 
 _kept: tuple[tuple, dict[str, LinkResult]] = ((), {})
@@ -70,23 +81,21 @@ def save_results(results: Iterable[LinkResult]) -> None:
         url: {"state": r.state, "status": r.status, "detail": r.detail, "checked_at": r.checked_at}
         for url, r in kept.items()
     }
-    cache_path().parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(cache_path(), json.dumps({"version": VERSION, "links": links}).encode(), durable=False)
+    _write(cache_path(), "links", links)
 
 
 def kept_lookups(cited: dict[str, str], max_age: float, now: float) -> dict[str, Lookup]:
     """The archive's kept answers for ``cited`` (URL: the day asked for) given for that same day
     at most ``max_age`` seconds before ``now``."""
+    answers, kept = _read(cache_dir() / ARCHIVES_FILE, "answers"), {}
     try:
-        answers = json.loads((cache_dir() / ARCHIVES_FILE).read_text(encoding="utf-8"))["answers"]
-        kept = {}
         for url, day in cited.items():
             a = answers.get(url)
             if a and a["day"] == day and now - float(a["asked_at"]) <= max_age:
                 kept[url] = Lookup(url, Snapshot(a["copy"], a["captured"]) if a["copy"] else None)
-        return kept
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError):
         return {}
+    return kept
 
 
 def save_lookups(lookups: Iterable[Lookup], cited: dict[str, str], now: float) -> None:
@@ -95,10 +104,7 @@ def save_lookups(lookups: Iterable[Lookup], cited: dict[str, str], now: float) -
     if not answered:
         return
     path = cache_dir() / ARCHIVES_FILE
-    try:
-        answers = json.loads(path.read_text(encoding="utf-8"))["answers"]
-    except (OSError, ValueError, KeyError, TypeError):
-        answers = {}
+    answers = _read(path, "answers")
     for lookup in answered:
         copy = lookup.snapshot
         answers[lookup.source] = {
@@ -107,5 +113,4 @@ def save_lookups(lookups: Iterable[Lookup], cited: dict[str, str], now: float) -
             "captured": copy.captured if copy else None,
             "asked_at": now,
         }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, json.dumps({"version": VERSION, "answers": answers}).encode(), durable=False)
+    _write(path, "answers", answers)
